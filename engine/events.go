@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"time"
+)
+
+// Event is what Run reports while it works: *Progress, *InputsReady,
+// *ModelReady, *WindowDone or *Warning.
+type Event interface{ isEvent() }
+
+// Phase is the stage a run is in.
+type Phase int
+
+const (
+	PhaseOpening   Phase = iota // opening and detecting the inputs
+	PhaseIngesting              // reading packets
+	PhaseTraining               // fitting the baseline and the model
+	PhaseAnalysing              // scoring windows
+	PhaseDone
+)
+
+func (p Phase) String() string {
+	return [...]string{"opening", "ingesting", "training", "analysing", "done"}[p]
+}
+
+// Progress reports how far the run is. It is sent often, at most every few
+// tens of milliseconds.
+type Progress struct {
+	Phase      Phase
+	Packets    uint64 // frames read so far
+	Bytes      uint64 // wire bytes of those frames
+	ReadBytes  int64  // input bytes consumed (compressed bytes for gzip)
+	TotalBytes int64  // input size, 0 when unknown (standard input)
+	Windows    int    // windows sealed (all sizes)
+	Analysed   int    // windows scored (all sizes)
+	Elapsed    time.Duration
+}
+
+// InputsReady describes the inputs once they are understood.
+type InputsReady struct {
+	Capture   CaptureSummary
+	Entities  EntitiesSummary
+	Start     time.Time // t0: the first packet's timestamp, where windows are anchored
+	Sizes     []time.Duration
+	Sensitive []string
+	// SensitiveGuessed is set when Sensitive was guessed from names and
+	// labels rather than given; a UI should show it can be overridden.
+	SensitiveGuessed bool
+}
+
+// CaptureSummary describes a capture file.
+type CaptureSummary struct {
+	Name       string   `json:"name"`
+	Format     string   `json:"format"` // "pcap", "pcapng", with "+gzip"
+	LinkTypes  []string `json:"link_types"`
+	Compressed bool     `json:"compressed"`
+}
+
+// EntitiesSummary describes an entity log.
+type EntitiesSummary struct {
+	Name     string `json:"name"`
+	Format   string `json:"format"`
+	Pods     int    `json:"pods"`
+	Services int    `json:"services"`
+}
+
+// ModelReady is sent once the baseline is fitted (or the model loaded), before
+// the first WindowDone: it carries each series' features and thresholds.
+type ModelReady struct {
+	Series []SeriesInfo
+	// Source is "baseline <duration>" or "model <file>".
+	Source string
+}
+
+// SeriesInfo describes the model of one window size.
+type SeriesInfo struct {
+	Size             time.Duration
+	Features         []FeatureInfo
+	Threshold        float64 // in force (trained, or given with --threshold)
+	ThresholdTrained float64
+	BaselineWindows  int
+	// Medians are the baseline medians of every feature, for display.
+	Medians []float64
+}
+
+// WindowDone carries one analysed window. Windows of a size arrive in
+// index order; sizes interleave.
+type WindowDone struct {
+	Window *WindowResult
+}
+
+// Warning is something the user should know that does not stop the run,
+// e.g. entity log and capture that do not overlap in time.
+type Warning struct {
+	Message string
+}
+
+func (*Progress) isEvent()    {}
+func (*InputsReady) isEvent() {}
+func (*ModelReady) isEvent()  {}
+func (*WindowDone) isEvent()  {}
+func (*Warning) isEvent()     {}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"math"
+	"time"
+)
+
+// FeatureInfo names and explains one feature column.
+type FeatureInfo struct {
+	Name        string `json:"name"`        // stable, e.g. "outside_bytes[shop-db]"
+	Family      string `json:"family"`      // e.g. "outside_bytes"
+	Description string `json:"description"` // one line, for the UI
+}
+
+// Contribution is one feature's share of a window's score: Weight·Z.
+type Contribution struct {
+	Feature int     `json:"-"`       // column in Series.Features
+	Name    string  `json:"feature"` // Series.Features[Feature].Name
+	Value   float64 `json:"value"`   // raw feature value
+	Z       float64 `json:"z"`       // robust z against the baseline
+	Weight  float64 `json:"weight"`  // model coefficient
+	Median  float64 `json:"median"`  // baseline median of the raw value
+	Contrib float64 `json:"contribution"`
+}
+
+// Edge is one edge of a window's service graph.
+type Edge struct {
+	Src     string `json:"src"`
+	Dst     string `json:"dst"`
+	Bytes   uint64 `json:"bytes"`
+	Packets uint64 `json:"packets"`
+	New     bool   `json:"new"`     // service pair never seen in the baseline
+	Outside bool   `json:"outside"` // one end is outside the cluster
+}
+
+// Reason explains, in words and numbers, why an edge is flagged.
+type Reason struct {
+	Code string  `json:"code"`  // stable: new-pair, sensitive-outside, bytes-above-baseline, dns-tunnel, fan-out, unknown-address
+	Text string  `json:"text"`  // e.g. "81.2 kB, 14.3 IQR above its baseline median 0 B"
+	Z    float64 `json:"z,omitempty"`
+}
+
+// FlaggedEdge is a service-level edge that drives a window's score, with the
+// real pods and addresses behind it.
+type FlaggedEdge struct {
+	Src     string   `json:"src"`
+	Dst     string   `json:"dst"`
+	SrcPods []string `json:"src_pods,omitempty"`
+	DstPods []string `json:"dst_pods,omitempty"`
+	SrcIPs  []string `json:"src_ips"`
+	DstIPs  []string `json:"dst_ips"`
+	Bytes   uint64   `json:"bytes"`
+	Packets uint64   `json:"packets"`
+	// Baseline is the edge's median bytes per window over the baseline.
+	Baseline float64  `json:"baseline_bytes"`
+	Reasons  []Reason `json:"reasons"`
+	// Weight ranks edges: the score contribution attributed to this edge.
+	Weight float64 `json:"weight"`
+}
+
+// WindowResult is the analysis of one window of one window size.
+type WindowResult struct {
+	Size     time.Duration `json:"-"`
+	Index    int           `json:"window"`
+	Start    time.Time     `json:"start"`
+	End      time.Time     `json:"end"`
+	Partial  bool          `json:"partial"`
+	Baseline bool          `json:"baseline"` // used to fit the baseline statistics
+	Packets  uint64        `json:"packets"`
+	Bytes    uint64        `json:"bytes"`
+
+	// Score is b0 + Σ Weight·Z; Contributions holds the non-zero terms,
+	// largest absolute contribution first.
+	Score         float64        `json:"score"`
+	Contributions []Contribution `json:"contributions"`
+
+	// IdeScore is the Ide & Kashima eigenspace score, NaN until enough
+	// earlier windows exist.
+	IdeScore float64 `json:"ide_score"`
+	// AllowlistAlert is set when a service pair never seen in the baseline
+	// talks in this window.
+	AllowlistAlert bool `json:"allowlist_alert"`
+
+	// Values holds every raw feature value, indexed like Series.Features.
+	Values []float64 `json:"-"`
+	// Edges is the window's service graph.
+	Edges []Edge `json:"-"`
+	// Flagged lists the edges that drive the score, strongest first. They
+	// are computed for every window; a UI shows them when the window alerts.
+	Flagged []FlaggedEdge `json:"flagged_edges"`
+}
+
+// Alert reports whether the window alerts at threshold th.
+func (w *WindowResult) Alert(th float64) bool {
+	return !math.IsNaN(w.Score) && w.Score >= th
+}
+
+// Series is the analysis of one window size.
+type Series struct {
+	Size     time.Duration  `json:"size"`
+	Features []FeatureInfo  `json:"features"`
+	Windows  []WindowResult `json:"windows"`
+	// Threshold is the alert threshold chosen on training data (or given).
+	Threshold        float64 `json:"threshold"`
+	ThresholdTrained float64 `json:"threshold_trained"`
+}

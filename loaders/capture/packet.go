@@ -1,0 +1,72 @@
+package capture
+
+import "net/netip"
+
+// LinkType is a pcap/pcapng link-layer header type (LINKTYPE_* values).
+type LinkType uint16
+
+// Link types the decoder understands. Frames of any other link type are
+// counted (frames, bytes) but carry no network layer.
+const (
+	LinkNull      LinkType = 0   // BSD loopback/null
+	LinkEthernet  LinkType = 1   // Ethernet (with 802.1Q/QinQ tags)
+	LinkRaw       LinkType = 101 // raw IPv4/IPv6
+	LinkLoop      LinkType = 108 // OpenBSD loopback
+	LinkLinuxSLL  LinkType = 113 // Linux cooked capture v1
+	LinkIPv4      LinkType = 228 // raw IPv4
+	LinkIPv6      LinkType = 229 // raw IPv6
+	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2
+)
+
+// IP protocol numbers used by the decoder.
+const (
+	ProtoICMP   uint8 = 1
+	ProtoTCP    uint8 = 6
+	ProtoUDP    uint8 = 17
+	ProtoICMPv6 uint8 = 58
+)
+
+// TCP flag bits, as in the TCP header's flags byte.
+const (
+	TCPFin uint8 = 0x01
+	TCPSyn uint8 = 0x02
+	TCPRst uint8 = 0x04
+	TCPPsh uint8 = 0x08
+	TCPAck uint8 = 0x10
+	TCPUrg uint8 = 0x20
+)
+
+// Fragment says where a frame's IP datagram sits among its fragments.
+type Fragment uint8
+
+const (
+	NotFragment   Fragment = iota // a whole datagram
+	FirstFragment                 // offset 0, more fragments follow: carries the transport header
+	LaterFragment                 // offset > 0: no transport header; not counted as a new packet by transport-level statistics
+)
+
+// Packet is one decoded frame. Payload aliases the reader's buffer and is
+// valid only until the next call to Reader.Next.
+type Packet struct {
+	Timestamp  int64    // Unix time in nanoseconds
+	WireLen    uint32   // original length on the wire (tshark's frame.len)
+	CaptureLen uint32   // bytes present in the capture
+	Interface  uint32   // pcapng interface index (0 for pcap)
+	LinkType   LinkType // link type of the frame's interface
+
+	// Network layer. IPVersion is 0 when the frame carries no IP (ARP, LLDP,
+	// an unknown link type or a frame too short to decode).
+	IPVersion uint8
+	Src, Dst  netip.Addr
+	Protocol  uint8 // transport protocol, after IPv6 extension headers
+	Fragment  Fragment
+
+	// Transport layer, valid when HasTransport is true (TCP, UDP, ICMP and
+	// ICMPv6 with a complete header in the capture). For ICMP, SrcPort holds
+	// the type and DstPort the code.
+	HasTransport bool
+	SrcPort      uint16
+	DstPort      uint16
+	TCPFlags     uint8
+	Payload      []byte
+}
