@@ -1,7 +1,201 @@
 package engine
 
-// Model is a trained model as stored by `mimir-tui train` (versioned JSON).
-// Its contents are filled in by the training code.
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine/lasso"
+	"github.com/mimir-tui/mimir-tui/engine/stats"
+)
+
+// ModelVersion is the version of the model file format this build writes
+// and reads.
+const ModelVersion = 1
+
+// modelKind marks a JSON file as a mimir-tui model.
+const modelKind = "mimir-tui-model"
+
+// Model is a trained model as stored by `mimir-tui train`: everything
+// needed to score another capture of the same application.
 type Model struct {
-	Version int `json:"version"`
+	Kind    string    `json:"kind"`
+	Version int       `json:"version"`
+	Created time.Time `json:"created"`
+	Tool    string    `json:"tool"`
+	// Trained describes the capture the model was trained on.
+	Trained struct {
+		Capture  string `json:"capture"`
+		Entities string `json:"entities"`
+		Windows  int    `json:"windows"`
+	} `json:"trained"`
+
+	Services    []string `json:"services"` // scored services, with outside
+	Sensitive   []string `json:"sensitive"`
+	DNSServices []string `json:"dns_services"`
+	// Allowlist holds the service pairs ("a -> b") seen in the baseline.
+	Allowlist []string `json:"allowlist"`
+	// Domains holds the registered DNS domains queried in the baseline.
+	Domains    []string `json:"domains"`
+	IdeHistory int      `json:"ide_history"`
+	Seed       int64    `json:"seed"`
+	Rates      []float64 `json:"rates"`
+	Templates  []string `json:"templates"`
+
+	Sizes []SizeModel `json:"sizes"`
+}
+
+// SizeModel is the model of one window size.
+type SizeModel struct {
+	SizeSeconds float64  `json:"size_s"`
+	Features    []string `json:"features"` // every column the LASSO sees, in order
+	// Scaler holds the baseline median and IQR of each base feature (after
+	// its transform).
+	Scaler *stats.Robust `json:"scaler"`
+	Lasso  *lasso.Model  `json:"lasso"`
+	// Threshold is the alert threshold chosen on the training data.
+	Threshold float64 `json:"threshold"`
+	// IdeThreshold is the Ide & Kashima score threshold chosen likewise
+	// (NaN, stored as null, when the baseline was too short to score Ide).
+	IdeThreshold    Float   `json:"ide_threshold"`
+	BaselineWindows int     `json:"baseline_windows"`
+	Training        TrainingSummary `json:"training"`
+}
+
+// TrainingSummary reports how the model fits its own training data.
+type TrainingSummary struct {
+	Rows     int     `json:"rows"`
+	Attacked int     `json:"attacked"`
+	F1       Float   `json:"f1"`
+	AUC      Float   `json:"auc"`
+	IdeAUC   Float   `json:"ide_auc"`
+	Alpha    float64 `json:"alpha"`
+	NonZero  int     `json:"nonzero_weights"`
+}
+
+// Float is a float64 that JSON encodes NaN as null (and null as NaN):
+// "not defined" is a normal outcome of some measures.
+type Float float64
+
+func (f Float) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *Float) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Float(math.NaN())
+		return nil
+	}
+	var x float64
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	*f = Float(x)
+	return nil
+}
+
+// Size returns the window size of sm.
+func (sm *SizeModel) Size() time.Duration {
+	return time.Duration(sm.SizeSeconds * float64(time.Second))
+}
+
+// WriteModel writes m to path atomically (temporary file and rename).
+func WriteModel(path string, m *Model) error {
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode model: %w", err)
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic writes data to a temporary file next to path and renames
+// it into place, so a crash never leaves a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w (is the directory writable?)", path, err)
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadModel reads and validates a model file.
+func LoadModel(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open model: %w", err)
+	}
+	defer f.Close()
+	m, err := ReadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ReadModel decodes and validates a model.
+func ReadModel(r io.Reader) (*Model, error) {
+	var m Model
+	dec := json.NewDecoder(io.LimitReader(r, 256<<20))
+	if err := dec.Decode(&m); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("not a valid model file: JSON syntax error at byte %d: %w; write a new one with 'mimir-tui train'", se.Offset, err)
+		}
+		return nil, fmt.Errorf("not a valid model file: %w; write a new one with 'mimir-tui train'", err)
+	}
+	if m.Kind != modelKind {
+		return nil, fmt.Errorf("not a mimir-tui model (kind %q, want %q); write one with 'mimir-tui train'", m.Kind, modelKind)
+	}
+	if m.Version != ModelVersion {
+		return nil, fmt.Errorf("model version %d, this build reads version %d: retrain it with this build ('mimir-tui train')", m.Version, ModelVersion)
+	}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("damaged model: %w; retrain it with 'mimir-tui train'", err)
+	}
+	return &m, nil
+}
+
+func (m *Model) validate() error {
+	if len(m.Services) == 0 || len(m.Sizes) == 0 {
+		return errors.New("no services or no window sizes")
+	}
+	for i := range m.Sizes {
+		sm := &m.Sizes[i]
+		if sm.SizeSeconds <= 0 {
+			return fmt.Errorf("size %d: window size %g s", i, sm.SizeSeconds)
+		}
+		if sm.Scaler == nil || sm.Lasso == nil {
+			return fmt.Errorf("size %gs: missing scaler or weights", sm.SizeSeconds)
+		}
+		if len(sm.Lasso.Coef) != len(sm.Features) {
+			return fmt.Errorf("size %gs: %d weights for %d features", sm.SizeSeconds, len(sm.Lasso.Coef), len(sm.Features))
+		}
+		if len(sm.Scaler.Median) > len(sm.Features) || len(sm.Scaler.Median) != len(sm.Scaler.IQR) {
+			return fmt.Errorf("size %gs: scaler has %d medians and %d IQRs for %d features", sm.SizeSeconds, len(sm.Scaler.Median), len(sm.Scaler.IQR), len(sm.Features))
+		}
+	}
+	return nil
 }

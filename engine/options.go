@@ -78,6 +78,14 @@ type Options struct {
 	// IdeHistory is W, the number of earlier windows the Ide & Kashima
 	// typical pattern is learned from (default 10).
 	IdeHistory int
+	// Rates are the mean synthetic exfiltration rates in MB/min used for
+	// training and evaluation (default DefaultRates).
+	Rates []float64
+	// Episode is the length of one synthetic attack episode (default 60 s).
+	Episode time.Duration
+	// MaxHops and MaxPaths bound the enumeration of attack paths (default
+	// 3 hops, 8 paths per sensitive service).
+	MaxHops, MaxPaths int
 	// Workers bounds parallel window analysis (default: GOMAXPROCS).
 	Workers int
 	// ReorderSlack is how long after a window's end packets may still
@@ -85,6 +93,10 @@ type Options struct {
 	// least 2 s).
 	ReorderSlack time.Duration
 }
+
+// WholeCapture as Options.Baseline makes every complete window of the
+// capture part of the baseline (what `mimir-tui train` does).
+const WholeCapture = time.Duration(1 << 62)
 
 // DefaultOptions returns the defaults: 10 s and 60 s windows, a 2-minute
 // baseline, seed 1.

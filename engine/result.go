@@ -31,6 +31,7 @@ type Edge struct {
 	Packets uint64 `json:"packets"`
 	New     bool   `json:"new"`     // service pair never seen in the baseline
 	Outside bool   `json:"outside"` // one end is outside the cluster
+	Infra   bool   `json:"infra,omitempty"` // infrastructure: shown, not scored
 }
 
 // Reason explains, in words and numbers, why an edge is flagged.

@@ -1,12 +1,223 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/export"
 )
 
-// TODO(skeleton): replaced by the real command.
+// windowRecord is one line of `analyze` output (README: "analyze output").
+type windowRecord struct {
+	Window         int                   `json:"window"`
+	SizeSeconds    float64               `json:"size_s"`
+	Start          string                `json:"start"`
+	End            string                `json:"end"`
+	Partial        bool                  `json:"partial"`
+	Baseline       bool                  `json:"baseline"`
+	Packets        uint64                `json:"packets"`
+	Bytes          uint64                `json:"bytes"`
+	Score          float64               `json:"score"`
+	Threshold      float64               `json:"threshold"`
+	Alert          bool                  `json:"alert"`
+	IdeScore       *float64              `json:"ide_score"`
+	AllowlistAlert bool                  `json:"allowlist_alert"`
+	Contributions  []contributionRecord  `json:"contributions"`
+	FlaggedEdges   []engine.FlaggedEdge  `json:"flagged_edges"`
+}
+
+type contributionRecord struct {
+	Feature      string   `json:"feature"`
+	Value        *float64 `json:"value"` // null: undefined in this window (missing)
+	Z            float64 `json:"z"`
+	Weight       float64 `json:"weight"`
+	Contribution float64 `json:"contribution"`
+	Median       float64 `json:"baseline_median"`
+}
+
+func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
+	r := windowRecord{
+		Window:         w.Index,
+		SizeSeconds:    w.Size.Seconds(),
+		Start:          w.Start.Format(time.RFC3339Nano),
+		End:            w.End.Format(time.RFC3339Nano),
+		Partial:        w.Partial,
+		Baseline:       w.Baseline,
+		Packets:        w.Packets,
+		Bytes:          w.Bytes,
+		Score:          w.Score,
+		Threshold:      th,
+		Alert:          w.Alert(th),
+		AllowlistAlert: w.AllowlistAlert,
+		Contributions:  []contributionRecord{},
+		FlaggedEdges:   []engine.FlaggedEdge{},
+	}
+	if !math.IsNaN(w.IdeScore) {
+		x := w.IdeScore
+		r.IdeScore = &x
+	}
+	for _, c := range w.Contributions {
+		cr := contributionRecord{Feature: c.Name, Z: c.Z, Weight: c.Weight, Contribution: c.Contrib, Median: c.Median}
+		if !math.IsNaN(c.Value) {
+			v := c.Value
+			cr.Value = &v
+		}
+		r.Contributions = append(r.Contributions, cr)
+	}
+	// Flagged edges are the explanation of an alert.
+	if r.Alert {
+		r.FlaggedEdges = w.Flagged
+	}
+	return r
+}
+
+var csvHeader = []string{"window", "size_s", "start", "end", "partial", "baseline", "packets", "bytes",
+	"score", "threshold", "alert", "ide_score", "allowlist_alert", "top_feature", "top_contribution", "flagged_edges"}
+
+func (r windowRecord) csv() []string {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
+	ide := ""
+	if r.IdeScore != nil {
+		ide = f(*r.IdeScore)
+	}
+	top, topC := "", ""
+	if len(r.Contributions) > 0 {
+		top, topC = r.Contributions[0].Feature, f(r.Contributions[0].Contribution)
+	}
+	var edges []string
+	for _, e := range r.FlaggedEdges {
+		edges = append(edges, e.Src+" -> "+e.Dst)
+	}
+	return []string{strconv.Itoa(r.Window), f(r.SizeSeconds), r.Start, r.End, strconv.FormatBool(r.Partial),
+		strconv.FormatBool(r.Baseline), strconv.FormatUint(r.Packets, 10), strconv.FormatUint(r.Bytes, 10),
+		f(r.Score), f(r.Threshold), strconv.FormatBool(r.Alert), ide, strconv.FormatBool(r.AllowlistAlert),
+		top, topC, strings.Join(edges, "; ")}
+}
+
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("analyze: not implemented yet")
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs, true)
+	format := fs.String("format", "jsonl", "output format: jsonl or csv")
+	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
+	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv (never overwrites)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mimir-tui analyze [flags] CAPTURE ENTITIES\n\nScores every window of every size; one JSON object per window and size.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+		return err
+	}
+	if *format != "jsonl" && *format != "csv" {
+		return fmt.Errorf("%w: --format %q: want jsonl or csv", errUsage, *format)
+	}
+	if *intervals != "" {
+		if _, err := os.Stat(*intervals); err == nil {
+			return fmt.Errorf("--export-intervals %s: the file exists; remove it or choose another name", *intervals)
+		}
+	}
+	opts, err := ef.options()
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	rep := newReporter(stderr)
+	res, err := engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	rep.clear()
+	if err != nil {
+		return err
+	}
+
+	var buf bytes.Buffer
+	w := io.Writer(&buf)
+	var bw *bufio.Writer
+	if *out == "" {
+		bw = bufio.NewWriter(stdout)
+		w = bw
+	}
+	if err := writeRecords(w, res, *format); err != nil {
+		return err
+	}
+	if bw != nil {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	} else if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	if *intervals != "" {
+		var ivs []export.Interval
+		for i := range res.Series {
+			ivs = append(ivs, export.Intervals(&res.Series[i], res.Series[i].Threshold)...)
+		}
+		if err := export.Write(*intervals, ivs, false); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("--export-intervals %s: the file exists; remove it or choose another name", *intervals)
+			}
+			return fmt.Errorf("--export-intervals: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
+	}
+	return nil
+}
+
+// writeRecords writes every window of every size in time order (finest
+// size first within the same start).
+func writeRecords(w io.Writer, res *engine.Result, format string) error {
+	type item struct {
+		w  *engine.WindowResult
+		th float64
+	}
+	var items []item
+	for si := range res.Series {
+		s := &res.Series[si]
+		for i := range s.Windows {
+			items = append(items, item{&s.Windows[i], s.Threshold})
+		}
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		if c := a.w.Start.Compare(b.w.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.w.Size, b.w.Size)
+	})
+	if format == "csv" {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(csvHeader); err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := cw.Write(newWindowRecord(it.w, it.th).csv()); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	enc := json.NewEncoder(w)
+	for _, it := range items {
+		if err := enc.Encode(newWindowRecord(it.w, it.th)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,11 +2,67 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
+	"net/netip"
+
+	"github.com/mimir-tui/mimir-tui/loaders/check"
 )
 
-// TODO(skeleton): replaced by the real command.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("check: not implemented yet")
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	windows := fs.String("window", "10s,60s", "window sizes to count, comma-separated")
+	offset := fs.Duration("entities-offset", 0, "a relative (pickle) entity log's second 0 is the capture's first packet plus this")
+	cidrs := fs.String("cluster-cidr", "", "the cluster's address ranges, comma-separated (default: inferred from the entity log)")
+	top := fs.Int("top", 5, "how many unresolved and outside addresses to list")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mimir-tui check [flags] CAPTURE ENTITIES\n\nChecks that a capture and an entity log make sense together: formats, packets,\ntime spans and their overlap, and the share of in-cluster bytes that resolve\nto known pods and services. Run it first.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
+	}
+	opts := check.Options{EntitiesOffset: *offset, Top: *top}
+	if opts.Sizes, err = parseDurations(*windows); err != nil {
+		return fmt.Errorf("%w: --window: %w", errUsage, err)
+	}
+	for _, s := range splitList(*cidrs) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("%w: --cluster-cidr %q: want a CIDR such as 10.244.0.0/16", errUsage, s)
+		}
+		opts.ClusterCIDRs = append(opts.ClusterCIDRs, p.Masked())
+	}
+	in := inputs(pos[0], pos[1])
+	capR, err := in.Capture.Open()
+	if err != nil {
+		return fmt.Errorf("open capture: %w", err)
+	}
+	defer capR.Close()
+	entR, err := in.Entities.Open()
+	if err != nil {
+		return fmt.Errorf("open entity log: %w", err)
+	}
+	defer entR.Close()
+	rep, err := check.Run(ctx, capR, in.Capture.Name, entR, in.Entities.Name, opts)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", " ")
+		return enc.Encode(rep)
+	}
+	return rep.WriteText(stdout)
 }

@@ -1,12 +1,220 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/plot"
 )
 
-// TODO(skeleton): replaced by the real command.
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("evaluate: not implemented yet")
+	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs, true)
+	format := fs.String("format", "text", "output format: text or json")
+	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
+	plotDir := fs.String("plot-dir", "", "write ROC and score-over-time plots into this directory")
+	plotFormat := fs.String("plot-format", "png", "plot format: png or svg")
+	truthPath := fs.String("ground-truth", "", `known real attacks in the capture ({"attacks":[{"start":…,"end":…}]}): scored on their own, left out of the injection test`)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mimir-tui evaluate [flags] CAPTURE ENTITIES\n\nThe injection experiment: trains on the baseline, injects synthetic attacks\n(every path and rate) into the windows after it with a seed of its own, and\nreports ROC, AUC, F1 at the training threshold and confusion matrices per\nmethod (model, Ide & Kashima, allow-list), per rate and per attack path.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
+	}
+	if *plotFormat != "png" && *plotFormat != "svg" {
+		return fmt.Errorf("%w: --plot-format %q: want png or svg", errUsage, *plotFormat)
+	}
+	opts, err := ef.options()
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	var truth []engine.Attack
+	if *truthPath != "" {
+		f, err := os.Open(*truthPath)
+		if err != nil {
+			return fmt.Errorf("--ground-truth: %w", err)
+		}
+		truth, err = engine.ReadGroundTruth(f, *truthPath)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	rep := newReporter(stderr)
+	ev, _, err := engine.Evaluate(ctx, inputs(pos[0], pos[1]), opts, truth, rep.event)
+	rep.clear()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if *format == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(ev); err != nil {
+			return err
+		}
+	} else {
+		writeEvaluation(&buf, ev)
+	}
+	if *out != "" {
+		if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+			return err
+		}
+	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if *plotDir != "" {
+		files, err := writePlots(*plotDir, *plotFormat, ev)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %d plots to %s\n", len(files), *plotDir)
+	}
+	return nil
+}
+
+func writeEvaluation(w io.Writer, ev *engine.Evaluation) {
+	fmt.Fprintf(w, "evaluation of %s (%s, seed %d)\n", ev.Capture, ev.Source, ev.Seed)
+	fmt.Fprintf(w, "%d attack templates × rates %v MB/min, injected after the baseline with a seed of their own\n", len(ev.Templates), ev.Rates)
+	for _, se := range ev.Sizes {
+		fmt.Fprintf(w, "\n== %gs windows: %d test windows\n", se.SizeSeconds, se.TestWindows)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "method\tAUC\tF1\tprecision\trecall\tFPR\tTP\tFP\tTN\tFN\tthreshold\t")
+		for _, me := range se.Methods {
+			m := me.Overall
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%.3f\t\n", me.Method, m.AUC, m.F1, m.Precision, m.Recall, m.FPR,
+				m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, m.Threshold)
+		}
+		tw.Flush()
+
+		fmt.Fprintln(w, "\nby rate (AUC / F1 at the training threshold):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "MB/min")
+		for _, me := range se.Methods {
+			fmt.Fprintf(tw, "\t%s", me.Method)
+		}
+		fmt.Fprintln(tw)
+		for i := range se.Methods[0].ByRate {
+			fmt.Fprintf(tw, "%g", se.Methods[0].ByRate[i].Rate)
+			for _, me := range se.Methods {
+				g := me.ByRate[i]
+				fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+
+		fmt.Fprintln(w, "\nby attack path (all rates; AUC / F1, and the model's confusion TP FP TN FN):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, "path")
+		for _, me := range se.Methods {
+			fmt.Fprintf(tw, "\t%s", me.Method)
+		}
+		fmt.Fprintln(tw, "\tmodel TP FP TN FN")
+		for i := range se.Methods[0].ByPath {
+			fmt.Fprint(tw, se.Methods[0].ByPath[i].Path)
+			for _, me := range se.Methods {
+				g := me.ByPath[i]
+				fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
+			}
+			c := se.Methods[0].ByPath[i].Confusion
+			fmt.Fprintf(tw, "\t%d %d %d %d\n", c.TP, c.FP, c.TN, c.FN)
+		}
+		tw.Flush()
+
+		if se.Methods[0].Real != nil {
+			fmt.Fprintln(w, "\nreal attacks in the capture (ground truth), windows after the baseline:")
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "method\twindows\tattacked\tAUC\tF1\tTP\tFP\tTN\tFN\t")
+			for _, me := range se.Methods {
+				m := me.Real
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, m.AUC, m.F1,
+					m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN)
+			}
+			tw.Flush()
+		}
+	}
+}
+
+// writePlots writes, per window size, the ROC of every method and the
+// score over time of the real windows.
+func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--plot-dir: %w", err)
+	}
+	var files []string
+	write := func(name string, draw func(io.Writer) error) error {
+		var buf bytes.Buffer
+		if err := draw(&buf); err != nil {
+			return fmt.Errorf("plot %s: %w", name, err)
+		}
+		path := filepath.Join(dir, name)
+		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+			return err
+		}
+		files = append(files, path)
+		return nil
+	}
+	for _, se := range ev.Sizes {
+		var curves []plot.Curve
+		for _, me := range se.Methods {
+			curves = append(curves, plot.Curve{Name: me.Method, Points: me.Overall.ROC, AUC: me.Overall.AUC})
+		}
+		title := fmt.Sprintf("ROC, injected attacks, %gs windows", se.SizeSeconds)
+		if err := write(fmt.Sprintf("roc-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
+			return plot.ROC(w, format, title, curves)
+		}); err != nil {
+			return files, err
+		}
+		if se.Methods[0].Real != nil {
+			var real []plot.Curve
+			for _, me := range se.Methods {
+				real = append(real, plot.Curve{Name: me.Method, Points: me.Real.ROC, AUC: me.Real.AUC})
+			}
+			title := fmt.Sprintf("ROC, real attacks (ground truth), %gs windows", se.SizeSeconds)
+			if err := write(fmt.Sprintf("roc-real-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
+				return plot.ROC(w, format, title, real)
+			}); err != nil {
+				return files, err
+			}
+		}
+		var times, scores []float64
+		var shaded [][2]float64
+		for _, tp := range se.Timeline {
+			times = append(times, tp.Seconds)
+			scores = append(scores, tp.Score)
+		}
+		for _, at := range ev.Attacks {
+			if len(se.Timeline) > 0 {
+				t0 := se.Timeline[0].Start
+				shaded = append(shaded, [2]float64{at.Start.Sub(t0).Seconds(), at.End.Sub(t0).Seconds()})
+			}
+		}
+		th := se.Methods[0].Overall.Threshold
+		title = fmt.Sprintf("model score over time, %gs windows (threshold %.3f)", se.SizeSeconds, th)
+		if err := write(fmt.Sprintf("scores-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
+			return plot.Scores(w, format, title, times, []plot.Series{{Name: "model score", Values: scores}}, th, shaded)
+		}); err != nil {
+			return files, err
+		}
+	}
+	return files, nil
 }

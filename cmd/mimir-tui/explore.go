@@ -2,11 +2,102 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/testdata"
+	"github.com/mimir-tui/mimir-tui/themes"
+	"github.com/mimir-tui/mimir-tui/tui"
 )
 
-// TODO(skeleton): replaced by the real command.
+// demoSensitive is the shop demo's sensitive service (its ground truth).
+const demoSensitive = "shop-db"
+
+// runExplore opens the explorer: on the built-in demo with no positional
+// argument, on CAPTURE ENTITIES otherwise. Its analysis flags are those of
+// `analyze` (engineFlags), plus --theme and --log.
 func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("explore: not implemented yet")
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs, true)
+	themeName := fs.String("theme", "", "colour theme: "+strings.Join(themes.Names(), ", ")+" (default dark; NO_COLOR turns colour off)")
+	logPath := fs.String("log", "", "write diagnostics to this file (default: none; never to the screen)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
+			"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
+			"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	demo := len(pos) == 0
+	if !demo {
+		if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+			return err
+		}
+	}
+
+	// The demo's sensitive service is known; elsewhere the engine guesses
+	// (and the header says so) unless --sensitive is given.
+	if demo && ef.sensitive == "" {
+		ef.sensitive = demoSensitive
+	}
+	opts, err := ef.options()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	cfg := tui.Config{}
+	noColor := os.Getenv("NO_COLOR") != ""
+	switch {
+	case noColor:
+		cfg.NoColor = true
+	case *themeName != "":
+		th, err := themes.ByName(*themeName)
+		if err != nil {
+			return fmt.Errorf("%w: --theme: %v", errUsage, err)
+		}
+		cfg.Theme, cfg.ThemeSet = th, true
+	}
+
+	logger := slog.New(slog.DiscardHandler)
+	if *logPath != "" {
+		f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("--log: %w", err)
+		}
+		defer f.Close()
+		logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	cfg.Logger = logger
+
+	var in engine.Inputs
+	if demo {
+		in = engine.Inputs{
+			Capture:  engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
+			Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities),
+		}
+		cfg.Demo = true
+		cfg.Title = "built-in shop capture (one exfiltration hidden in it)"
+	} else {
+		in = inputs(pos[0], pos[1])
+		cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
+	}
+	cfg.Runner = tui.EngineRunner(in, opts)
+	if wd, err := os.Getwd(); err == nil {
+		cfg.Dir = wd
+	}
+	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
+		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
+	return tui.Run(ctx, cfg)
 }

@@ -2,11 +2,61 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"text/tabwriter"
+
+	"github.com/mimir-tui/mimir-tui/engine"
 )
 
-// TODO(skeleton): replaced by the real command.
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("train: not implemented yet")
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs, false)
+	out := fs.String("o", "", "write the model to this file (required)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mimir-tui train [flags] -o model.json CAPTURE ENTITIES\n\nLearns scaling, the allow-list, the Ide node list, the LASSO weights and the\nthreshold from a benign capture (all of it is the baseline).\n\nflags:")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("%w: -o FILE is required: where to write the model", errUsage)
+	}
+	baselineSet := false
+	fs.Visit(func(f *flag.Flag) { baselineSet = baselineSet || f.Name == "baseline" })
+	opts, err := ef.options()
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if !baselineSet {
+		opts.Baseline, opts.BaselineFraction = engine.WholeCapture, 0
+	}
+	rep := newReporter(stderr)
+	res, err := engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	rep.clear()
+	if err != nil {
+		return err
+	}
+	m := res.Model
+	m.Trained.Capture, m.Trained.Entities = pos[0], pos[1]
+	if err := engine.WriteModel(*out, m); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "model written to %s (%s; sensitive: %v)\n", *out, res.Source, m.Sensitive)
+	fmt.Fprintln(tw, "size\tbaseline windows\ttraining rows\tattacked\tnon-zero weights\talpha\ttraining AUC\tF1\tthreshold\tIde AUC\tIde threshold")
+	for _, sm := range m.Sizes {
+		t := sm.Training
+		fmt.Fprintf(tw, "%gs\t%d\t%d\t%d\t%d\t%.3g\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n", sm.SizeSeconds, sm.BaselineWindows,
+			t.Rows, t.Attacked, t.NonZero, t.Alpha, t.AUC, t.F1, sm.Threshold, t.IdeAUC, sm.IdeThreshold)
+	}
+	return tw.Flush()
 }

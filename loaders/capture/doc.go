@@ -1,13 +1,42 @@
 // Package capture reads packet captures in one streaming pass.
 //
-// It reads pcap (micro- and nanosecond timestamps, either byte order) and
-// pcapng (several interfaces, each with its own link type and timestamp
-// resolution), either of them gzip-compressed (detected by magic bytes, not
-// by file name), from a file or from standard input ("-").
+// It reads pcap (micro- and nanosecond timestamps, either byte order, and
+// the "modified" pcap of Kuznetzov's patches) and pcapng (several sections
+// and interfaces, each interface with its own link type, timestamp
+// resolution and offset; blocks of unknown types are skipped), either of
+// them gzip-compressed (detected by magic bytes, not by file name), from a
+// file or from standard input ("-").
 //
-// Each frame is decoded into a Packet: timestamp, original wire length (what
-// tshark calls frame.len), IPv4/IPv6 addresses, transport protocol, ports,
-// TCP flags and transport payload. Decoding allocates nothing per packet:
-// the Packet and its Payload alias the reader's buffer until the next call
-// to Next.
+// Each frame is decoded into a Packet: timestamp, original wire length
+// (what tshark calls frame.len), IPv4/IPv6 addresses, transport protocol,
+// ports, TCP flags and transport payload. The link types decoded are
+// Ethernet (with 802.1Q, 802.1ad and 0x9100 VLAN tags, and 802.3 LLC/SNAP),
+// Linux cooked capture v1 and v2, raw IP (101, 228, 229) and BSD
+// loopback (0, 108); IPv6 extension headers (hop-by-hop, routing,
+// destination options, fragment, AH) are followed to the transport header.
+// ParseDNS reads DNS messages from transport payloads.
+//
+// The framing is this package's own rather than gopacket's pcapgo, which
+// it is tested against (TestFramingMatchesPcapgo): it gives errors with
+// the offset of the damaged record, keeps reading past records it can
+// step over (counting them in Stats), computes binary (2^-n) pcapng
+// resolutions exactly where pcapgo drifts by up to 0.7 ms, and frames a
+// record where it lies in the read buffer, in half the CPU time of
+// pcapgo's zero-copy reader (BenchmarkFramingPcap against
+// BenchmarkFramingPcapgoPcap, and the same for pcapng). Decoding is
+// hand-written for the same reason, about eight times faster than
+// gopacket's DecodingLayerParser (BenchmarkDecodeHandwritten against
+// BenchmarkDecodeLayerParser), and checked against gopacket's layers
+// (TestDecodeMatchesGopacket).
+//
+// Reading allocates nothing per packet: the Packet and its Payload alias
+// the reader's buffer until the next call to Next. Memory is one read
+// buffer (256 KiB, larger only for a larger record, at most 16 MiB),
+// however long the capture.
+//
+// Bad input never panics: a capture that cannot be read on gives an
+// *Error with the file, the offset and what to do; records that can be
+// stepped over are skipped and counted (Stats.Skipped); frames whose
+// headers cannot be decoded are returned with what could be decoded and
+// counted (Stats.Malformed, Stats.Snapped).
 package capture

@@ -34,6 +34,8 @@ const (
 	TCPPsh uint8 = 0x08
 	TCPAck uint8 = 0x10
 	TCPUrg uint8 = 0x20
+	TCPEce uint8 = 0x40
+	TCPCwr uint8 = 0x80
 )
 
 // Fragment says where a frame's IP datagram sits among its fragments.
@@ -62,8 +64,12 @@ type Packet struct {
 	Fragment  Fragment
 
 	// Transport layer, valid when HasTransport is true (TCP, UDP, ICMP and
-	// ICMPv6 with a complete header in the capture). For ICMP, SrcPort holds
-	// the type and DstPort the code.
+	// ICMPv6 whose fixed header is in the capture: 20 bytes for TCP, 8 for
+	// the others; never for a LaterFragment). For ICMP, SrcPort holds the
+	// type and DstPort the code. Payload is what follows the transport
+	// header (TCP options skipped), trimmed to the IP and UDP lengths so
+	// that Ethernet padding is not part of it; nil when the snap length cut
+	// the header.
 	HasTransport bool
 	SrcPort      uint16
 	DstPort      uint16

@@ -40,14 +40,31 @@ type Entity struct {
 	// IP is the pod IP or the service ClusterIP; invalid for a headless
 	// service or a pod without an address yet.
 	IP netip.Addr
+	// ExtraIPs are a dual-stack entity's further addresses
+	// (status.podIPs[1:], spec.clusterIPs[1:]); nil for most entities.
+	ExtraIPs []netip.Addr
 	// Labels are a pod's labels, or a service's selector.
 	Labels map[string]string
 	// Owner is the service the log names explicitly, "" when it names none.
 	Owner string
+	// Controller is the workload that owns a pod (from kubectl's
+	// ownerReferences: the Deployment behind a ReplicaSet, a StatefulSet,
+	// DaemonSet or Job), "" when the log does not say. It names the pod's
+	// service when neither Owner nor a selector does.
+	Controller string
 	// Status is the pod phase, or for services whatever the log recorded.
 	Status string
 	// HostNetwork is true when the log says the pod uses the node's network.
 	HostNetwork bool
+}
+
+// Addrs returns every address of the entity, IP first; nil when it has
+// none (a headless service, a pending pod).
+func (e *Entity) Addrs() []netip.Addr {
+	if !e.IP.IsValid() {
+		return nil
+	}
+	return append([]netip.Addr{e.IP}, e.ExtraIPs...)
 }
 
 // Event is one change in the log.

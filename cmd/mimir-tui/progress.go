@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+)
+
+// reporter prints warnings to stderr and, when stderr is a terminal, a
+// one-line progress indicator that it clears when done.
+type reporter struct {
+	w        io.Writer
+	terminal bool
+	last     time.Time
+	shown    bool
+}
+
+func newReporter(stderr io.Writer) *reporter {
+	r := &reporter{w: stderr}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		r.terminal = true
+	}
+	return r
+}
+
+// event is an engine callback.
+func (r *reporter) event(ev engine.Event) {
+	switch ev := ev.(type) {
+	case *engine.Warning:
+		r.clear()
+		fmt.Fprintln(r.w, "warning:", ev.Message)
+	case *engine.Progress:
+		if !r.terminal || (time.Since(r.last) < 100*time.Millisecond && ev.Phase != engine.PhaseDone) {
+			return
+		}
+		r.last = time.Now()
+		line := fmt.Sprintf("%-9s %d packets, %s, %d windows sealed, %d analysed, %s",
+			ev.Phase, ev.Packets, sizeString(float64(ev.Bytes)), ev.Windows, ev.Analysed, ev.Elapsed.Round(100*time.Millisecond))
+		if ev.TotalBytes > 0 && ev.Phase == engine.PhaseIngesting {
+			line += fmt.Sprintf(" (%.0f%% read)", 100*float64(ev.ReadBytes)/float64(ev.TotalBytes))
+		}
+		fmt.Fprintf(r.w, "\r\x1b[K%s", line)
+		r.shown = true
+		if ev.Phase == engine.PhaseDone {
+			r.clear()
+		}
+	}
+}
+
+func (r *reporter) clear() {
+	if r.shown {
+		fmt.Fprint(r.w, "\r\x1b[K")
+		r.shown = false
+	}
+}
+
+func sizeString(b float64) string {
+	switch {
+	case b >= 1e9:
+		return fmt.Sprintf("%.1f GB", b/1e9)
+	case b >= 1e6:
+		return fmt.Sprintf("%.1f MB", b/1e6)
+	case b >= 1e3:
+		return fmt.Sprintf("%.1f kB", b/1e3)
+	}
+	return fmt.Sprintf("%.0f B", b)
+}

@@ -1,0 +1,398 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/mimir-tui/mimir-tui/loaders/entities"
+)
+
+// Attack kinds that synthetic injection knows.
+const (
+	AttackExfil     = "exfil"      // data along a path from a sensitive pod to outside
+	AttackDNSTunnel = "dns-tunnel" // data encoded in DNS query names through the cluster DNS
+	AttackScan      = "scan"       // a compromised pod probing many address:port pairs
+)
+
+// Injection parameters from method.md §7.
+const (
+	// MB is the unit of injection rates (MB/min), in bytes.
+	MB = 1e6
+	// injectPacketSize is the size of one injected data frame.
+	injectPacketSize = 1500
+	// ackBytes is the size of one ACK frame on a reverse hop.
+	ackBytes = 40
+	// dnsChunk is the data one tunnelled DNS query carries (base32 in a
+	// ~60-character name).
+	dnsChunk = 36
+	// probeBytes and resetBytes are one scan probe (SYN) and its answer.
+	probeBytes = 60
+	resetBytes = 54
+)
+
+// DefaultRates are the mean injection rates in MB/min (method.md §7).
+var DefaultRates = []float64{10, 1, 0.1, 0.05, 0.01}
+
+// syntheticOutside is where injected attacks send their data
+// (TEST-NET-1, RFC 5737: never a real host).
+var syntheticOutside = netip.MustParseAddr("192.0.2.66")
+
+// syntheticDomain is the registered domain of injected DNS tunnels.
+const syntheticDomain = "exfil-tunnel.example"
+
+// Template is one synthetic attack.
+type Template struct {
+	Kind string `json:"kind"`
+	// Path is the chain of services the data takes (exfil: sensitive … outside;
+	// dns-tunnel: source, DNS service, outside; scan: the scanning service).
+	Path []string `json:"path"`
+	// ViaVIP marks hops (Path[i] → Path[i+1]) that go through the
+	// destination's service VIP instead of straight to a pod.
+	ViaVIP []bool `json:"via_vip,omitempty"`
+}
+
+// Name is how the template is reported, e.g. "shop-db -> catalogue_VIP -> outside".
+func (t Template) Name() string {
+	switch t.Kind {
+	case AttackDNSTunnel:
+		return "dns-tunnel " + t.Path[0] + " -> " + strings.Join(t.Path[1:], " -> ")
+	case AttackScan:
+		return "scan from " + t.Path[0]
+	}
+	var b strings.Builder
+	for i, s := range t.Path {
+		if i > 0 {
+			b.WriteString(" -> ")
+		}
+		b.WriteString(s)
+		if i > 0 && i < len(t.ViaVIP)+1 && t.ViaVIP[i-1] {
+			b.WriteString("_VIP")
+		}
+	}
+	return b.String()
+}
+
+// policyAllows reports whether service a may talk to b under p (nil: all).
+func policyAllows(p *Policy, dns map[string]bool, a, b string) bool {
+	if dns[a] {
+		return b == Outside // the DNS pod may only reach outside
+	}
+	if p == nil || p.Allow == nil {
+		return true
+	}
+	for _, d := range p.Allow[a] {
+		if d == b || (d == "*" && b != Outside) {
+			return true
+		}
+	}
+	return false
+}
+
+// Templates enumerates the synthetic attacks for a set of services:
+// simple exfiltration paths from each sensitive service to outside over
+// the allowed-communication graph, shortest first, then by service names,
+// each in its direct and via-VIP variants, at most maxHops hops and
+// maxPaths paths per sensitive service; then a DNS tunnel from each
+// sensitive service and from the first few other services; then a scan
+// from every service. The order is deterministic.
+func Templates(services, sensitive []string, dns map[string]bool, vips map[string]bool, p *Policy, maxHops, maxPaths int) []Template {
+	svcs := slices.Clone(services)
+	slices.Sort(svcs)
+	svcs = slices.DeleteFunc(svcs, func(s string) bool { return s == Outside || s == Unknown })
+	var out []Template
+	for _, src := range sensitive {
+		if !slices.Contains(svcs, src) {
+			continue
+		}
+		var paths [][]string
+		// Breadth-first over path length gives shortest first; within a
+		// length, services are taken in sorted order.
+		frontier := [][]string{{src}}
+		for hops := 1; hops <= maxHops && len(paths) < maxPaths; hops++ {
+			var next [][]string
+			for _, path := range frontier {
+				last := path[len(path)-1]
+				if policyAllows(p, dns, last, Outside) {
+					paths = append(paths, append(slices.Clone(path), Outside))
+				}
+				for _, s := range svcs {
+					if slices.Contains(path, s) || !policyAllows(p, dns, last, s) {
+						continue
+					}
+					next = append(next, append(slices.Clone(path), s))
+				}
+			}
+			frontier = next
+		}
+		if len(paths) > maxPaths {
+			paths = paths[:maxPaths]
+		}
+		for _, path := range paths {
+			hops := len(path) - 1
+			out = append(out, Template{Kind: AttackExfil, Path: path, ViaVIP: make([]bool, hops)})
+			// The VIP variant: every inner hop through the destination's VIP.
+			if hops > 1 {
+				via := make([]bool, hops)
+				any := false
+				for i := 0; i < hops-1; i++ {
+					if vips[path[i+1]] {
+						via[i] = true
+						any = true
+					}
+				}
+				if any {
+					out = append(out, Template{Kind: AttackExfil, Path: path, ViaVIP: via})
+				}
+			}
+		}
+	}
+	var dnsSvc string
+	for _, s := range svcs {
+		if dns[s] {
+			dnsSvc = s
+			break
+		}
+	}
+	if dnsSvc != "" {
+		tunnels := slices.Clone(sensitive)
+		for _, s := range svcs {
+			if len(tunnels) >= len(sensitive)+2 {
+				break
+			}
+			if !dns[s] && !slices.Contains(tunnels, s) {
+				tunnels = append(tunnels, s)
+			}
+		}
+		for _, s := range tunnels {
+			if slices.Contains(svcs, s) {
+				out = append(out, Template{Kind: AttackDNSTunnel, Path: []string{s, dnsSvc, Outside}})
+			}
+		}
+	}
+	for _, s := range svcs {
+		if !dns[s] {
+			out = append(out, Template{Kind: AttackScan, Path: []string{s}})
+		}
+	}
+	return out
+}
+
+// Episode is one scheduled attack: Template at Rate MB/min over [Start, End)
+// (Unix ns).
+type Episode struct {
+	Template Template
+	Rate     float64
+	Start    int64
+	End      int64
+	// Pods are the concrete pods chosen for each service of the path.
+	Pods []string
+}
+
+// Schedule places episodes of length episode in [from, to) with a seeded
+// RNG: alternating gaps (uniform in [episode/2, 2·episode], rounded to the
+// grid) and episodes, so about half the span is attacked. Episodes start
+// on the grid (the finest window size). The rate of each episode is drawn
+// from N(rate, rate/10), clipped at 0.
+func Schedule(t Template, rate float64, from, to int64, episode, grid int64, rng *rand.Rand) []Episode {
+	if grid <= 0 || episode <= 0 || to <= from {
+		return nil
+	}
+	snap := func(x int64) int64 { return from + (x-from)/grid*grid }
+	var out []Episode
+	at := snap(from + int64(rng.Float64()*float64(episode)))
+	for at < to {
+		end := min(at+episode, to)
+		r := math.Max(0, rate+rng.NormFloat64()*rate/10)
+		out = append(out, Episode{Template: t, Rate: r, Start: at, End: end})
+		gap := episode/2 + int64(rng.Float64()*float64(episode*3/2))
+		at = snap(end + gap + grid - 1)
+		if at <= end {
+			at = end + grid
+		}
+	}
+	return out
+}
+
+// injector applies episodes to windows.
+type injector struct {
+	tl  *entities.Timeline
+	dns map[string]bool
+}
+
+// overlap returns how many nanoseconds of [s, e) fall in win.
+func overlap(win *window, s, e int64) int64 {
+	return max(0, min(e, win.end)-max(s, win.start))
+}
+
+// choosePods picks, once per episode, a live pod for every service of its
+// path (deterministic given rng).
+func (inj *injector) choosePods(ep *Episode, rng *rand.Rand) {
+	ep.Pods = ep.Pods[:0]
+	for _, svc := range ep.Template.Path {
+		if svc == Outside {
+			ep.Pods = append(ep.Pods, "")
+			continue
+		}
+		var live []string
+		for _, in := range inj.tl.Instances() {
+			if in.Kind == entities.Pod && in.Service == svc && in.From <= ep.Start && ep.Start < in.To && in.IP.IsValid() {
+				live = append(live, in.Namespace+"/"+in.Name)
+			}
+		}
+		slices.Sort(live)
+		live = slices.Compact(live)
+		if len(live) == 0 {
+			ep.Pods = append(ep.Pods, "")
+			continue
+		}
+		ep.Pods = append(ep.Pods, live[rng.IntN(len(live))])
+	}
+}
+
+// podNode returns the window node of a pod chosen for service svc, adding
+// it (with its address) when the pod was quiet in this window.
+func (inj *injector) podNode(win *window, svc, key string) int32 {
+	if key == "" {
+		// No live pod: a stand-in node keeps the injected traffic visible.
+		return win.addNode(node{key: "pod:?/" + svc, name: svc + "-?", service: svc, kind: kindPod}, netip.Addr{})
+	}
+	if id, ok := win.nodeIdx["pod:"+key]; ok {
+		return id
+	}
+	ns, name, _ := strings.Cut(key, "/")
+	for _, in := range inj.tl.Instances() {
+		if in.Kind == entities.Pod && in.Namespace == ns && in.Name == name {
+			return win.addNode(node{key: "pod:" + key, name: name, service: svc, kind: kindPod, infra: in.Infra, dns: in.DNS}, in.IP)
+		}
+	}
+	return win.addNode(node{key: "pod:" + key, name: name, service: svc, kind: kindPod}, netip.Addr{})
+}
+
+func (inj *injector) vipNode(win *window, svc string) int32 {
+	for _, in := range inj.tl.Instances() {
+		if in.Kind == entities.Service && in.Service == svc {
+			return win.addNode(node{key: "svc:" + in.Namespace + "/" + in.Name, name: in.Name + "_VIP", service: svc, kind: kindVIP, dns: in.DNS}, in.IP)
+		}
+	}
+	return win.addNode(node{key: "svc:?/" + svc, name: svc + "_VIP", service: svc, kind: kindVIP}, netip.Addr{})
+}
+
+func (inj *injector) outsideNode(win *window) int32 {
+	return win.addNode(node{key: Outside, name: Outside, service: Outside, kind: kindOutside}, syntheticOutside)
+}
+
+// Injected is what one episode added to one window, for tests and reports.
+type Injected struct {
+	Bytes   float64 // forward bytes on each hop
+	Frames  float64 // forward frames on each hop
+	AckByte float64 // bytes on each reverse hop
+}
+
+// apply adds ep's traffic to win (a clone) and reports the amounts.
+func (inj *injector) apply(win *window, ep *Episode) Injected {
+	ov := overlap(win, ep.Start, ep.End)
+	if ov <= 0 {
+		return Injected{}
+	}
+	// bytes = rate × T / 60 with T the attacked seconds of this window.
+	data := ep.Rate * MB * float64(ov) / 60e9
+	first := ep.Start >= win.start && ep.Start < win.end
+	switch ep.Template.Kind {
+	case AttackDNSTunnel:
+		return inj.applyDNS(win, ep, data)
+	case AttackScan:
+		return inj.applyScan(win, ep, data)
+	}
+	frames := math.Ceil(data / injectPacketSize)
+	var conns float64
+	if first {
+		conns = 1
+	}
+	path := ep.Template.Path
+	prev := inj.podNode(win, path[0], ep.Pods[0])
+	for i := 1; i < len(path); i++ {
+		var next, dataNode int32
+		switch {
+		case path[i] == Outside:
+			next = inj.outsideNode(win)
+			dataNode = next
+			win.addExt(edgeKey{prev, next}, syntheticOutside)
+			win.addExt(edgeKey{next, prev}, syntheticOutside)
+		case i-1 < len(ep.Template.ViaVIP) && ep.Template.ViaVIP[i-1]:
+			next = inj.vipNode(win, path[i])
+			dataNode = inj.podNode(win, path[i], ep.Pods[i])
+		default:
+			next = inj.podNode(win, path[i], ep.Pods[i])
+			dataNode = next
+		}
+		win.addEdge(prev, next, data, frames, conns)
+		win.addEdge(next, prev, frames*ackBytes, frames, 0)
+		prev = dataNode
+	}
+	return Injected{Bytes: data, Frames: frames, AckByte: frames * ackBytes}
+}
+
+// applyDNS encodes data in DNS queries from the source pod to the DNS pod,
+// which forwards them to outside.
+func (inj *injector) applyDNS(win *window, ep *Episode, data float64) Injected {
+	path := ep.Template.Path
+	src := inj.podNode(win, path[0], ep.Pods[0])
+	dnsPod := inj.podNode(win, path[1], ep.Pods[1])
+	out := inj.outsideNode(win)
+	queries := math.Ceil(data / dnsChunk)
+	// A base32 label of 2·dnsChunk·8/5/2 characters plus the domain.
+	nameLen := float64(int(dnsChunk*8/5) + 1 + len(syntheticDomain))
+	query := nameLen + 46    // IP + UDP + DNS header + question
+	answer := nameLen + 62   // plus one TXT/A answer
+	win.addEdge(src, dnsPod, queries*query, queries, 0)
+	win.addEdge(dnsPod, src, queries*answer, queries, 0)
+	win.addEdge(dnsPod, out, queries*query, queries, 0)
+	win.addEdge(out, dnsPod, queries*answer, queries, 0)
+	win.addExt(edgeKey{dnsPod, out}, syntheticOutside)
+	win.addExt(edgeKey{out, dnsPod}, syntheticOutside)
+	win.dnsOut += queries * (query + answer)
+	win.dns = append(win.dns, dnsStat{
+		src: src, dst: dnsPod, domain: syntheticDomain,
+		queries: queries, names: queries,
+		nameLenSum: queries * nameLen, maxNameLen: nameLen,
+		// Base32 text is close to uniform over 32 symbols: ~4.8 bits/char
+		// on long labels.
+		entropySum: queries * 4.8,
+		bytes:      queries * (query + answer),
+		examples:   []string{fmt.Sprintf("%s.%s", strings.Repeat("m", int(dnsChunk*8/5)), syntheticDomain)},
+	})
+	return Injected{Bytes: queries * query, Frames: queries, AckByte: queries * answer}
+}
+
+// applyScan sends data/probeBytes probes from the source pod to distinct
+// address:port pairs of the other services' pods.
+func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected {
+	src := inj.podNode(win, ep.Template.Path[0], ep.Pods[0])
+	var targets []int32
+	for i := range win.nodes {
+		if int32(i) != src && (win.nodes[i].kind == kindPod || win.nodes[i].kind == kindVIP) && !win.nodes[i].infra {
+			targets = append(targets, int32(i))
+		}
+	}
+	probes := math.Ceil(data / probeBytes)
+	if len(targets) == 0 || probes == 0 {
+		return Injected{}
+	}
+	per := probes / float64(len(targets))
+	f := win.fan[src]
+	if f == nil {
+		f = &fanStat{byService: make(map[string]float64)}
+		win.fan[src] = f
+	}
+	for _, t := range targets {
+		win.addEdge(src, t, per*probeBytes, per, per)
+		win.addEdge(t, src, per*resetBytes, per, 0)
+		f.byService[win.nodes[t].service] += per
+	}
+	f.endpoints += probes
+	return Injected{Bytes: probes * probeBytes, Frames: probes, AckByte: probes * resetBytes}
+}

@@ -1,0 +1,321 @@
+package engine
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/mimir-tui/mimir-tui/loaders/entities"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
+)
+
+// Names of the node groups that are not services.
+const (
+	Outside = "outside"
+	Unknown = "unknown" // in-cluster addresses no entity held
+)
+
+type nodeKind uint8
+
+const (
+	kindPod nodeKind = iota
+	kindVIP
+	kindOutside
+	kindUnknown
+)
+
+// node is a vertex of a window's pod graph: a pod, a service VIP, the
+// outside world, or an unknown in-cluster address.
+type node struct {
+	key     string // identity across windows
+	name    string // what the analyst sees
+	service string // the service-graph node it collapses to
+	kind    nodeKind
+	infra   bool
+	dns     bool
+	ips     []netip.Addr
+}
+
+type edgeKey struct{ u, v int32 }
+
+type edgeStat struct {
+	bytes, packets float64
+	conns          float64 // connection initiations (TCP SYN without ACK)
+}
+
+// dnsStat is what one pod asked about one registered domain in a window.
+type dnsStat struct {
+	src, dst   int32 // nodes
+	domain     string
+	queries    float64
+	names      float64
+	nameLenSum float64
+	maxNameLen float64
+	entropySum float64
+	unusual    float64
+	bytes      float64
+	examples   []string
+}
+
+// fanStat is the fan-out of one source node in a window.
+type fanStat struct {
+	endpoints float64            // distinct (address, protocol, port) it initiated towards
+	byService map[string]float64 // the same, per destination service
+}
+
+// window is one window's traffic resolved to entities: the engine's
+// working representation, cheap to copy for synthetic injection.
+type window struct {
+	size     int // index into the run's sizes
+	index    int
+	start    int64
+	end      int64
+	partial  bool
+	packets  uint64
+	bytes    uint64
+	baseline bool
+
+	nodes   []node
+	nodeIdx map[string]int32
+	edges   map[edgeKey]*edgeStat // scored pod graph
+	// infraEdges is traffic touching infrastructure, left out of the scored
+	// graph (unless IncludeInfra) but shown to the analyst.
+	infraEdges map[edgeKey]*edgeStat
+	dns        []dnsStat
+	fan        map[int32]*fanStat
+	// ext holds the real outside addresses behind each edge to or from
+	// the outside node, for drill-down.
+	ext map[edgeKey][]netip.Addr
+	dnsOut     float64 // DNS bytes leaving the cluster
+}
+
+// resolver turns addresses into graph nodes at an instant.
+type resolver struct {
+	tl           *entities.Timeline
+	includeInfra bool
+}
+
+func (r *resolver) newWindow(size int, w *traffic.Window) *window {
+	win := &window{
+		size:       size,
+		index:      w.Index,
+		start:      w.Start,
+		end:        w.End,
+		partial:    w.Partial,
+		packets:    w.Packets,
+		bytes:      w.Bytes,
+		nodeIdx:    make(map[string]int32),
+		edges:      make(map[edgeKey]*edgeStat),
+		infraEdges: make(map[edgeKey]*edgeStat),
+		fan:        make(map[int32]*fanStat),
+		ext:        make(map[edgeKey][]netip.Addr),
+	}
+	for i := range w.Pairs {
+		p := &w.Pairs[i]
+		u := r.node(win, p.Src, p.SrcTag, p.Last)
+		v := r.node(win, p.Dst, p.DstTag, p.Last)
+		m := win.edges
+		if !r.includeInfra && (win.nodes[u].infra || win.nodes[v].infra) {
+			m = win.infraEdges
+		}
+		e := m[edgeKey{u, v}]
+		if e == nil {
+			e = &edgeStat{}
+			m[edgeKey{u, v}] = e
+		}
+		e.bytes += float64(p.Bytes)
+		e.packets += float64(p.Frames)
+		e.conns += float64(p.Conns)
+		if win.nodes[v].kind == kindOutside {
+			win.addExt(edgeKey{u, v}, p.Dst)
+		}
+		if win.nodes[u].kind == kindOutside {
+			win.addExt(edgeKey{u, v}, p.Src)
+		}
+	}
+	// Fan-out: distinct endpoints a source initiated towards.
+	for i := range w.Endpoints {
+		ep := &w.Endpoints[i]
+		u := r.node(win, ep.Src, ep.SrcTag, w.End-1)
+		v := r.node(win, ep.Dst, ep.DstTag, w.End-1)
+		if !r.includeInfra && (win.nodes[u].infra || win.nodes[v].infra) {
+			continue
+		}
+		f := win.fan[u]
+		if f == nil {
+			f = &fanStat{byService: make(map[string]float64)}
+			win.fan[u] = f
+		}
+		f.endpoints++
+		f.byService[win.nodes[v].service]++
+	}
+	for i := range w.DNS {
+		d := &w.DNS[i]
+		u := r.node(win, d.Src, d.SrcTag, w.End-1)
+		v := r.node(win, d.Dst, d.DstTag, w.End-1)
+		if win.nodes[v].kind == kindOutside && win.nodes[u].kind != kindOutside {
+			win.dnsOut += float64(d.Bytes)
+		}
+		if d.Queries == 0 || (!r.includeInfra && win.nodes[u].infra) {
+			continue
+		}
+		win.dns = append(win.dns, dnsStat{
+			src: u, dst: v, domain: d.Domain,
+			queries:    float64(d.Queries),
+			names:      float64(d.Names),
+			nameLenSum: float64(d.NameLenSum),
+			maxNameLen: float64(d.MaxNameLen),
+			entropySum: d.EntropySum,
+			unusual:    float64(d.UnusualTypes),
+			bytes:      float64(d.Bytes),
+			examples:   slices.Clone(d.Examples),
+		})
+	}
+	return win
+}
+
+// node returns the window's node for ip (tagged tag) at ts, adding it.
+func (r *resolver) node(win *window, ip netip.Addr, tag int32, ts int64) int32 {
+	var n node
+	switch inst := r.instance(tag); {
+	case inst != nil && inst.Kind == entities.Service:
+		n = node{key: "svc:" + inst.Namespace + "/" + inst.Name, name: inst.Name + "_VIP", service: inst.Service, kind: kindVIP, infra: inst.Infra, dns: inst.DNS}
+	case inst != nil:
+		n = node{key: "pod:" + inst.Namespace + "/" + inst.Name, name: inst.Name, service: inst.Service, kind: kindPod, infra: inst.Infra, dns: inst.DNS}
+	case ip.IsValid() && r.tl.InCluster(ip):
+		n = node{key: "unknown:" + ip.String(), name: "?" + ip.String(), service: Unknown, kind: kindUnknown}
+	default:
+		n = node{key: Outside, name: Outside, service: Outside, kind: kindOutside}
+	}
+	if n.service == "" {
+		n.service = n.name
+	}
+	return win.addNode(n, ip)
+}
+
+func (r *resolver) instance(tag int32) *entities.Instance {
+	if tag < 0 {
+		return nil
+	}
+	return r.tl.Instance(tag)
+}
+
+// addNode adds n (or finds it by key) and records ip as one of its addresses.
+func (win *window) addNode(n node, ip netip.Addr) int32 {
+	id, ok := win.nodeIdx[n.key]
+	if !ok {
+		id = int32(len(win.nodes))
+		win.nodes = append(win.nodes, n)
+		win.nodeIdx[n.key] = id
+	}
+	if ip.IsValid() {
+		ips := win.nodes[id].ips
+		if i, found := slices.BinarySearchFunc(ips, ip, netip.Addr.Compare); !found {
+			win.nodes[id].ips = slices.Insert(ips, i, ip)
+		}
+	}
+	return id
+}
+
+// addExt records ip as an outside address behind edge k.
+func (win *window) addExt(k edgeKey, ip netip.Addr) {
+	ips := win.ext[k]
+	if i, found := slices.BinarySearchFunc(ips, ip, netip.Addr.Compare); !found {
+		win.ext[k] = slices.Insert(ips, i, ip)
+	}
+}
+
+// extPeers returns the outside addresses behind edge k.
+func (win *window) extPeers(k edgeKey) []netip.Addr { return win.ext[k] }
+
+// clone returns a deep copy that injection can modify.
+func (win *window) clone() *window {
+	c := *win
+	c.nodes = slices.Clone(win.nodes)
+	for i := range c.nodes {
+		c.nodes[i].ips = slices.Clone(c.nodes[i].ips)
+	}
+	c.nodeIdx = make(map[string]int32, len(win.nodeIdx))
+	for k, v := range win.nodeIdx {
+		c.nodeIdx[k] = v
+	}
+	c.edges = cloneEdges(win.edges)
+	c.infraEdges = win.infraEdges // never modified by injection
+	c.dns = slices.Clone(win.dns)
+	c.ext = make(map[edgeKey][]netip.Addr, len(win.ext))
+	for k, ips := range win.ext {
+		c.ext[k] = slices.Clone(ips)
+	}
+	c.fan = make(map[int32]*fanStat, len(win.fan))
+	for k, f := range win.fan {
+		nf := &fanStat{endpoints: f.endpoints, byService: make(map[string]float64, len(f.byService))}
+		for s, x := range f.byService {
+			nf.byService[s] = x
+		}
+		c.fan[k] = nf
+	}
+	return &c
+}
+
+func cloneEdges(m map[edgeKey]*edgeStat) map[edgeKey]*edgeStat {
+	c := make(map[edgeKey]*edgeStat, len(m))
+	for k, e := range m {
+		ce := *e
+		c[k] = &ce
+	}
+	return c
+}
+
+// addEdge adds traffic to the scored graph.
+func (win *window) addEdge(u, v int32, bytes, packets, conns float64) {
+	e := win.edges[edgeKey{u, v}]
+	if e == nil {
+		e = &edgeStat{}
+		win.edges[edgeKey{u, v}] = e
+	}
+	e.bytes += bytes
+	e.packets += packets
+	e.conns += conns
+}
+
+// sortedEdgeKeys returns the keys of m in a deterministic order.
+func sortedEdgeKeys(m map[edgeKey]*edgeStat) []edgeKey {
+	keys := make([]edgeKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b edgeKey) int {
+		if a.u != b.u {
+			return int(a.u - b.u)
+		}
+		return int(a.v - b.v)
+	})
+	return keys
+}
+
+// servicePair names a directed service-graph edge.
+type servicePair struct{ src, dst string }
+
+func (p servicePair) String() string { return p.src + " -> " + p.dst }
+
+func parseServicePair(s string) (servicePair, bool) {
+	a, b, ok := strings.Cut(s, " -> ")
+	return servicePair{a, b}, ok
+}
+
+// serviceEdges sums the scored pod graph into service-graph edges.
+func (win *window) serviceEdges() map[servicePair]*edgeStat {
+	out := make(map[servicePair]*edgeStat)
+	for k, e := range win.edges {
+		p := servicePair{win.nodes[k.u].service, win.nodes[k.v].service}
+		s := out[p]
+		if s == nil {
+			s = &edgeStat{}
+			out[p] = s
+		}
+		s.bytes += e.bytes
+		s.packets += e.packets
+		s.conns += e.conns
+	}
+	return out
+}

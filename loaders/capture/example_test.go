@@ -1,0 +1,42 @@
+package capture_test
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net/netip"
+
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
+)
+
+// Read a capture packet by packet. The Packet is reused: its Payload is
+// valid until the next call to Next.
+func ExampleOpen() {
+	r, err := capture.Open("../../testdata/captures/eth-micro.pcap.gz")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	var p capture.Packet
+	for {
+		err := r.Next(&p)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			log.Fatal(err) // an *Error: file, offset and what to do
+		}
+		if p.Protocol == capture.ProtoTCP && p.TCPFlags&capture.TCPSyn != 0 && p.TCPFlags&capture.TCPAck == 0 {
+			fmt.Printf("SYN %v -> %v, %d bytes on the wire\n", netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort), p.WireLen)
+		}
+	}
+	s := r.Stats()
+	fmt.Printf("%s, gzip %v, %v: %d packets (%d IP), %d bytes\n", s.Format, s.Compressed, s.LinkTypes, s.Packets, s.IPPackets, s.Bytes)
+	// Output:
+	// SYN 10.99.0.1:53998 -> 10.99.0.2:8000, 74 bytes on the wire
+	// SYN 10.99.0.1:54006 -> 10.99.0.2:8000, 74 bytes on the wire
+	// SYN [fd99::1]:47288 -> [fd99::2]:8000, 94 bytes on the wire
+	// SYN 10.99.0.1:34299 -> 10.99.0.2:53, 74 bytes on the wire
+	// SYN 10.99.0.1:49860 -> 10.99.0.2:9, 74 bytes on the wire
+	// pcap, gzip true, [Ethernet (1)]: 102 packets (100 IP), 36589 bytes
+}

@@ -1,0 +1,312 @@
+package capture
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// Limits on what the reader takes from a file. Lengths come from the file,
+// so they are checked before anything is allocated for them.
+const (
+	// maxPacket is libpcap's MAXIMUM_SNAPLEN: the longest frame tcpdump
+	// and Wireshark read from a pcap file whose header does not declare a
+	// longer snap length.
+	maxPacket = 262144
+	// maxRecord is the largest record (pcap record, pcapng block) held in
+	// memory at once; bigger pcapng packet blocks are skipped, bigger pcap
+	// records end the read as corrupt.
+	maxRecord = 16 << 20
+)
+
+// Reader reads packets from a capture in one streaming pass. Its memory is
+// one read buffer (256 KiB, more only for a record larger than that) and a
+// few bytes per interface, however long the capture.
+type Reader struct {
+	name string
+	in   *input
+
+	closer io.Closer     // the file Open opened; nil otherwise
+	gz     *gzip.Reader  // non-nil for a gzip-compressed input
+	raw    *countReader  // bytes taken from the underlying reader
+	rawBuf *bufio.Reader // read ahead from raw, not yet decompressed
+
+	format string
+	be     bool // big-endian (pcap: the file; pcapng: the current section)
+
+	// pcap
+	nano     bool     // nanosecond timestamps
+	link     LinkType // the file's link type
+	capLimit uint32   // longest record accepted
+	extra    int      // record header bytes after the standard 16 (modified pcap)
+
+	// pcapng
+	ifaces []iface // interfaces of the current section
+
+	stats  Stats
+	skips  [numSkips]uint64
+	maxTs  int64
+	havePk bool
+	err    error // sticky: io.EOF or an *Error
+}
+
+// iface is a pcapng interface: how to read its packets.
+type iface struct {
+	link   LinkType
+	units  uint64 // timestamp ticks per second
+	mult   uint64 // 1e9/units when that is exact, else 0
+	offset int64  // if_tsoffset, in ns
+	bad    bool   // unusable timestamp resolution or offset: its packets are skipped
+}
+
+// Open opens a capture file; "-" reads standard input. A gzip-compressed
+// file is recognised by its first bytes, whatever its name.
+func Open(path string) (*Reader, error) {
+	if path == "-" {
+		return NewReader(os.Stdin, "stdin")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening capture: %w", err)
+	}
+	r, err := NewReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.closer = f
+	return r, nil
+}
+
+// NewReader reads a capture from r; name is used in error messages. The
+// capture header is read before NewReader returns.
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	rd := &Reader{name: name, raw: &countReader{r: r}, maxTs: minInt64}
+	rd.rawBuf = bufio.NewReaderSize(rd.raw, 64<<10)
+	var src io.Reader = rd.rawBuf
+	if magic, _ := rd.rawBuf.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(rd.rawBuf)
+		if err != nil {
+			return nil, &Error{File: name, Err: fmt.Errorf("%w: gzip header: %v; check the file with gzip -t", ErrFormat, err)}
+		}
+		rd.gz = gz
+		rd.stats.Compressed = true
+		src = gz
+	}
+	rd.in = newInput(src)
+	if err := rd.readHeader(); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// Close closes the file opened by Open. It does not close the io.Reader
+// given to NewReader.
+func (r *Reader) Close() error {
+	var err error
+	if r.gz != nil {
+		err = r.gz.Close()
+	}
+	if r.closer != nil {
+		if cerr := r.closer.Close(); err == nil {
+			err = cerr
+		}
+		r.closer = nil
+	}
+	return err
+}
+
+// Offset is how many input bytes have been consumed: compressed bytes for
+// a gzip-compressed input, so it can be compared with the file size to
+// show progress.
+func (r *Reader) Offset() int64 {
+	if r.gz != nil {
+		return r.raw.n - int64(r.rawBuf.Buffered())
+	}
+	return r.in.offset()
+}
+
+// Stats returns the counts so far. It may be called at any time.
+func (r *Reader) Stats() Stats {
+	s := r.stats
+	s.LinkTypes = slices.Clone(r.stats.LinkTypes)
+	s.SkipReasons = nil
+	for i, n := range r.skips {
+		if n > 0 {
+			s.SkipReasons = append(s.SkipReasons, SkipReason{Reason: skipText[i], Count: n})
+		}
+	}
+	return s
+}
+
+// Next reads the next packet into p. It returns io.EOF at the clean end of
+// the capture and an *Error otherwise; after an error every later call
+// returns the same error. p.Payload aliases the reader's buffer and is
+// valid only until the next call.
+//
+// A frame whose headers cannot be decoded is not an error: p carries what
+// could be decoded and Stats counts it as Malformed or Snapped.
+func (r *Reader) Next(p *Packet) error {
+	if r.err != nil {
+		return r.err
+	}
+	data, err := r.readFrame(p)
+	if err != nil {
+		r.err = err
+		return err
+	}
+	st := decode(p, data)
+	s := &r.stats
+	s.Packets++
+	s.Bytes += uint64(p.WireLen)
+	if p.IPVersion != 0 {
+		s.IPPackets++
+	} else {
+		s.NonIP++
+	}
+	if st&statusMalformed != 0 {
+		s.Malformed++
+	}
+	if st&statusSnapped != 0 {
+		s.Snapped++
+	}
+	ts := p.Timestamp
+	if !r.havePk {
+		r.havePk = true
+		s.FirstInFile, s.First, s.Last = ts, ts, ts
+	} else {
+		if ts < r.maxTs {
+			s.OutOfOrder++
+		}
+		if ts < s.First {
+			s.First = ts
+		}
+		if ts > s.Last {
+			s.Last = ts
+		}
+	}
+	if ts > r.maxTs {
+		r.maxTs = ts
+	}
+	return nil
+}
+
+const minInt64 = -1 << 63
+
+// readFrame reads the next record, sets p's framing fields and returns the
+// frame's bytes.
+func (r *Reader) readFrame(p *Packet) ([]byte, error) {
+	if r.format == FormatPcap {
+		return r.nextPcap(p)
+	}
+	return r.nextPcapng(p)
+}
+
+// errAt makes the *Error for a problem at offset off.
+func (r *Reader) errAt(off int64, err error) *Error {
+	return &Error{File: r.name, Offset: off, Decompressed: r.gz != nil, Err: err}
+}
+
+// readSoFar says how many packets were read, for error messages.
+func (r *Reader) readSoFar() string {
+	switch n := r.stats.Packets; n {
+	case 0:
+		return "no packet was read before it"
+	case 1:
+		return "the 1 packet before it was read"
+	default:
+		return fmt.Sprintf("the %d packets before it were read", n)
+	}
+}
+
+// readErr turns an error of input.peek or input.skip inside the record that
+// starts at off into an *Error.
+func (r *Reader) readErr(off int64, what string, err error) error {
+	var se srcError
+	if errors.As(err, &se) {
+		hint := "the device or pipe failed"
+		if r.gz != nil {
+			hint = "the gzip stream is damaged or cut short (check it with gzip -t); the packets before this offset were read"
+		}
+		return r.errAt(off, fmt.Errorf("reading %s: %w: %s", what, se.err, hint))
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return r.errAt(off, fmt.Errorf("%w: the %s starting here is incomplete (was the capture tool killed, or the copy cut short?); %s", ErrTruncated, what, r.readSoFar()))
+	}
+	return r.errAt(off, fmt.Errorf("%w: %s: %v", ErrCorrupt, what, err))
+}
+
+// readHeader detects the format and reads the file header (pcap) or the
+// first section header (pcapng).
+func (r *Reader) readHeader() error {
+	head, err := r.in.peek(4)
+	if err != nil {
+		if err == io.EOF {
+			return r.errAt(0, fmt.Errorf("%w: the input is empty", ErrFormat))
+		}
+		if err == io.ErrUnexpectedEOF {
+			return r.errAt(0, fmt.Errorf("%w: the input is only %d bytes long", ErrFormat, r.in.w-r.in.r))
+		}
+		return r.readErr(0, "file header", err)
+	}
+	switch m := [4]byte(head); m {
+	case [4]byte{0x0a, 0x0d, 0x0d, 0x0a}:
+		r.format = FormatPcapng
+		r.stats.Format = FormatPcapng
+		return r.readSectionStart()
+	case [4]byte{0xd4, 0xc3, 0xb2, 0xa1}, [4]byte{0x4d, 0x3c, 0xb2, 0xa1}, [4]byte{0x34, 0xcd, 0xb2, 0xa1}:
+		r.be = false
+	case [4]byte{0xa1, 0xb2, 0xc3, 0xd4}, [4]byte{0xa1, 0xb2, 0x3c, 0x4d}, [4]byte{0xa1, 0xb2, 0xcd, 0x34}:
+		r.be = true
+	default:
+		return r.errAt(0, fmt.Errorf("%w: %s", ErrFormat, describeMagic(head)))
+	}
+	r.format = FormatPcap
+	r.stats.Format = FormatPcap
+	return r.readPcapHeader()
+}
+
+// describeMagic says what a file that is not a capture seems to be, and
+// what to do about it.
+func describeMagic(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("BZh")):
+		return "the file is bzip2-compressed: decompress it (bunzip2 -k) or recompress it with gzip"
+	case bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return "the file is zstd-compressed: decompress it (zstd -d) or recompress it with gzip"
+	case bytes.HasPrefix(b, []byte{0xfd, '7', 'z', 'X'}):
+		return "the file is xz-compressed: decompress it (xz -dk) or recompress it with gzip"
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return "the file is a zip archive: extract the capture from it first"
+	case bytes.HasPrefix(b, []byte("snoo")):
+		return "the file is a Sun snoop capture: convert it with editcap -F pcapng IN OUT"
+	}
+	return fmt.Sprintf("it starts with % x, which is no pcap or pcapng magic number; if Wireshark opens it, convert it with editcap -F pcapng IN OUT", b)
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.n += int64(n)
+	}
+	return n, err
+}
+
+// addLinkType records a link type in Stats.LinkTypes.
+func (r *Reader) addLinkType(l LinkType) {
+	r.stats.Interfaces++
+	if !slices.Contains(r.stats.LinkTypes, l) {
+		r.stats.LinkTypes = append(r.stats.LinkTypes, l)
+	}
+}

@@ -1,0 +1,93 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/testdata"
+)
+
+func shopCheck(t *testing.T, entities []byte, name string, opts Options) *Report {
+	t.Helper()
+	rep, err := Run(context.Background(), bytes.NewReader(testdata.ShopCapture), testdata.ShopCaptureName,
+		bytes.NewReader(entities), name, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestShopDemo checks the report against the values the shop-demo
+// dataset documents (testdata/shop-demo/README.md and verification.txt:
+// capinfos and tshark -z conv,ip output).
+func TestShopDemo(t *testing.T) {
+	pickle, err := os.ReadFile("../../testdata/shop-demo/cluster_creation_log.pickle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, log := range []struct {
+		name string
+		data []byte
+	}{
+		{"entities.jsonl", testdata.ShopEntities},
+		{"cluster_creation_log.pickle", pickle},
+	} {
+		rep := shopCheck(t, log.data, log.name, Options{})
+		c := rep.Capture
+		// capinfos: "Number of packets: 17454", "Data size: 3778399 bytes",
+		// "Capture duration: 237.949359827 seconds", encapsulation Ethernet.
+		if c.Packets != 17454 || c.Bytes != 3778399 || c.Duration != 237949359827 || c.Format != "pcapng" || !c.Compressed {
+			t.Errorf("%s: capture %+v", log.name, c)
+		}
+		// verification.txt: "16986 IPv4 (rest ARP etc.)".
+		if c.IPPackets != 16986 || c.NonIP != 468 {
+			t.Errorf("%s: %d IP and %d other packets, want 16986 and 468", log.name, c.IPPackets, c.NonIP)
+		}
+		// 237.9 s: 24 windows of 10 s, 4 of 60 s.
+		if len(rep.Windows) != 2 || rep.Windows[0].Windows != 24 || rep.Windows[1].Windows != 4 {
+			t.Errorf("%s: windows %+v", log.name, rep.Windows)
+		}
+		// The issue: 100 % of in-cluster bytes resolve with either log.
+		if r := rep.Resolution; r.Share != 1 || r.InClusterBytes == 0 || len(r.TopUnresolved) != 0 {
+			t.Errorf("%s: resolution %+v", log.name, r)
+		}
+		// conv_ip.txt: 10.244.0.9 <-> 203.0.113.10, 668 frames.
+		if o := rep.Resolution.TopOutside; len(o) == 0 || o[0].IP != "203.0.113.10" || o[0].Packets != 668 || o[0].Peers[0] != "shop-db-0" {
+			t.Errorf("%s: top outside talkers %+v", log.name, o)
+		}
+		if len(rep.Warnings) != 0 {
+			t.Errorf("%s: warnings %q", log.name, rep.Warnings)
+		}
+		var text bytes.Buffer
+		if err := rep.WriteText(&text); err != nil || !strings.Contains(text.String(), "100.0% of in-cluster bytes") {
+			t.Errorf("%s: text report %q (%v)", log.name, text.String(), err)
+		}
+	}
+}
+
+func TestShiftedLogWarns(t *testing.T) {
+	pickle, err := os.ReadFile("../../testdata/shop-demo/cluster_creation_log.pickle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := shopCheck(t, pickle, "cluster_creation_log.pickle", Options{EntitiesOffset: 30 * time.Second})
+	if rep.Resolution.Share >= 0.95 || len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "looks shifted") {
+		t.Errorf("a log shifted by 30 s: share %.3f, warnings %q", rep.Resolution.Share, rep.Warnings)
+	}
+}
+
+func TestDisjointLogWarns(t *testing.T) {
+	// The same log, a day later: nothing overlaps.
+	later := bytes.ReplaceAll(testdata.ShopEntities, []byte("2026-11-24T"), []byte("2026-11-25T"))
+	rep := shopCheck(t, later, "later.jsonl", Options{})
+	if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "do not overlap") {
+		t.Errorf("warnings %q, want one saying the inputs do not overlap", rep.Warnings)
+	}
+	if rep.Resolution.Share != 0 {
+		t.Errorf("share %.3f, want 0", rep.Resolution.Share)
+	}
+}

@@ -1,0 +1,303 @@
+package traffic_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
+)
+
+// requireOracles: CI sets MIMIR_REQUIRE_ORACLES=1, and a missing tool or
+// data file is then a failure rather than a skip.
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("MIMIR_REQUIRE_ORACLES") == "1" {
+		t.Fatalf("%s (MIMIR_REQUIRE_ORACLES=1)", msg)
+	}
+	t.Skip(msg)
+}
+
+const shopDemo = "/work/shared/captures/shop-demo/capture.pcapng"
+
+// oracleCaptures lists the fixtures and, when present, the shop-demo
+// capture from /work/shared.
+func oracleCaptures(t *testing.T) []string {
+	files, err := filepath.Glob("../../testdata/captures/*.pcap*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no fixtures in testdata/captures")
+	}
+	files = append(files, "../../testdata/shop-demo/capture.pcapng.gz")
+	if _, err := os.Stat(shopDemo); err == nil {
+		files = append(files, shopDemo)
+	} else {
+		t.Logf("%s is absent: checking the fixtures and the repository's gzip copy only", shopDemo)
+	}
+	return files
+}
+
+// oracleSizes are the window sizes checked: the defaults, an odd size,
+// and small ones so that the short fixtures span several windows.
+var oracleSizes = []time.Duration{10 * time.Second, 60 * time.Second, 7 * time.Second, time.Second, 250 * time.Millisecond}
+
+type pairID struct{ src, dst netip.Addr }
+
+type counts struct{ frames, bytes uint64 }
+
+type oracleWindow struct {
+	total counts
+	pairs map[pairID]counts
+}
+
+// tsharkFrame is one line of tshark's per-packet output.
+type tsharkFrame struct {
+	ts       int64
+	src, dst netip.Addr // invalid for a frame without IP
+	length   uint64
+}
+
+// runTshark returns tshark's view of every frame of a capture.
+func runTshark(t *testing.T, path string) []tsharkFrame {
+	t.Helper()
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		skipOrFail(t, "tshark is not installed: the ingestion oracle needs it (apt-get install tshark)")
+	}
+	cmd := exec.Command(tshark, "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
+		"-e", "frame.time_epoch", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst",
+		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "frame.len")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tshark -r %s: %v\n%s", path, err, stderr.String())
+	}
+	var frames []tsharkFrame
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) != 7 {
+			t.Fatalf("tshark line %q: want 7 fields", sc.Text())
+		}
+		if f[0] == "" {
+			// Wireshark shows a pcapng custom block as a record without
+			// a time: it is no frame on the wire, and the reader skips it.
+			continue
+		}
+		ts, err := parseEpoch(f[0])
+		if err != nil {
+			t.Fatalf("tshark frame.time_epoch %q: %v", f[0], err)
+		}
+		n, err := strconv.ParseUint(f[6], 10, 32)
+		if err != nil {
+			t.Fatalf("tshark frame.len %q: %v", f[6], err)
+		}
+		fr := tsharkFrame{ts: ts, length: n}
+		// The outer IP header is the first ip or ipv6 in the protocol
+		// chain; inner headers (ICMP errors, tunnels) come after it as
+		// further comma-separated values.
+		protos := strings.Split(f[1], ":")
+		v4, v6 := slices.Index(protos, "ip"), slices.Index(protos, "ipv6")
+		switch {
+		case v4 >= 0 && (v6 < 0 || v4 < v6) && f[2] != "":
+			fr.src, fr.dst = first(t, f[2]), first(t, f[3])
+		case v6 >= 0 && f[4] != "":
+			fr.src, fr.dst = first(t, f[4]), first(t, f[5])
+		}
+		frames = append(frames, fr)
+	}
+	return frames
+}
+
+func first(t *testing.T, s string) netip.Addr {
+	s, _, _ = strings.Cut(s, ",")
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		t.Fatalf("tshark address %q: %v", s, err)
+	}
+	return a
+}
+
+// parseEpoch parses a decimal Unix time such as "1795523159.817115298"
+// into nanoseconds, exactly: a float64 has too few digits for nanoseconds.
+func parseEpoch(s string) (int64, error) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	secs, frac, _ := strings.Cut(s, ".")
+	sec, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	if len(frac) > 9 {
+		return 0, fmt.Errorf("more than 9 fractional digits")
+	}
+	frac += strings.Repeat("0", 9-len(frac))
+	ns, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	v := sec*1e9 + ns
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// bucket cuts tshark's frames into windows of size T anchored at the first
+// frame in file order.
+func bucket(frames []tsharkFrame, size time.Duration) map[int64]*oracleWindow {
+	ws := map[int64]*oracleWindow{}
+	t0 := frames[0].ts
+	for _, f := range frames {
+		k := floorDiv(f.ts-t0, int64(size))
+		w := ws[k]
+		if w == nil {
+			w = &oracleWindow{pairs: map[pairID]counts{}}
+			ws[k] = w
+		}
+		w.total.frames++
+		w.total.bytes += f.length
+		if f.src.IsValid() {
+			c := w.pairs[pairID{f.src, f.dst}]
+			c.frames++
+			c.bytes += f.length
+			w.pairs[pairID{f.src, f.dst}] = c
+		}
+	}
+	return ws
+}
+
+// aggregate runs the reader and the aggregator over a capture.
+func aggregate(t *testing.T, path string, cfg traffic.Config) ([][]*traffic.Window, capture.Stats, traffic.Stats) {
+	t.Helper()
+	r, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a := traffic.New(cfg)
+	out := make([][]*traffic.Window, len(cfg.Sizes))
+	emit := func(i int, w *traffic.Window) { out[i] = append(out[i], w) }
+	var p capture.Packet
+	for {
+		err := r.Next(&p)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Add(&p)
+		a.Drain(emit)
+	}
+	a.Finish(emit)
+	return out, r.Stats(), a.Stats()
+}
+
+// TestOracleTshark checks the per-window, per-directed-IP-pair frames and
+// bytes of every fixture against tshark's per-packet output bucketed into
+// the same windows, exactly, for several window sizes.
+func TestOracleTshark(t *testing.T) {
+	for _, path := range oracleCaptures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			frames := runTshark(t, path)
+			if len(frames) == 0 {
+				t.Fatal("tshark read no frame")
+			}
+			got, cs, as := aggregate(t, path, traffic.Config{Sizes: oracleSizes})
+			if cs.Packets != uint64(len(frames)) {
+				t.Errorf("read %d packets, tshark %d", cs.Packets, len(frames))
+			}
+			// Time order, from the same tshark output.
+			first, last, maxTs, ooo := frames[0].ts, frames[0].ts, frames[0].ts, uint64(0)
+			for _, f := range frames[1:] {
+				if f.ts < maxTs {
+					ooo++
+				}
+				first, last, maxTs = min(first, f.ts), max(last, f.ts), max(maxTs, f.ts)
+			}
+			if cs.FirstInFile != frames[0].ts || cs.First != first || cs.Last != last || cs.OutOfOrder != ooo {
+				t.Errorf("first in file %d, first %d, last %d, out of order %d; tshark %d %d %d %d", cs.FirstInFile, cs.First, cs.Last, cs.OutOfOrder, frames[0].ts, first, last, ooo)
+			}
+			for i, size := range oracleSizes {
+				if as.Late[i] != 0 || as.OutOfSpan != 0 {
+					t.Errorf("size %v: %d late, %d out of span packets; the oracle counts them all", size, as.Late[i], as.OutOfSpan)
+				}
+				compareWindows(t, size, bucket(frames, size), got[i])
+			}
+		})
+	}
+}
+
+func compareWindows(t *testing.T, size time.Duration, want map[int64]*oracleWindow, got []*traffic.Window) {
+	t.Helper()
+	keys := slices.Sorted(func(yield func(int64) bool) {
+		for k := range want {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	lo, hi := keys[0], keys[len(keys)-1]
+	if len(got) != int(hi-lo+1) {
+		t.Fatalf("size %v: %d windows, want %d (indexes %d..%d, empty ones included)", size, len(got), hi-lo+1, lo, hi)
+	}
+	for i, w := range got {
+		idx := lo + int64(i)
+		if int64(w.Index) != idx {
+			t.Fatalf("size %v: window %d has index %d, want %d", size, i, w.Index, idx)
+		}
+		if w.Partial != (idx == hi) {
+			t.Errorf("size %v window %d: Partial %v, want %v", size, idx, w.Partial, idx == hi)
+		}
+		ow := want[idx]
+		if ow == nil {
+			ow = &oracleWindow{}
+		}
+		if w.Packets != ow.total.frames || w.Bytes != ow.total.bytes {
+			t.Errorf("size %v window %d: %d frames %d bytes, tshark %d frames %d bytes", size, idx, w.Packets, w.Bytes, ow.total.frames, ow.total.bytes)
+		}
+		if len(w.Pairs) != len(ow.pairs) {
+			t.Errorf("size %v window %d: %d pairs, tshark %d", size, idx, len(w.Pairs), len(ow.pairs))
+		}
+		for j, p := range w.Pairs {
+			if j > 0 {
+				q := w.Pairs[j-1]
+				if c := q.Src.Compare(p.Src); c > 0 || (c == 0 && q.Dst.Compare(p.Dst) >= 0) {
+					t.Errorf("size %v window %d: pairs not sorted: %v>%v before %v>%v", size, idx, q.Src, q.Dst, p.Src, p.Dst)
+				}
+			}
+			c, ok := ow.pairs[pairID{p.Src, p.Dst}]
+			if !ok {
+				t.Errorf("size %v window %d: pair %v -> %v (%d frames) not in tshark's output", size, idx, p.Src, p.Dst, p.Frames)
+				continue
+			}
+			if p.Frames != c.frames || p.Bytes != c.bytes {
+				t.Errorf("size %v window %d: %v -> %v: %d frames %d bytes, tshark %d frames %d bytes", size, idx, p.Src, p.Dst, p.Frames, p.Bytes, c.frames, c.bytes)
+			}
+		}
+	}
+}

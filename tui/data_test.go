@@ -1,0 +1,134 @@
+package tui
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/tui/synth"
+)
+
+// TestAlertCountMatchesAlert checks the binary-search count against
+// WindowResult.Alert window by window, on scores with NaN and ±Inf.
+func TestAlertCountMatchesAlert(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sd := &seriesData{size: 10 * time.Second}
+	for i := range 2000 {
+		w := &engine.WindowResult{Index: i, Score: rng.NormFloat64()}
+		switch rng.IntN(50) {
+		case 0:
+			w.Score = math.NaN()
+		case 1:
+			w.Score = math.Inf(1)
+		case 2:
+			w.Score = math.Inf(-1)
+		case 3:
+			w.Score = 0.5 // ties with a threshold below
+		}
+		sd.windows = append(sd.windows, w)
+		if i%7 == 0 {
+			sd.windows = append(sd.windows, nil) // not analysed yet
+		}
+	}
+	sd.version++
+	for _, th := range []float64{math.Inf(-1), -3, -0.1, 0, 0.5, 1.7, 4, math.Inf(1), math.NaN()} {
+		want := 0
+		for _, w := range sd.windows {
+			if w != nil && w.Alert(th) {
+				want++
+			}
+		}
+		if got := sd.alertCount(th); got != want {
+			t.Errorf("alertCount(%v) = %d, want %d", th, got, want)
+		}
+	}
+}
+
+func TestRuns(t *testing.T) {
+	// Scores 0 5 5 0 NaN 6 0 7 at threshold 1: runs {1,2}, {5}, {7} = 3.
+	sd := &seriesData{}
+	for i, s := range []float64{0, 5, 5, 0, math.NaN(), 6, 0, 7} {
+		sd.windows = append(sd.windows, &engine.WindowResult{Index: i, Score: s})
+	}
+	if got := sd.runs(1); got != 3 {
+		t.Errorf("runs(1) = %d, want 3", got)
+	}
+	if got := sd.runs(100); got != 0 {
+		t.Errorf("runs(100) = %d, want 0", got)
+	}
+}
+
+func TestDatasetStream(t *testing.T) {
+	events, res := synth.Shop().Events()
+	d := &dataset{}
+	for _, ev := range events {
+		d.apply(ev)
+	}
+	// Shop: 240.1 s → 25 windows of 10 s and 5 of 60 s (the last of each
+	// partial), in InputsReady.Sizes order.
+	if d.NumSizes() != 2 || d.Len(0) != 25 || d.Len(1) != 5 {
+		t.Fatalf("sizes %d, windows %d and %d; want 2 sizes, 25 and 5", d.NumSizes(), d.Len(0), d.Len(1))
+	}
+	if d.Size(0) != 10*time.Second || d.Size(1) != time.Minute {
+		t.Errorf("sizes = %v, %v", d.Size(0), d.Size(1))
+	}
+	if d.ModelThreshold(0) != 1 {
+		t.Errorf("model threshold %v, want 1", d.ModelThreshold(0))
+	}
+	// The exfiltration (140.1-200.9 s) covers 10 s windows 14-20.
+	if got := d.series[0].alertCount(1); got != 7 {
+		t.Errorf("alerts at 1 = %d, want 7 (windows 14-20)", got)
+	}
+	if d.done {
+		t.Error("done before finish")
+	}
+	d.finish(res, nil)
+	if !d.done || d.Len(0) != 25 {
+		t.Errorf("after finish: done %v, %d windows", d.done, d.Len(0))
+	}
+	if d.series[0].windows[14] != &res.Series[0].Windows[14] {
+		t.Error("after finish the windows are not the result's")
+	}
+	// Step: the score range over 50, rounded up to 1-2-5.
+	st := d.series[0].scoreStats()
+	if want := niceStep((st.hi - st.lo) / 50); d.Step(0) != want {
+		t.Errorf("Step = %v, want %v", d.Step(0), want)
+	}
+}
+
+func TestDatasetOutOfOrderAndUnknownSize(t *testing.T) {
+	d := &dataset{}
+	d.apply(&engine.WindowDone{Window: &engine.WindowResult{Size: 30 * time.Second, Index: 2, Score: 1}})
+	if d.NumSizes() != 1 || d.Len(0) != 3 {
+		t.Fatalf("a window of an unannounced size: %d sizes, %d windows", d.NumSizes(), d.Len(0))
+	}
+	if !math.IsNaN(d.Score(0, 0)) || d.Score(0, 2) != 1 {
+		t.Errorf("holes must score NaN: %v %v", d.Score(0, 0), d.Score(0, 2))
+	}
+	if !math.IsNaN(d.ModelThreshold(0)) {
+		t.Error("threshold known before the model")
+	}
+	d.apply(&engine.WindowDone{Window: nil})
+	d.apply(&engine.Warning{Message: "w"})
+	d.apply(&engine.Warning{Message: "w"})
+	if len(d.warnings) != 1 {
+		t.Errorf("duplicate warnings kept: %v", d.warnings)
+	}
+}
+
+func TestEngineSeriesWhileStreaming(t *testing.T) {
+	events, _ := synth.Shop().Events()
+	d := &dataset{}
+	for _, ev := range events {
+		d.apply(ev)
+	}
+	s := d.engineSeries(0)
+	if s == nil || len(s.Windows) != 25 || s.Size != 10*time.Second {
+		t.Fatalf("engineSeries = %+v", s)
+	}
+	if d.engineSeries(5) != nil {
+		t.Error("engineSeries of a missing size")
+	}
+}

@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+)
+
+// headerPane shows what is being analysed, the run's progress (a bar with
+// packets, bytes, windows, rate and ETA) and the alert summary at the
+// current threshold.
+type headerPane struct {
+	sh    *shared
+	title string
+	demo  bool
+	width int
+	bar   progress.Model
+	// clock gives the wall time since the run started and a spinner
+	// frame (-1 when not running under a program).
+	clock func() (time.Duration, int)
+}
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func newHeaderPane(sh *shared, title string, demo bool) *headerPane {
+	h := &headerPane{sh: sh, title: title, demo: demo}
+	h.restyle()
+	return h
+}
+
+// restyle rebuilds the progress bar with the theme's colours.
+func (h *headerPane) restyle() {
+	st := h.sh.styles
+	opts := []progress.Option{progress.WithoutPercentage(), progress.WithFillCharacters('█', '░')}
+	if st.BarFull != nil {
+		opts = append(opts, progress.WithColors(st.BarFull))
+	}
+	h.bar = progress.New(opts...)
+	if st.BarEmpty != nil {
+		h.bar.EmptyColor = st.BarEmpty
+	} else {
+		h.bar.FullColor, h.bar.EmptyColor = nil, nil
+	}
+	h.SetSize(h.width, 0)
+}
+
+func (h *headerPane) SetSize(w, _ int) {
+	h.width = w
+	h.bar.SetWidth(min(30, max(10, w/5)))
+}
+
+func (h *headerPane) Update(tea.Msg) (*headerPane, tea.Cmd) { return h, nil }
+
+func (h *headerPane) View() string {
+	st := h.sh.styles
+	d := h.sh.data
+	sep := st.Border.Render(" · ")
+
+	// Line 1: what is analysed.
+	parts := []string{st.Title.Render("mimir-tui")}
+	if h.demo {
+		parts[0] += " " + st.Demo.Render(" DEMO ")
+	}
+	if h.title != "" {
+		parts = append(parts, st.Text.Render(h.title))
+	}
+	if d.source != "" {
+		parts = append(parts, st.Muted.Render(d.source))
+	}
+	if d.inputs != nil && len(d.inputs.Sensitive) > 0 {
+		s := "sensitive " + strings.Join(d.inputs.Sensitive, ",")
+		if d.inputs.SensitiveGuessed {
+			s += " (guessed; set with --sensitive)"
+		}
+		parts = append(parts, st.Muted.Render(s))
+	}
+	if sd := h.sh.current(); sd != nil {
+		parts = append(parts, st.Accent.Render(fmtSize(sd.size)+" windows"))
+	}
+	lines := []string{truncateStyled(strings.Join(parts, sep), h.width)}
+
+	// Line 2: progress, or how the run ended.
+	lines = append(lines, truncateStyled(h.progressLine(), h.width))
+
+	// Line 3: alerts at the current threshold.
+	if line := h.alertLine(); line != "" {
+		lines = append(lines, truncateStyled(line, h.width))
+	}
+
+	// Line 4: the latest warning.
+	if n := len(d.warnings); n > 0 {
+		w := fmt.Sprintf("! %d warning", n)
+		if n > 1 {
+			w += "s"
+		}
+		lines = append(lines, truncateStyled(st.Warning.Render(w+": "+d.warnings[n-1]), h.width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (h *headerPane) progressLine() string {
+	st := h.sh.styles
+	d := h.sh.data
+	p := d.progress
+	sep := st.Border.Render(" · ")
+	stats := []string{
+		humanCount(p.Packets) + " packets",
+		humanBytes(float64(p.Bytes)),
+	}
+	if d.done && d.err == nil {
+		n := 0
+		for _, s := range d.series {
+			n += len(s.windows)
+		}
+		stats = append(stats, humanCount(uint64(n))+" windows")
+		if p.Elapsed > 0 {
+			stats = append(stats, "in "+fmtDuration(p.Elapsed))
+		}
+		return st.OK.Render("✓ analysed") + " " + st.Muted.Render(strings.Join(stats, " · "))
+	}
+	phase := p.Phase.String()
+	if p.Phase < engine.PhaseOpening || p.Phase > engine.PhaseDone {
+		phase = "working"
+	}
+	frac := 0.0
+	if p.TotalBytes > 0 {
+		frac = math.Min(1, float64(p.ReadBytes)/float64(p.TotalBytes))
+	}
+	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+"/"+humanCount(uint64(max(p.Windows, 0)))+" windows")
+	if p.Elapsed > 0 {
+		stats = append(stats, compact(float64(p.Packets)/p.Elapsed.Seconds())+" pkt/s")
+	}
+	eta := "ETA —"
+	if p.TotalBytes > 0 && p.ReadBytes > 0 && p.Elapsed > 0 && p.ReadBytes <= p.TotalBytes {
+		left := time.Duration(float64(p.Elapsed) * float64(p.TotalBytes-p.ReadBytes) / float64(p.ReadBytes))
+		eta = "ETA " + fmtDuration(left)
+	}
+	stats = append(stats, eta)
+	lead := ""
+	if h.clock != nil {
+		if since, frame := h.clock(); frame >= 0 {
+			lead = st.Accent.Render(spinner[frame%len(spinner)]) + " "
+			stats = append(stats, fmtDuration(since.Truncate(time.Second))+" so far")
+		}
+	}
+	return lead + st.Accent.Render(padRight(phase, 9)) + " " + h.bar.ViewAs(frac) + " " +
+		st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + sep + st.Text.Render(strings.Join(stats, " · "))
+}
+
+func (h *headerPane) alertLine() string {
+	st := h.sh.styles
+	sd := h.sh.current()
+	if sd == nil || !sd.hasInfo {
+		return ""
+	}
+	sum := h.sh.summary
+	th := h.sh.threshold()
+	model := h.sh.data.ModelThreshold(h.sh.nav.Size)
+	thText := "threshold " + fmtScore(th)
+	if !math.IsNaN(model) && th != model {
+		thText += " (model " + fmtScore(model) + ")"
+	}
+	alerts := "▲ " + humanCount(uint64(sum.alerts)) + " of " + humanCount(uint64(sum.windows)) + " windows alert"
+	style := st.OK
+	if sum.alerts > 0 {
+		style = st.Alert
+	}
+	ivs := plural(sum.intervals, "interval")
+	return style.Render(alerts) + st.Border.Render(" · ") + st.Warning.Render(thText) +
+		st.Border.Render(" · ") + st.Muted.Render(ivs)
+}
+
+// truncateStyled cuts a styled line to w cells.
+func truncateStyled(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func timeDuration(n int) time.Duration { return time.Duration(n) }

@@ -1,0 +1,112 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// closeHelpMsg asks the root to close the help overlay.
+type closeHelpMsg struct{}
+
+// helpGroups names the columns of KeyMap.FullHelp.
+var helpGroups = []string{"timeline", "chart and threshold", "panes", "application"}
+
+// helpPane is the ? overlay: every key binding of the key map, rendered by
+// bubbles/help in titled columns that wrap to the width, and notes on
+// reading the screen. It scrolls.
+type helpPane struct {
+	sh            *shared
+	width, height int
+	help          help.Model
+	vp            viewport.Model
+	key           [3]int // width, height, theme of the content
+}
+
+func newHelpPane(sh *shared) *helpPane {
+	h := help.New()
+	h.ShowAll = true
+	h.Styles = sh.styles.Help
+	vp := viewport.New()
+	vp.MouseWheelEnabled = false
+	vp.FillHeight = true
+	return &helpPane{sh: sh, help: h, vp: vp}
+}
+
+func (p *helpPane) restyle() { p.help.Styles = p.sh.styles.Help; p.key = [3]int{} }
+
+func (p *helpPane) SetSize(w, h int) {
+	p.width, p.height = w, h
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(max(h-1, 1))
+}
+
+func (p *helpPane) Keys() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
+		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+	}
+}
+
+func (p *helpPane) Update(msg tea.Msg) (*helpPane, tea.Cmd) {
+	if msg, ok := msg.(tea.KeyPressMsg); ok && (key.Matches(msg, p.sh.keys.Help) || key.Matches(msg, p.sh.keys.Back)) {
+		return p, func() tea.Msg { return closeHelpMsg{} }
+	}
+	scroll(&p.vp, p.sh.keys, msg)
+	return p, nil
+}
+
+// columns renders each group of the full help under its title and flows
+// the columns into rows that fit the width.
+func (p *helpPane) columns() string {
+	st := p.sh.styles
+	var cols []string
+	for i, group := range p.sh.keys.FullHelp() {
+		col := p.help.FullHelpView([][]key.Binding{group})
+		cols = append(cols, st.PaneTitle.Render(helpGroups[i])+"\n"+col)
+	}
+	var rows []string
+	var row []string
+	w := 0
+	for _, c := range cols {
+		cw := lipgloss.Width(c) + 4
+		if len(row) > 0 && w+cw > p.width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, w = nil, 0
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(c))
+		w += cw
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return strings.Join(rows, "\n\n")
+}
+
+func (p *helpPane) View() string {
+	st := p.sh.styles
+	if k := [3]int{p.width, p.height, p.sh.themeGen}; k != p.key {
+		p.key = k
+		notes := []string{
+			"chart: the threshold is the dashed line ┄; rows above it are alerts. Long captures are downsampled " +
+				"to the width: each column shows the maximum of its windows, so no peak hides.",
+			"strip under the chart: ▲ alerting · ░ baseline · · analysed · ^ cursor. Edges: [NEW] a pair never " +
+				"seen in the baseline, [OUT] to or from outside.",
+			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns: 10 windows, or 10 × the windows per column.",
+			"+/- step: a fiftieth of the score range, rounded to 1, 2 or 5 × 10ⁿ. n/N go to the start of the " +
+				"next/previous run of alerting windows. w keeps the cursor at the same moment.",
+			"e writes the flagged intervals (runs of alerting windows at the current threshold and window " +
+				"size) to .json or .csv; it never overwrites without asking.",
+		}
+		content := []string{p.columns(), "", st.PaneTitle.Render("reading the screen")}
+		for _, n := range notes {
+			content = append(content, st.Muted.Render(lipgloss.NewStyle().Width(max(p.width-2, 10)).Render(n)))
+		}
+		p.vp.SetContent(strings.Join(content, "\n"))
+	}
+	return st.Focused.Render("keys") + st.Muted.Render(" · ?/esc to close · ↑/↓ to scroll") + "\n" + p.vp.View()
+}
