@@ -33,7 +33,7 @@ if [ -z "$bin" ]; then
 	go build -o "$bin" ./cmd/mimir-tui
 fi
 
-src=/work/shared/captures/shop-demo/capture.pcapng
+src=../shared/captures/shop-demo/capture.pcapng
 if [ ! -f "$src" ]; then
 	src="$work/shop.pcapng"
 	gzip -dc testdata/shop-demo/capture.pcapng.gz > "$src"

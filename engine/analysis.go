@@ -115,6 +115,9 @@ func newAnalysis(tl *entities.Timeline, opts Options, t0 int64) (*analysis, erro
 			if err := a.fs.check(m.Sizes[i].Features); err != nil {
 				return nil, fmt.Errorf("%gs model: %w", m.Sizes[i].SizeSeconds, err)
 			}
+			if n := len(m.Sizes[i].Scaler.Median); n != len(a.fs.cols) {
+				return nil, fmt.Errorf("%gs model: its scaler covers %d features, its services imply %d: the model file is damaged; retrain it", m.Sizes[i].SizeSeconds, n, len(a.fs.cols))
+			}
 		}
 		return a, nil
 	}

@@ -132,13 +132,13 @@ type TimelinePoint struct {
 
 // Evaluation is the injection experiment (method.md §7).
 type Evaluation struct {
-	Capture   string          `json:"capture"`
-	Source    string          `json:"source"`
-	Seed      int64           `json:"seed"`
-	Rates     []float64       `json:"rates_mb_per_min"`
-	Templates []string        `json:"templates"`
-	Attacks   []Attack        `json:"ground_truth,omitempty"`
-	Sizes     []SizeEval      `json:"sizes"`
+	Capture   string            `json:"capture"`
+	Source    string            `json:"source"`
+	Seed      int64             `json:"seed"`
+	Rates     []float64         `json:"rates_mb_per_min"`
+	Templates []string          `json:"templates"`
+	Attacks   []Attack          `json:"ground_truth,omitempty"`
+	Sizes     []SizeEval        `json:"sizes"`
 	Training  []TrainingSummary `json:"training"`
 }
 

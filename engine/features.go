@@ -14,29 +14,29 @@ import (
 // Feature families. Each family is one or more columns, named
 // family, family[service] or family[a->b] / family[a,b].
 const (
-	famVIPBypass       = "vip_bypass"
-	famReciprocity     = "reciprocity"
-	famEdgeCV          = "edge_cv"
-	famHarmonic        = "harmonic"
-	famCurrentFlowCV   = "cfb_cv"
-	famOutsideBytes    = "outside_bytes"
-	famOutsideConns    = "outside_conns"
-	famOutsidePeers    = "outside_peers"
-	famPairBytes       = "bytes"
-	famPairConns       = "conns"
-	famNewPairs        = "new_pairs"
-	famNewPairBytes    = "new_pair_bytes"
-	famDNSQueries      = "dns_queries"
-	famDNSBytes        = "dns_bytes"
-	famDNSNameLen      = "dns_name_len"
-	famDNSMaxNameLen   = "dns_max_name_len"
-	famDNSEntropy      = "dns_entropy"
-	famDNSNamesPerDom  = "dns_names_per_domain"
-	famDNSNewDomains   = "dns_new_domains"
-	famDNSOutBytes     = "dns_out_bytes"
-	famFanOut          = "fanout"
-	famUnknownBytes    = "unknown_bytes"
-	famMaxFineScore    = "max_fine_score" // second stage of a coarse series
+	famVIPBypass      = "vip_bypass"
+	famReciprocity    = "reciprocity"
+	famEdgeCV         = "edge_cv"
+	famHarmonic       = "harmonic"
+	famCurrentFlowCV  = "cfb_cv"
+	famOutsideBytes   = "outside_bytes"
+	famOutsideConns   = "outside_conns"
+	famOutsidePeers   = "outside_peers"
+	famPairBytes      = "bytes"
+	famPairConns      = "conns"
+	famNewPairs       = "new_pairs"
+	famNewPairBytes   = "new_pair_bytes"
+	famDNSQueries     = "dns_queries"
+	famDNSBytes       = "dns_bytes"
+	famDNSNameLen     = "dns_name_len"
+	famDNSMaxNameLen  = "dns_max_name_len"
+	famDNSEntropy     = "dns_entropy"
+	famDNSNamesPerDom = "dns_names_per_domain"
+	famDNSNewDomains  = "dns_new_domains"
+	famDNSOutBytes    = "dns_out_bytes"
+	famFanOut         = "fanout"
+	famUnknownBytes   = "unknown_bytes"
+	famMaxFineScore   = "max_fine_score" // second stage of a coarse series
 )
 
 // familyDoc describes each family; %s is the service or pair.
@@ -80,14 +80,14 @@ var logFamilies = map[string]bool{
 // "IQR 0 -> 1") must not turn small, harmless changes into z = 100; the
 // floors are in the family's own units (log units for logFamilies).
 var iqrFloor = map[string]float64{
-	famVIPBypass:      0.05,
-	famReciprocity:    0.05,
-	famEdgeCV:         0.1,
-	famHarmonic:       0.05,
-	famCurrentFlowCV:  0.1,
-	famDNSNameLen:     2,
-	famDNSMaxNameLen:  2,
-	famDNSEntropy:     0.25,
+	famVIPBypass:     0.05,
+	famReciprocity:   0.05,
+	famEdgeCV:        0.1,
+	famHarmonic:      0.05,
+	famCurrentFlowCV: 0.1,
+	famDNSNameLen:    2,
+	famDNSMaxNameLen: 2,
+	famDNSEntropy:    0.25,
 }
 
 // logIQRFloor is the floor of the logFamilies: half a unit of log(1+x),

@@ -346,8 +346,8 @@ func (inj *injector) applyDNS(win *window, ep *Episode, data float64) Injected {
 	queries := math.Ceil(data / dnsChunk)
 	// A base32 label of 2·dnsChunk·8/5/2 characters plus the domain.
 	nameLen := float64(int(dnsChunk*8/5) + 1 + len(syntheticDomain))
-	query := nameLen + 46    // IP + UDP + DNS header + question
-	answer := nameLen + 62   // plus one TXT/A answer
+	query := nameLen + 46  // IP + UDP + DNS header + question
+	answer := nameLen + 62 // plus one TXT/A answer
 	win.addEdge(src, dnsPod, queries*query, queries, 0)
 	win.addEdge(dnsPod, src, queries*answer, queries, 0)
 	win.addEdge(dnsPod, out, queries*query, queries, 0)

@@ -92,11 +92,11 @@ func TestInjectionAmounts(t *testing.T) {
 		start, end int64   // episode, window is [0, 10 s)
 		bytes      float64
 	}{
-		{1, 0, 60e9, 1e6 * 10 / 60},         // whole window: 166 666.7 B
-		{0.01, 0, 60e9, 1e4 * 10 / 60},      // 1 666.7 B
-		{10, 5e9, 60e9, 1e7 * 5 / 60},       // starts half-way: 5 s attacked
-		{1, -50e9, 2e9, 1e6 * 2 / 60},       // ends 2 s into the window
-		{1, 10e9, 70e9, 0},                  // after the window
+		{1, 0, 60e9, 1e6 * 10 / 60},    // whole window: 166 666.7 B
+		{0.01, 0, 60e9, 1e4 * 10 / 60}, // 1 666.7 B
+		{10, 5e9, 60e9, 1e7 * 5 / 60},  // starts half-way: 5 s attacked
+		{1, -50e9, 2e9, 1e6 * 2 / 60},  // ends 2 s into the window
+		{1, 10e9, 70e9, 0},             // after the window
 	}
 	for _, c := range cases {
 		win := base.clone()

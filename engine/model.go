@@ -41,11 +41,11 @@ type Model struct {
 	// Allowlist holds the service pairs ("a -> b") seen in the baseline.
 	Allowlist []string `json:"allowlist"`
 	// Domains holds the registered DNS domains queried in the baseline.
-	Domains    []string `json:"domains"`
-	IdeHistory int      `json:"ide_history"`
-	Seed       int64    `json:"seed"`
+	Domains    []string  `json:"domains"`
+	IdeHistory int       `json:"ide_history"`
+	Seed       int64     `json:"seed"`
 	Rates      []float64 `json:"rates"`
-	Templates  []string `json:"templates"`
+	Templates  []string  `json:"templates"`
 
 	Sizes []SizeModel `json:"sizes"`
 }
@@ -62,8 +62,8 @@ type SizeModel struct {
 	Threshold float64 `json:"threshold"`
 	// IdeThreshold is the Ide & Kashima score threshold chosen likewise
 	// (NaN, stored as null, when the baseline was too short to score Ide).
-	IdeThreshold    Float   `json:"ide_threshold"`
-	BaselineWindows int     `json:"baseline_windows"`
+	IdeThreshold    Float           `json:"ide_threshold"`
+	BaselineWindows int             `json:"baseline_windows"`
 	Training        TrainingSummary `json:"training"`
 }
 

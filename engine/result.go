@@ -29,15 +29,15 @@ type Edge struct {
 	Dst     string `json:"dst"`
 	Bytes   uint64 `json:"bytes"`
 	Packets uint64 `json:"packets"`
-	New     bool   `json:"new"`     // service pair never seen in the baseline
-	Outside bool   `json:"outside"` // one end is outside the cluster
+	New     bool   `json:"new"`             // service pair never seen in the baseline
+	Outside bool   `json:"outside"`         // one end is outside the cluster
 	Infra   bool   `json:"infra,omitempty"` // infrastructure: shown, not scored
 }
 
 // Reason explains, in words and numbers, why an edge is flagged.
 type Reason struct {
-	Code string  `json:"code"`  // stable: new-pair, sensitive-outside, bytes-above-baseline, dns-tunnel, fan-out, unknown-address
-	Text string  `json:"text"`  // e.g. "81.2 kB, 14.3 IQR above its baseline median 0 B"
+	Code string  `json:"code"` // stable: new-pair, sensitive-outside, bytes-above-baseline, dns-tunnel, fan-out, unknown-address
+	Text string  `json:"text"` // e.g. "81.2 kB, 14.3 IQR above its baseline median 0 B"
 	Z    float64 `json:"z,omitempty"`
 }
 

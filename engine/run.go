@@ -282,10 +282,10 @@ type pipeline struct {
 	keep bool
 	kept [][]*featurized
 
-	mu                   sync.Mutex
-	nSealed, nAnalysed   int
-	inClusterBytes       float64
-	unresolvedBytes      float64
+	mu                 sync.Mutex
+	nSealed, nAnalysed int
+	inClusterBytes     float64
+	unresolvedBytes    float64
 }
 
 func newPipeline(ctx context.Context, a *analysis, em *emitter, res *Result) *pipeline {

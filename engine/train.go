@@ -130,8 +130,31 @@ func (a *analysis) fitBaseline(base []*featurized) *baselineFit {
 func (a *analysis) fitScaler(rows [][]float64) *stats.Robust {
 	sc := fitColumns(rows)
 	a.fs.floorIQR(sc.IQR)
+	// A ratio or mean the baseline never observed (no DNS query from that
+	// service, no traffic between two services) has no reference: it
+	// scores 0 whatever its value. Its volume and count features, which the
+	// baseline did observe as 0, carry the news.
+	for j := range a.fs.cols {
+		if !missingFamilies[a.fs.cols[j].Family] {
+			continue
+		}
+		observed := false
+		for _, r := range rows {
+			if !math.IsNaN(r[j]) {
+				observed = true
+				break
+			}
+		}
+		if !observed {
+			sc.IQR[j] = unobservedIQR
+		}
+	}
 	return sc
 }
+
+// unobservedIQR is the spread given to features the baseline never
+// observed, so that their z is 0 (JSON cannot store an infinite spread).
+const unobservedIQR = 1e300
 
 func fitColumns(rows [][]float64) *stats.Robust {
 	if len(rows) == 0 {
@@ -238,15 +261,15 @@ func (a *analysis) train(ctx context.Context, base [][]*featurized) (*Model, err
 	plans := a.plans(templates, from, to)
 
 	m := &Model{
-		Kind:        modelKind,
-		Version:     ModelVersion,
-		Created:     time.Now().UTC(),
-		Tool:        "mimir-tui",
-		Services:    slices.Clone(a.fs.services),
-		Sensitive:   slices.Clone(a.sensitive),
-		IdeHistory:  a.opts.IdeHistory,
-		Seed:        a.opts.Seed,
-		Rates:       slices.Clone(a.opts.Rates),
+		Kind:       modelKind,
+		Version:    ModelVersion,
+		Created:    time.Now().UTC(),
+		Tool:       "mimir-tui",
+		Services:   slices.Clone(a.fs.services),
+		Sensitive:  slices.Clone(a.sensitive),
+		IdeHistory: a.opts.IdeHistory,
+		Seed:       a.opts.Seed,
+		Rates:      slices.Clone(a.opts.Rates),
 	}
 	for s := range a.dnsSvcs {
 		m.DNSServices = append(m.DNSServices, s)

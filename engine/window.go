@@ -85,8 +85,8 @@ type window struct {
 	fan        map[int32]*fanStat
 	// ext holds the real outside addresses behind each edge to or from
 	// the outside node, for drill-down.
-	ext map[edgeKey][]netip.Addr
-	dnsOut     float64 // DNS bytes leaving the cluster
+	ext    map[edgeKey][]netip.Addr
+	dnsOut float64 // DNS bytes leaving the cluster
 }
 
 // resolver turns addresses into graph nodes at an instant.

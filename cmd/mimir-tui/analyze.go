@@ -24,30 +24,30 @@ import (
 
 // windowRecord is one line of `analyze` output (README: "analyze output").
 type windowRecord struct {
-	Window         int                   `json:"window"`
-	SizeSeconds    float64               `json:"size_s"`
-	Start          string                `json:"start"`
-	End            string                `json:"end"`
-	Partial        bool                  `json:"partial"`
-	Baseline       bool                  `json:"baseline"`
-	Packets        uint64                `json:"packets"`
-	Bytes          uint64                `json:"bytes"`
-	Score          float64               `json:"score"`
-	Threshold      float64               `json:"threshold"`
-	Alert          bool                  `json:"alert"`
-	IdeScore       *float64              `json:"ide_score"`
-	AllowlistAlert bool                  `json:"allowlist_alert"`
-	Contributions  []contributionRecord  `json:"contributions"`
-	FlaggedEdges   []engine.FlaggedEdge  `json:"flagged_edges"`
+	Window         int                  `json:"window"`
+	SizeSeconds    float64              `json:"size_s"`
+	Start          string               `json:"start"`
+	End            string               `json:"end"`
+	Partial        bool                 `json:"partial"`
+	Baseline       bool                 `json:"baseline"`
+	Packets        uint64               `json:"packets"`
+	Bytes          uint64               `json:"bytes"`
+	Score          float64              `json:"score"`
+	Threshold      float64              `json:"threshold"`
+	Alert          bool                 `json:"alert"`
+	IdeScore       *float64             `json:"ide_score"`
+	AllowlistAlert bool                 `json:"allowlist_alert"`
+	Contributions  []contributionRecord `json:"contributions"`
+	FlaggedEdges   []engine.FlaggedEdge `json:"flagged_edges"`
 }
 
 type contributionRecord struct {
 	Feature      string   `json:"feature"`
 	Value        *float64 `json:"value"` // null: undefined in this window (missing)
-	Z            float64 `json:"z"`
-	Weight       float64 `json:"weight"`
-	Contribution float64 `json:"contribution"`
-	Median       float64 `json:"baseline_median"`
+	Z            float64  `json:"z"`
+	Weight       float64  `json:"weight"`
+	Contribution float64  `json:"contribution"`
+	Median       float64  `json:"baseline_median"`
 }
 
 func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/export"
+	"github.com/mimir-tui/mimir-tui/testdata/shared"
 )
 
 // tmuxSession drives the real binary in a detached tmux session on a
@@ -82,13 +83,7 @@ func (s *tmuxSession) waitFor(what string, limit time.Duration, want ...string) 
 
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		msg := fmt.Sprintf("%s is not installed: the end-to-end test drives the binary under %s", name, name)
-		if os.Getenv("MIMIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s (MIMIR_REQUIRE_ORACLES=1)", msg)
-		}
-		t.Skip(msg)
-	}
+	shared.Tool(t, name)
 }
 
 var thresholdRE = regexp.MustCompile(`threshold (-?[0-9.]+)`)

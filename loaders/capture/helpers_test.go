@@ -5,9 +5,10 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/mimir-tui/mimir-tui/testdata/shared"
 )
 
 const fixtures = "../../testdata/captures"
@@ -18,11 +19,7 @@ func fixture(name string) string { return filepath.Join(fixtures, name) }
 // MIMIR_REQUIRE_ORACLES=1 (as CI sets).
 func skipOrFail(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("MIMIR_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s (MIMIR_REQUIRE_ORACLES=1)", msg)
-	}
-	t.Skip(msg)
+	shared.Unavailable(t, fmt.Sprintf(format, args...))
 }
 
 // allFixtures lists the capture fixtures.

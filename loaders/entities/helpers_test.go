@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mimir-tui/mimir-tui/testdata/shared"
 )
 
 // Paths of the project's own data (always present) and of the original
@@ -20,24 +22,17 @@ import (
 const (
 	shopDir     = "../../testdata/shop-demo"
 	fixtureDir  = "../../testdata/entities"
-	mimirDir    = "/work/shared/original-mimir"
-	mk5Log      = mimirDir + "/wordpress_auto_v3_mk5_cluster_creation_log.txt"
-	exampleLog  = mimirDir + "/wordpress_example_final_cluster_creation_log.txt"
+	mk5Log      = "original-mimir/wordpress_auto_v3_mk5_cluster_creation_log.txt"
+	exampleLog  = "original-mimir/wordpress_example_final_cluster_creation_log.txt"
 	never       = int64(math.MaxInt64)
 	testStartNs = int64(1_700_000_000_000_000_000)
 )
 
-// oracle returns path when it exists; otherwise it skips the test, or
-// fails it when MIMIR_REQUIRE_ORACLES=1 (as CI sets).
-func oracle(t testing.TB, path string) string {
+// oracle returns the path of rel in ../shared when it exists; otherwise it
+// skips the test, or fails it when MIMIR_REQUIRE_ORACLES=1 (as CI sets).
+func oracle(t testing.TB, rel string) string {
 	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("MIMIR_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("MIMIR_REQUIRE_ORACLES=1 but %s is unavailable: %v", path, err)
-		}
-		t.Skipf("skipping: %s is unavailable (%v); it lives outside the repository, set MIMIR_REQUIRE_ORACLES=1 to make its absence a failure", path, err)
-	}
-	return path
+	return shared.Path(t, rel)
 }
 
 func fixture(name string) string { return filepath.Join(fixtureDir, name) }

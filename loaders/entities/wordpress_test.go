@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The original MIMIR logs (/work/shared/original-mimir, not in the
+// The original MIMIR logs (../shared/original-mimir, not in the
 // repository). Expected counts come from reading the pickles with Python
 // (pickle.load(f, encoding='latin1')) and counting by hand-written rules
 // independent of this package: services with an address, pods not on the

@@ -17,23 +17,21 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
+	"github.com/mimir-tui/mimir-tui/testdata/shared"
 )
 
-// requireOracles: CI sets MIMIR_REQUIRE_ORACLES=1, and a missing tool or
-// data file is then a failure rather than a skip.
+// skipOrFail skips a test whose tool or data is missing, or fails it
+// when MIMIR_REQUIRE_ORACLES=1 (as CI sets).
 func skipOrFail(t *testing.T, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("MIMIR_REQUIRE_ORACLES") == "1" {
-		t.Fatalf("%s (MIMIR_REQUIRE_ORACLES=1)", msg)
-	}
-	t.Skip(msg)
+	shared.Unavailable(t, fmt.Sprintf(format, args...))
 }
 
-const shopDemo = "/work/shared/captures/shop-demo/capture.pcapng"
+// shopDemo is the original of the shop-demo capture, in ../shared.
+var shopDemo = filepath.Join(shared.Dir(), "captures", "shop-demo", "capture.pcapng")
 
 // oracleCaptures lists the fixtures and, when present, the shop-demo
-// capture from /work/shared.
+// capture from ../shared.
 func oracleCaptures(t *testing.T) []string {
 	files, err := filepath.Glob("../../testdata/captures/*.pcap*")
 	if err != nil {
@@ -45,6 +43,8 @@ func oracleCaptures(t *testing.T) []string {
 	files = append(files, "../../testdata/shop-demo/capture.pcapng.gz")
 	if _, err := os.Stat(shopDemo); err == nil {
 		files = append(files, shopDemo)
+	} else if shared.Required() {
+		t.Fatalf("%s is absent (MIMIR_REQUIRE_ORACLES=1)", shopDemo)
 	} else {
 		t.Logf("%s is absent: checking the fixtures and the repository's gzip copy only", shopDemo)
 	}
