@@ -184,13 +184,7 @@ func Evaluate(ctx context.Context, in Inputs, opts Options, truth []Attack, emit
 			testTo = max(testTo, f.win.end)
 		}
 	}
-	var services []string
-	for _, s := range a.fs.services {
-		if s != Outside {
-			services = append(services, s)
-		}
-	}
-	templates := Templates(services, a.sensitive, a.dnsSvcs, a.vips, a.opts.Policy, a.opts.MaxHops, a.opts.MaxPaths)
+	templates := Templates(a.topology(a.series[0].full))
 	for _, t := range templates {
 		ev.Templates = append(ev.Templates, t.Name())
 	}

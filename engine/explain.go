@@ -15,6 +15,45 @@ const reasonZ = 3
 // maxFlagged bounds the flagged edges listed per window.
 const maxFlagged = 25
 
+// minShare is the share of a window's positive score contributions an
+// edge needs, when no reason flags it, to be listed.
+const minShare = 0.05
+
+// initiating keeps, of two opposite pairs that are both in pairs, the
+// one that carries the requests: its source opened the connections, or
+// sent as the client (the higher port), or asked the cluster DNS. The
+// analyst sees "shop-db -> kube-dns", not the answers coming back.
+func (s *seriesState) initiating(f *featurized, pairs []servicePair) []servicePair {
+	in := make(map[servicePair]bool, len(pairs))
+	for _, p := range pairs {
+		in[p] = true
+	}
+	out := pairs[:0:0]
+	for _, p := range pairs {
+		rev := servicePair{p.dst, p.src}
+		if p.src == p.dst || !in[rev] || s.requests(f, p, rev) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// requests reports whether p rather than its reverse carries the requests.
+func (s *seriesState) requests(f *featurized, p, rev servicePair) bool {
+	a, b := f.edges[p], f.edges[rev]
+	switch {
+	case a.conns != b.conns:
+		return a.conns > b.conns
+	case a.client != b.client:
+		return a.client > b.client
+	case s.a.dnsSvcs[p.dst] != s.a.dnsSvcs[rev.dst]:
+		return s.a.dnsSvcs[p.dst]
+	case a.bytes != b.bytes:
+		return a.bytes > b.bytes
+	}
+	return p.src < rev.src
+}
+
 // edgeDetail gathers the pods and addresses behind a service edge.
 type edgeDetail struct {
 	srcPods, dstPods map[string]bool
@@ -56,6 +95,7 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 	win := f.win
 	weight := make(map[servicePair]float64)
 	spread := func(pairs []servicePair, amount float64) {
+		pairs = s.initiating(f, pairs)
 		var total float64
 		for _, p := range pairs {
 			total += f.edges[p].bytes + 1
@@ -108,6 +148,8 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 			pairs = present(func(p servicePair) bool { return p.src == a || p.dst == a })
 		case famNewPairs, famNewPairBytes:
 			pairs = present(func(p servicePair) bool { return !bv.allow[p] })
+		case famNewInitiations:
+			pairs = present(func(p servicePair) bool { return f.edges[p].client > 0 && !bv.initiated[p] })
 		case famDNSNewDomains:
 			pairs = present(func(p servicePair) bool { return s.a.dnsSvcs[p.dst] && s.newDomainFrom(win, bv, p.src) != "" })
 		case famUnknownBytes:
@@ -117,17 +159,22 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 			spread(pairs, amount)
 		}
 	}
+	var positive float64
 	for _, c := range r.Contributions {
 		if c.Contrib > 0 {
 			attribute(c.Feature, c.Contrib)
+			positive += c.Contrib
 		}
 	}
+	// An edge is flagged for its reasons, or for carrying a real share of
+	// the score, not for crumbs of it.
+	minWeight := math.Max(1e-12, minShare*positive)
 
 	details := s.details(win)
 	var out []FlaggedEdge
 	for p, e := range f.edges {
 		reasons := s.reasons(f, bv, v, p)
-		if len(reasons) == 0 && weight[p] <= 1e-12 {
+		if len(reasons) == 0 && weight[p] < minWeight {
 			continue
 		}
 		d := details[p]
@@ -140,6 +187,7 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 		if col := fs.perPair(famPairBytes, p.src, p.dst); col >= 0 {
 			fe.Baseline = fs.cols[col].untransform(bv.scaler.Median[col])
 		}
+		fe.SrcPods, fe.DstPods, fe.SrcIPs, fe.DstIPs = []string{}, []string{}, []string{}, []string{}
 		if d != nil {
 			fe.SrcPods, fe.DstPods = sortedKeys(d.srcPods), sortedKeys(d.dstPods)
 			fe.SrcIPs, fe.DstIPs = sortedAddrs(d.srcIPs), sortedAddrs(d.dstIPs)
@@ -212,7 +260,9 @@ func (s *seriesState) reasons(f *featurized, bv *baselineView, v vector, p servi
 		out = append(out, Reason{Code: "bytes-above-baseline", Z: zOf(col),
 			Text: fmt.Sprintf("%s, %.1f IQR above its baseline median %s", humanBytes(e.bytes), zOf(col), humanBytes(median(col)))})
 	}
-	if col := fs.perPair(famPairConns, p.src, p.dst); col >= 0 && zOf(col) >= reasonZ && e.conns > 0 {
+	if e.client > 0 && !bv.initiated[p] {
+		out = append(out, Reason{Code: "new-initiator", Text: fmt.Sprintf("%s sent %s to %s as a client (%s connection(s) opened); in the baseline it never called %s", p.src, humanBytes(e.client), p.dst, humanCount(e.conns), p.dst)})
+	} else if col := fs.perPair(famPairConns, p.src, p.dst); col >= 0 && zOf(col) >= reasonZ && e.conns > 0 {
 		out = append(out, Reason{Code: "new-connections", Z: zOf(col),
 			Text: fmt.Sprintf("%s opened %s connections, %.1f IQR above its baseline median %s", p.src, humanCount(e.conns), zOf(col), humanCount(median(col)))})
 	}
@@ -222,7 +272,8 @@ func (s *seriesState) reasons(f *featurized, bv *baselineView, v vector, p servi
 		}
 	}
 	if col := fs.perService(famFanOut, p.src); col >= 0 && zOf(col) >= reasonZ {
-		if n := s.fanTo(f.win, p.src, p.dst); n > 0 {
+		// Only the edges the fan-out went along, not every edge of the pod.
+		if n := s.fanTo(f.win, p.src, p.dst); n > max(2, median(col)) {
 			out = append(out, Reason{Code: "fan-out", Z: zOf(col),
 				Text: fmt.Sprintf("a pod of %s opened connections to %s address:port pairs (%s of them here; baseline median %s)",
 					p.src, humanCount(v.raw[col]), humanCount(n), humanCount(median(col)))})

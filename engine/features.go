@@ -33,6 +33,7 @@ const (
 	famDNSEntropy     = "dns_entropy"
 	famDNSNamesPerDom = "dns_names_per_domain"
 	famDNSNewDomains  = "dns_new_domains"
+	famNewInitiations = "new_initiations"
 	famDNSOutBytes    = "dns_out_bytes"
 	famFanOut         = "fanout"
 	famUnknownBytes   = "unknown_bytes"
@@ -60,6 +61,7 @@ var familyDoc = map[string]string{
 	famDNSEntropy:     "mean entropy (bits/char) of the subdomain part of %s's DNS query names",
 	famDNSNamesPerDom: "most distinct DNS names %s asked under one registered domain",
 	famDNSNewDomains:  "registered domains queried that were never queried in the baseline",
+	famNewInitiations: "bytes sent as a client along service pairs on which the baseline saw no client traffic (a database calling out, say)",
 	famDNSOutBytes:    "DNS bytes leaving the cluster",
 	famFanOut:         "most distinct address:port endpoints one pod of %s opened connections to",
 	famUnknownBytes:   "bytes to or from in-cluster addresses no entity held",
@@ -71,7 +73,7 @@ var familyDoc = map[string]string{
 var logFamilies = map[string]bool{
 	famOutsideBytes: true, famOutsideConns: true, famOutsidePeers: true,
 	famPairBytes: true, famPairConns: true, famNewPairs: true, famNewPairBytes: true,
-	famDNSQueries: true, famDNSBytes: true, famDNSNamesPerDom: true, famDNSNewDomains: true,
+	famDNSQueries: true, famDNSBytes: true, famDNSNamesPerDom: true, famDNSNewDomains: true, famNewInitiations: true,
 	famDNSOutBytes: true, famFanOut: true, famUnknownBytes: true,
 }
 
@@ -179,7 +181,7 @@ func newFeatureSet(services []string, sensitive []string) *featureSet {
 			}
 		}
 	}
-	for _, fam := range []string{famDNSOutBytes, famUnknownBytes, famNewPairs, famNewPairBytes, famDNSNewDomains} {
+	for _, fam := range []string{famDNSOutBytes, famUnknownBytes, famNewPairs, famNewPairBytes, famDNSNewDomains, famNewInitiations} {
 		fs.add(fam, "", "")
 	}
 	return fs
@@ -230,7 +232,7 @@ func (fs *featureSet) add(fam, a, b string) {
 		log:         logFamilies[fam],
 		a:           a,
 		b:           b,
-		baseline:    fam == famNewPairs || fam == famNewPairBytes || fam == famDNSNewDomains,
+		baseline:    fam == famNewPairs || fam == famNewPairBytes || fam == famDNSNewDomains || fam == famNewInitiations,
 	}
 	fs.index[name] = len(fs.cols)
 	fs.cols = append(fs.cols, c)

@@ -53,6 +53,9 @@ type Template struct {
 	// ViaVIP marks hops (Path[i] → Path[i+1]) that go through the
 	// destination's service VIP instead of straight to a pod.
 	ViaVIP []bool `json:"via_vip,omitempty"`
+	// Targets, for a scan, limits it to the pods and VIPs of these services
+	// (empty: every pod).
+	Targets []string `json:"targets,omitempty"`
 }
 
 // Name is how the template is reported, e.g. "shop-db -> catalogue_VIP -> outside".
@@ -61,6 +64,9 @@ func (t Template) Name() string {
 	case AttackDNSTunnel:
 		return "dns-tunnel " + t.Path[0] + " -> " + strings.Join(t.Path[1:], " -> ")
 	case AttackScan:
+		if len(t.Targets) > 0 {
+			return "scan from " + t.Path[0] + " of its known peers"
+		}
 		return "scan from " + t.Path[0]
 	}
 	var b strings.Builder
@@ -92,19 +98,47 @@ func policyAllows(p *Policy, dns map[string]bool, a, b string) bool {
 	return false
 }
 
-// Templates enumerates the synthetic attacks for a set of services:
-// simple exfiltration paths from each sensitive service to outside over
-// the allowed-communication graph, shortest first, then by service names,
-// each in its direct and via-VIP variants, at most maxHops hops and
-// maxPaths paths per sensitive service; then a DNS tunnel from each
-// sensitive service and from the first few other services; then a scan
-// from every service. The order is deterministic.
-func Templates(services, sensitive []string, dns map[string]bool, vips map[string]bool, p *Policy, maxHops, maxPaths int) []Template {
-	svcs := slices.Clone(services)
+// Topology is what the enumeration of synthetic attacks knows of an
+// application.
+type Topology struct {
+	Services  []string
+	Sensitive []string
+	DNS       map[string]bool // cluster DNS services
+	VIPs      map[string]bool // services with a ClusterIP
+	// Peers maps a service to the services it opened connections to in
+	// the baseline, for attacks that hide in known edges.
+	Peers map[string][]string
+	// Resolvers are the services that queried the cluster DNS in the
+	// baseline, where a DNS tunnel hides best.
+	Resolvers []string
+	Policy    *Policy
+	MaxHops   int
+	MaxPaths  int // per sensitive service
+}
+
+// Templates enumerates the synthetic attacks for an application, in a
+// deterministic order:
+//
+//   - exfiltration: simple paths from each sensitive service to outside
+//     over the allowed-communication graph (every service may reach every
+//     other and outside unless t.Policy restricts it; the DNS service may
+//     only reach outside), shortest first, then by service names, each in
+//     its direct and via-VIP variants, at most MaxHops hops and MaxPaths
+//     paths per sensitive service;
+//   - DNS tunnels through the cluster DNS from each sensitive service and
+//     from up to two services that resolve names in the baseline;
+//   - scans from every service, of all pods, and of only the services it
+//     already talks to (a scan that opens no new service pair).
+//
+// The variants that stay on known edges matter: a model trained only on
+// attacks that open new service pairs learns to watch new pairs alone.
+func Templates(t Topology) []Template {
+	svcs := slices.Clone(t.Services)
 	slices.Sort(svcs)
 	svcs = slices.DeleteFunc(svcs, func(s string) bool { return s == Outside || s == Unknown })
+	p, dns, vips := t.Policy, t.DNS, t.VIPs
 	var out []Template
-	for _, src := range sensitive {
+	for _, src := range t.Sensitive {
 		if !slices.Contains(svcs, src) {
 			continue
 		}
@@ -112,7 +146,7 @@ func Templates(services, sensitive []string, dns map[string]bool, vips map[strin
 		// Breadth-first over path length gives shortest first; within a
 		// length, services are taken in sorted order.
 		frontier := [][]string{{src}}
-		for hops := 1; hops <= maxHops && len(paths) < maxPaths; hops++ {
+		for hops := 1; hops <= t.MaxHops && len(paths) < t.MaxPaths; hops++ {
 			var next [][]string
 			for _, path := range frontier {
 				last := path[len(path)-1]
@@ -128,8 +162,8 @@ func Templates(services, sensitive []string, dns map[string]bool, vips map[strin
 			}
 			frontier = next
 		}
-		if len(paths) > maxPaths {
-			paths = paths[:maxPaths]
+		if len(paths) > t.MaxPaths {
+			paths = paths[:t.MaxPaths]
 		}
 		for _, path := range paths {
 			hops := len(path) - 1
@@ -158,13 +192,17 @@ func Templates(services, sensitive []string, dns map[string]bool, vips map[strin
 		}
 	}
 	if dnsSvc != "" {
-		tunnels := slices.Clone(sensitive)
-		for _, s := range svcs {
-			if len(tunnels) >= len(sensitive)+2 {
+		tunnels := slices.Clone(t.Sensitive)
+		resolvers := slices.Clone(t.Resolvers)
+		slices.Sort(resolvers)
+		extra := 0
+		for _, s := range append(resolvers, svcs...) {
+			if extra == 2 {
 				break
 			}
-			if !dns[s] && !slices.Contains(tunnels, s) {
+			if !dns[s] && slices.Contains(svcs, s) && !slices.Contains(tunnels, s) {
 				tunnels = append(tunnels, s)
+				extra++
 			}
 		}
 		for _, s := range tunnels {
@@ -174,8 +212,19 @@ func Templates(services, sensitive []string, dns map[string]bool, vips map[strin
 		}
 	}
 	for _, s := range svcs {
-		if !dns[s] {
-			out = append(out, Template{Kind: AttackScan, Path: []string{s}})
+		if dns[s] {
+			continue
+		}
+		out = append(out, Template{Kind: AttackScan, Path: []string{s}})
+		var known []string
+		for _, peer := range t.Peers[s] {
+			if peer != s && peer != Outside && peer != Unknown && slices.Contains(svcs, peer) {
+				known = append(known, peer)
+			}
+		}
+		slices.Sort(known)
+		if known = slices.Compact(known); len(known) > 0 {
+			out = append(out, Template{Kind: AttackScan, Path: []string{s}, Targets: known})
 		}
 	}
 	return out
@@ -329,8 +378,8 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 			next = inj.podNode(win, path[i], ep.Pods[i])
 			dataNode = next
 		}
-		win.addEdge(prev, next, data, frames, conns)
-		win.addEdge(next, prev, frames*ackBytes, frames, 0)
+		win.addEdge(prev, next, data, frames, conns, data)
+		win.addEdge(next, prev, frames*ackBytes, frames, 0, 0)
 		prev = dataNode
 	}
 	return Injected{Bytes: data, Frames: frames, AckByte: frames * ackBytes}
@@ -348,10 +397,10 @@ func (inj *injector) applyDNS(win *window, ep *Episode, data float64) Injected {
 	nameLen := float64(int(dnsChunk*8/5) + 1 + len(syntheticDomain))
 	query := nameLen + 46  // IP + UDP + DNS header + question
 	answer := nameLen + 62 // plus one TXT/A answer
-	win.addEdge(src, dnsPod, queries*query, queries, 0)
-	win.addEdge(dnsPod, src, queries*answer, queries, 0)
-	win.addEdge(dnsPod, out, queries*query, queries, 0)
-	win.addEdge(out, dnsPod, queries*answer, queries, 0)
+	win.addEdge(src, dnsPod, queries*query, queries, 0, queries*query)
+	win.addEdge(dnsPod, src, queries*answer, queries, 0, 0)
+	win.addEdge(dnsPod, out, queries*query, queries, 0, queries*query)
+	win.addEdge(out, dnsPod, queries*answer, queries, 0, 0)
 	win.addExt(edgeKey{dnsPod, out}, syntheticOutside)
 	win.addExt(edgeKey{out, dnsPod}, syntheticOutside)
 	win.dnsOut += queries * (query + answer)
@@ -373,10 +422,16 @@ func (inj *injector) applyDNS(win *window, ep *Episode, data float64) Injected {
 func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected {
 	src := inj.podNode(win, ep.Template.Path[0], ep.Pods[0])
 	var targets []int32
+	only := ep.Template.Targets
 	for i := range win.nodes {
-		if int32(i) != src && (win.nodes[i].kind == kindPod || win.nodes[i].kind == kindVIP) && !win.nodes[i].infra {
-			targets = append(targets, int32(i))
+		n := &win.nodes[i]
+		if int32(i) == src || (n.kind != kindPod && n.kind != kindVIP) || n.infra {
+			continue
 		}
+		if len(only) > 0 && !slices.Contains(only, n.service) {
+			continue
+		}
+		targets = append(targets, int32(i))
 	}
 	probes := math.Ceil(data / probeBytes)
 	if len(targets) == 0 || probes == 0 {
@@ -389,8 +444,8 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 		win.fan[src] = f
 	}
 	for _, t := range targets {
-		win.addEdge(src, t, per*probeBytes, per, per)
-		win.addEdge(t, src, per*resetBytes, per, 0)
+		win.addEdge(src, t, per*probeBytes, per, per, per*probeBytes)
+		win.addEdge(t, src, per*resetBytes, per, 0, 0)
 		f.byService[win.nodes[t].service] += per
 	}
 	f.endpoints += probes

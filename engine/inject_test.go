@@ -11,7 +11,11 @@ import (
 func TestTemplatesOrder(t *testing.T) {
 	dns := map[string]bool{"dns": true}
 	vips := map[string]bool{"b": true}
-	got := Templates([]string{"c", "a", "b", "dns"}, []string{"a"}, dns, vips, nil, 3, 8)
+	got := Templates(Topology{
+		Services: []string{"c", "a", "b", "dns"}, Sensitive: []string{"a"}, DNS: dns, VIPs: vips,
+		Peers: map[string][]string{"b": {"c", "outside", "dns"}}, Resolvers: []string{"c"},
+		MaxHops: 3, MaxPaths: 8,
+	})
 	var names []string
 	for _, tp := range got {
 		names = append(names, tp.Name())
@@ -27,8 +31,8 @@ func TestTemplatesOrder(t *testing.T) {
 		"a -> b -> dns -> outside", "a -> b_VIP -> dns -> outside",
 		"a -> c -> b -> outside", "a -> c -> b_VIP -> outside",
 		"a -> c -> dns -> outside",
-		"dns-tunnel a -> dns -> outside", "dns-tunnel b -> dns -> outside", "dns-tunnel c -> dns -> outside",
-		"scan from a", "scan from b", "scan from c",
+		"dns-tunnel a -> dns -> outside", "dns-tunnel c -> dns -> outside", "dns-tunnel b -> dns -> outside",
+		"scan from a", "scan from b", "scan from b of its known peers", "scan from c",
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("templates:\n got %q\nwant %q", names, want)
@@ -37,7 +41,7 @@ func TestTemplatesOrder(t *testing.T) {
 
 func TestTemplatesPolicy(t *testing.T) {
 	p := &Policy{Allow: map[string][]string{"a": {"b"}, "b": {"outside"}}}
-	got := Templates([]string{"a", "b", "c"}, []string{"a"}, nil, nil, p, 3, 8)
+	got := Templates(Topology{Services: []string{"a", "b", "c"}, Sensitive: []string{"a"}, Policy: p, MaxHops: 3, MaxPaths: 8})
 	var paths []string
 	for _, tp := range got {
 		if tp.Kind == AttackExfil {

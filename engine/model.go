@@ -40,6 +40,9 @@ type Model struct {
 	DNSServices []string `json:"dns_services"`
 	// Allowlist holds the service pairs ("a -> b") seen in the baseline.
 	Allowlist []string `json:"allowlist"`
+	// Initiated holds the service pairs along which the baseline saw
+	// connections opened.
+	Initiated []string `json:"initiated"`
 	// Domains holds the registered DNS domains queried in the baseline.
 	Domains    []string  `json:"domains"`
 	IdeHistory int       `json:"ide_history"`

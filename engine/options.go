@@ -89,8 +89,7 @@ type Options struct {
 	// Workers bounds parallel window analysis (default: GOMAXPROCS).
 	Workers int
 	// ReorderSlack is how long after a window's end packets may still
-	// arrive out of order before it is sealed (default: one window size, at
-	// least 2 s).
+	// arrive out of order before it is sealed (default 5 s).
 	ReorderSlack time.Duration
 }
 

@@ -46,8 +46,8 @@ type Reason struct {
 type FlaggedEdge struct {
 	Src     string   `json:"src"`
 	Dst     string   `json:"dst"`
-	SrcPods []string `json:"src_pods,omitempty"`
-	DstPods []string `json:"dst_pods,omitempty"`
+	SrcPods []string `json:"src_pods"` // empty for outside
+	DstPods []string `json:"dst_pods"`
 	SrcIPs  []string `json:"src_ips"`
 	DstIPs  []string `json:"dst_ips"`
 	Bytes   uint64   `json:"bytes"`

@@ -454,8 +454,13 @@ func (p *pipeline) score() error {
 			continue
 		}
 		pending = append(pending, sl)
-		if end := p.baselineEnd(); end >= 0 && sl.f.win.end > end {
-			crossed[sl.size] = true
+		// Windows of a size arrive in order: once the last one that fits in
+		// the baseline is here, that size's baseline is complete.
+		if end := p.baselineEnd(); end >= 0 && end < math.MaxInt64 {
+			size := int64(a.sizes[sl.size])
+			if sl.f.win.end >= a.t0+floorDiv(end-a.t0, size)*size {
+				crossed[sl.size] = true
+			}
 		}
 		if all(crossed) {
 			if err := train(); err != nil {

@@ -52,7 +52,11 @@ func (fs *featureSet) activity(win *window) []float64 {
 // baseline window these come from the other folds of the baseline, so that
 // its score is as honest as a later window's.
 type baselineView struct {
-	allow   map[servicePair]bool
+	allow map[servicePair]bool
+	// initiated holds the service pairs along which the baseline saw
+	// client traffic (requests: from the higher port to the lower), in
+	// that direction.
+	initiated map[servicePair]bool
 	domains map[string]bool
 	scaler  *stats.Robust
 }
@@ -69,6 +73,13 @@ func (fs *featureSet) fillBaselineFeatures(f *featurized, bv *baselineView, raw 
 	}
 	raw[fs.index[famNewPairs]] = pairs
 	raw[fs.index[famNewPairBytes]] = bytes
+	var initiations float64
+	for p, e := range f.edges {
+		if e.client > 0 && !bv.initiated[p] {
+			initiations += e.client
+		}
+	}
+	raw[fs.index[famNewInitiations]] = initiations
 	seen := make(map[string]bool)
 	for i := range f.win.dns {
 		d := &f.win.dns[i]

@@ -41,6 +41,7 @@ type edgeKey struct{ u, v int32 }
 type edgeStat struct {
 	bytes, packets float64
 	conns          float64 // connection initiations (TCP SYN without ACK)
+	client         float64 // bytes sent as the client (traffic.Pair.ClientBytes)
 }
 
 // dnsStat is what one pod asked about one registered domain in a window.
@@ -126,6 +127,7 @@ func (r *resolver) newWindow(size int, w *traffic.Window) *window {
 		e.bytes += float64(p.Bytes)
 		e.packets += float64(p.Frames)
 		e.conns += float64(p.Conns)
+		e.client += float64(p.ClientBytes)
 		if win.nodes[v].kind == kindOutside {
 			win.addExt(edgeKey{u, v}, p.Dst)
 		}
@@ -266,8 +268,9 @@ func cloneEdges(m map[edgeKey]*edgeStat) map[edgeKey]*edgeStat {
 	return c
 }
 
-// addEdge adds traffic to the scored graph.
-func (win *window) addEdge(u, v int32, bytes, packets, conns float64) {
+// addEdge adds traffic to the scored graph; client is how much of bytes
+// was sent by u as the client of the conversation.
+func (win *window) addEdge(u, v int32, bytes, packets, conns, client float64) {
 	e := win.edges[edgeKey{u, v}]
 	if e == nil {
 		e = &edgeStat{}
@@ -276,6 +279,7 @@ func (win *window) addEdge(u, v int32, bytes, packets, conns float64) {
 	e.bytes += bytes
 	e.packets += packets
 	e.conns += conns
+	e.client += client
 }
 
 // sortedEdgeKeys returns the keys of m in a deterministic order.
@@ -316,6 +320,7 @@ func (win *window) serviceEdges() map[servicePair]*edgeStat {
 		s.bytes += e.bytes
 		s.packets += e.packets
 		s.conns += e.conns
+		s.client += e.client
 	}
 	return out
 }

@@ -80,7 +80,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		r.Contributions = append(r.Contributions, cr)
 	}
 	// Flagged edges are the explanation of an alert.
-	if r.Alert {
+	if r.Alert && w.Flagged != nil {
 		r.FlaggedEdges = w.Flagged
 	}
 	return r

@@ -26,7 +26,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.SetOutput(stderr)
 	window := fs.Duration("window", 10*time.Second, "window size")
 	out := fs.String("o", "", "write to `FILE` (atomically: a temporary file renamed at the end) instead of standard output")
-	slack := fs.Duration("reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default: one window, at least 2s)")
+	slack := fs.Duration("reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	maxSpan := fs.Duration("max-span", traffic.DefaultMaxSpan, "drop packets further than this from the first packet (garbage timestamps)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mimir-tui conversations [flags] CAPTURE\n\n"+

@@ -48,7 +48,7 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.StringVar(&ef.policy, "policy", "", `JSON file restricting which services may talk, for attack paths: {"allow":{"front-end":["catalogue","outside"]}}`)
 	fs.StringVar(&ef.rates, "rates", "", "synthetic exfiltration rates in MB/min, comma-separated (default 10,1,0.1,0.05,0.01)")
 	fs.IntVar(&ef.ideHistory, "ide-history", 10, "earlier windows the Ide & Kashima typical pattern is learned from")
-	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default: one window, at least 2s)")
+	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
 }
 

@@ -211,12 +211,22 @@ func (c Confusion) F1() float64 { return ratio(2*c.TP, 2*c.TP+c.FP+c.FN) }
 // candidate has F1 0 and the highest one is chosen. With no non-NaN score
 // it returns (NaN, 0). It panics if the slices differ in length.
 func BestF1Threshold(scores []float64, labels []bool) (th, f1 float64) {
+	return NearBestF1Threshold(scores, labels, 0)
+}
+
+// NearBestF1Threshold is BestF1Threshold with a tolerance: it returns the
+// highest candidate whose F1 is within tol of the best F1. A small
+// tolerance buys a wide margin above the benign scores at the price of a
+// few of the faintest attacks, which on training data made by injecting
+// attacks at many rates are close to invisible anyway. tol 0 is
+// BestF1Threshold.
+func NearBestF1Threshold(scores []float64, labels []bool, tol float64) (th, f1 float64) {
 	r, pos, _ := rank(scores, labels)
 	if len(r) == 0 {
 		return math.NaN(), 0
 	}
-	var distinct []float64 // distinct scores, decreasing
-	best, bestF1 := -1, -1.0
+	var distinct, f1s []float64 // distinct scores, decreasing, and their F1
+	bestF1 := -1.0
 	tp, fp := 0, 0
 	for i := 0; i < len(r); {
 		s := r[i].s
@@ -227,12 +237,16 @@ func BestF1Threshold(scores []float64, labels []bool) (th, f1 float64) {
 				fp++
 			}
 		}
-		distinct = append(distinct, s)
-		// Strictly greater: an equal F1 at a lower threshold loses.
-		if f := (Confusion{TP: tp, FP: fp, FN: pos - tp}).F1(); f > bestF1 {
-			best, bestF1 = len(distinct)-1, f
-		}
+		f := (Confusion{TP: tp, FP: fp, FN: pos - tp}).F1()
+		distinct, f1s = append(distinct, s), append(f1s, f)
+		bestF1 = math.Max(bestF1, f)
 	}
+	// The first (highest) candidate close enough to the best.
+	best := 0
+	for best < len(f1s) && f1s[best] < bestF1-tol {
+		best++
+	}
+	bestF1 = f1s[best]
 	s := distinct[best]
 	switch {
 	case best+1 < len(distinct):

@@ -327,3 +327,25 @@ func TestLengthMismatchPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestNearBestF1Threshold(t *testing.T) {
+	// Scores, labels: benign 0.1 0.2 0.3; attacks 0.35 0.6 0.7 0.8 0.9.
+	// Alerting at ≥ 0.35: TP 5 FP 0 → F1 1 (the best).
+	// At ≥ 0.6: TP 4 FN 1 → F1 = 8/9 ≈ 0.889. At ≥ 0.7: F1 = 6/8 = 0.75.
+	scores := []float64{0.1, 0.2, 0.3, 0.35, 0.6, 0.7, 0.8, 0.9}
+	labels := []bool{false, false, false, true, true, true, true, true}
+	cases := []struct {
+		tol, th, f1 float64
+	}{
+		{0, (0.35 + 0.3) / 2, 1},          // BestF1Threshold
+		{0.05, (0.35 + 0.3) / 2, 1},       // 0.889 is 0.111 away: not close enough
+		{0.12, (0.6 + 0.35) / 2, 8.0 / 9}, // within 0.12 of 1: the higher candidate
+		{0.3, (0.7 + 0.6) / 2, 0.75},
+	}
+	for _, c := range cases {
+		th, f1 := NearBestF1Threshold(scores, labels, c.tol)
+		if math.Abs(th-c.th) > 1e-12 || math.Abs(f1-c.f1) > 1e-12 {
+			t.Errorf("tol %g: (%g, %g), want (%g, %g)", c.tol, th, f1, c.th, c.f1)
+		}
+	}
+}

@@ -21,8 +21,8 @@ type Config struct {
 	Details bool
 	// ReorderSlack is how long after a window's end packets may still
 	// arrive for it: a window is emitted once a packet that much later
-	// than its end has been seen. 0 means max(size, 2s); a negative value
-	// means none.
+	// than its end has been seen. 0 means DefaultReorderSlack; a negative
+	// value means none.
 	ReorderSlack time.Duration
 	// MaxSpan is how far from the first packet (either way) a packet may
 	// be; packets beyond it are dropped and counted (Stats.OutOfSpan). It
@@ -62,6 +62,13 @@ type Aggregator struct {
 	det  details
 }
 
+// DefaultReorderSlack is how late a packet may arrive for its window by
+// default. Captures merged from several interfaces or written by several
+// threads are out of order by microseconds to milliseconds (the shop-demo
+// capture by 64 µs); 5 s leaves a wide margin and still lets windows be
+// analysed while the capture streams in.
+const DefaultReorderSlack = 5 * time.Second
+
 // series is the state of one window size.
 type series struct {
 	size, slack int64
@@ -93,7 +100,7 @@ func New(cfg Config) *Aggregator {
 		case cfg.ReorderSlack > 0:
 			s.slack = int64(cfg.ReorderSlack)
 		case cfg.ReorderSlack == 0:
-			s.slack = max(s.size, int64(2*time.Second))
+			s.slack = int64(DefaultReorderSlack)
 		}
 	}
 	a.stats.Late = make([]uint64, len(cfg.Sizes))
@@ -181,6 +188,10 @@ func (a *Aggregator) Add(p *capture.Packet) {
 		if p.Protocol == capture.ProtoTCP && p.HasTransport && p.Fragment != capture.LaterFragment &&
 			p.TCPFlags&(capture.TCPSyn|capture.TCPAck) == capture.TCPSyn {
 			pr.Conns++
+		}
+		if p.HasTransport && p.Fragment != capture.LaterFragment && p.SrcPort > p.DstPort &&
+			(p.Protocol == capture.ProtoTCP || p.Protocol == capture.ProtoUDP) {
+			pr.ClientBytes += uint64(p.WireLen)
 		}
 		if a.cfg.Details {
 			a.det.add(w, k, p)

@@ -73,7 +73,7 @@ func equalPairs(a, b []pairCount) bool {
 }
 
 // TestWindows follows packets through 10 s windows anchored at t0, with
-// the default reorder slack of 10 s (max(size, 2s)):
+// a reorder slack of 10 s:
 //
 //	t0+0    window 0
 //	t0+3s   window 0
@@ -86,7 +86,7 @@ func equalPairs(a, b []pairCount) bool {
 // Finish emits window 1 and window 2, which is Partial.
 func TestWindows(t *testing.T) {
 	var late, emitted []int
-	a := traffic.New(traffic.Config{Sizes: []time.Duration{10 * time.Second}})
+	a := traffic.New(traffic.Config{Sizes: []time.Duration{10 * time.Second}, ReorderSlack: 10 * time.Second})
 	var ws []*traffic.Window
 	emit := func(_ int, w *traffic.Window) { ws = append(ws, w); emitted = append(emitted, w.Index) }
 	for i, p := range []*capture.Packet{

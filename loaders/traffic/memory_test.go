@@ -24,7 +24,7 @@ func TestMemoryFlat(t *testing.T) {
 	for i := range 500_000 {
 		ts := t0 + int64(i)*int64(100*time.Millisecond)
 		if i%7 == 3 {
-			ts -= int64(time.Second) // out of order, within the 2 s slack
+			ts -= int64(time.Second) // out of order, within the 5 s slack
 		}
 		p.Timestamp = ts
 		p.Src = netip.AddrFrom4([4]byte{10, 0, byte(i % 5), 1})
@@ -37,11 +37,11 @@ func TestMemoryFlat(t *testing.T) {
 		maxPool = max(maxPool, len(a.pool))
 	}
 	a.Finish(func(int, *Window) { windows++ })
-	// 1 s windows with 2 s slack: at most the current window and the two
-	// before it are open; 10 s windows with 10 s slack: two. The pool
-	// holds the accumulators freed since, at most as many.
-	if maxOpen > 3 || maxPool > 6 {
-		t.Errorf("up to %d open windows and %d pooled accumulators per size; want at most 3 and 6", maxOpen, maxPool)
+	// With the default 5 s slack, 1 s windows: at most the current window
+	// and the five before it are open; 10 s windows: two. The pool holds
+	// the accumulators freed since, at most as many.
+	if maxOpen > 6 || maxPool > 12 {
+		t.Errorf("up to %d open windows and %d pooled accumulators per size; want at most 6 and 12", maxOpen, maxPool)
 	}
 	// The last packet is at t0 + 49 999.9 s: windows 0..49 999 of 1 s and
 	// 0..4 999 of 10 s; packet 3, at t0 - 0.7 s, opens window -1 of each.

@@ -41,6 +41,12 @@ type Pair struct {
 	Frames         uint64
 	Bytes          uint64 // wire bytes (frame.len)
 	Conns          uint32 // connection initiations: TCP SYN without ACK
+	// ClientBytes are the wire bytes of the TCP and UDP frames sent from
+	// the client side of their conversation, taken to be the side with the
+	// higher port (servers listen on the lower, ephemeral ports are high).
+	// It tells requests from responses in every window of a long-lived
+	// connection, not only in the one that holds its SYN.
+	ClientBytes uint64
 	First, Last    int64  // Unix ns of the first and last frame in the window
 }
 
