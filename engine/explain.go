@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
 	"slices"
-	"sort"
+
+	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
 // reasonZ is how many IQRs above its baseline median a value must be for
@@ -104,14 +106,18 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 			weight[p] += amount * (f.edges[p].bytes + 1) / total
 		}
 	}
+	all := make([]servicePair, 0, len(f.edges))
+	for p := range f.edges {
+		all = append(all, p)
+	}
+	slices.SortFunc(all, func(a, b servicePair) int { return cmp.Or(cmp.Compare(a.src, b.src), cmp.Compare(a.dst, b.dst)) })
 	present := func(pred func(p servicePair) bool) []servicePair {
 		var out []servicePair
-		for p := range f.edges {
+		for _, p := range all {
 			if pred(p) {
 				out = append(out, p)
 			}
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 		return out
 	}
 	var attribute func(col int, amount float64)
@@ -170,14 +176,13 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 	// the score, not for crumbs of it.
 	minWeight := math.Max(1e-12, minShare*positive)
 
-	details := s.details(win)
 	var out []FlaggedEdge
-	for p, e := range f.edges {
+	for _, p := range all {
+		e := f.edges[p]
 		reasons := s.reasons(f, bv, v, p)
 		if len(reasons) == 0 && weight[p] < minWeight {
 			continue
 		}
-		d := details[p]
 		fe := FlaggedEdge{
 			Src: p.src, Dst: p.dst,
 			Bytes: uint64(e.bytes), Packets: uint64(e.packets),
@@ -187,27 +192,24 @@ func (s *seriesState) explain(f *featurized, bv *baselineView, v vector, r *Wind
 		if col := fs.perPair(famPairBytes, p.src, p.dst); col >= 0 {
 			fe.Baseline = fs.cols[col].untransform(bv.scaler.Median[col])
 		}
-		fe.SrcPods, fe.DstPods, fe.SrcIPs, fe.DstIPs = []string{}, []string{}, []string{}, []string{}
-		if d != nil {
-			fe.SrcPods, fe.DstPods = sortedKeys(d.srcPods), sortedKeys(d.dstPods)
-			fe.SrcIPs, fe.DstIPs = sortedAddrs(d.srcIPs), sortedAddrs(d.dstIPs)
-		}
 		out = append(out, fe)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Weight != out[j].Weight {
-			return out[i].Weight > out[j].Weight
-		}
-		if len(out[i].Reasons) != len(out[j].Reasons) {
-			return len(out[i].Reasons) > len(out[j].Reasons)
-		}
-		if out[i].Bytes != out[j].Bytes {
-			return out[i].Bytes > out[j].Bytes
-		}
-		return out[i].Src+out[i].Dst < out[j].Src+out[j].Dst
+	// all is sorted by name, so equal keys keep that order.
+	slices.SortStableFunc(out, func(a, b FlaggedEdge) int {
+		return cmp.Or(cmp.Compare(b.Weight, a.Weight), cmp.Compare(len(b.Reasons), len(a.Reasons)), cmp.Compare(b.Bytes, a.Bytes))
 	})
 	if len(out) > maxFlagged {
 		out = out[:maxFlagged]
+	}
+	// The pods and addresses behind the edges, for the listed ones only.
+	details := s.details(win)
+	for i := range out {
+		fe := &out[i]
+		fe.SrcPods, fe.DstPods, fe.SrcIPs, fe.DstIPs = []string{}, []string{}, []string{}, []string{}
+		if d := details[servicePair{fe.Src, fe.Dst}]; d != nil {
+			fe.SrcPods, fe.DstPods = sortedKeys(d.srcPods), sortedKeys(d.dstPods)
+			fe.SrcIPs, fe.DstIPs = sortedAddrs(d.srcIPs), sortedAddrs(d.dstIPs)
+		}
 	}
 	return out
 }
@@ -248,20 +250,20 @@ func (s *seriesState) reasons(f *featurized, bv *baselineView, v vector, p servi
 	}
 	median := func(col int) float64 { return fs.cols[col].untransform(bv.scaler.Median[col]) }
 	if !bv.allow[p] && e.bytes > 0 {
-		out = append(out, Reason{Code: "new-pair", Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s packets", humanBytes(e.bytes), humanCount(e.packets))})
+		out = append(out, Reason{Code: "new-pair", Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s packets", units.Bytes(e.bytes), humanCount(e.packets))})
 	}
 	if fs.sensitive[p.src] && p.dst == Outside && e.bytes > 0 {
-		out = append(out, Reason{Code: "sensitive-outside", Text: fmt.Sprintf("sensitive service sends %s to outside", humanBytes(e.bytes))})
+		out = append(out, Reason{Code: "sensitive-outside", Text: fmt.Sprintf("sensitive service sends %s to outside", units.Bytes(e.bytes))})
 	}
 	if p.src == Unknown || p.dst == Unknown {
-		out = append(out, Reason{Code: "unknown-address", Text: fmt.Sprintf("%s with in-cluster addresses no entity held", humanBytes(e.bytes))})
+		out = append(out, Reason{Code: "unknown-address", Text: fmt.Sprintf("%s with in-cluster addresses no entity held", units.Bytes(e.bytes))})
 	}
 	if col := fs.perPair(famPairBytes, p.src, p.dst); col >= 0 && zOf(col) >= reasonZ {
 		out = append(out, Reason{Code: "bytes-above-baseline", Z: zOf(col),
-			Text: fmt.Sprintf("%s, %.1f IQR above its baseline median %s", humanBytes(e.bytes), zOf(col), humanBytes(median(col)))})
+			Text: fmt.Sprintf("%s, %.1f IQR above its baseline median %s", units.Bytes(e.bytes), zOf(col), units.Bytes(median(col)))})
 	}
 	if e.client > 0 && !bv.initiated[p] {
-		out = append(out, Reason{Code: "new-initiator", Text: fmt.Sprintf("%s sent %s to %s as a client (%s connection(s) opened); in the baseline it never called %s", p.src, humanBytes(e.client), p.dst, humanCount(e.conns), p.dst)})
+		out = append(out, Reason{Code: "new-initiator", Text: fmt.Sprintf("%s sent %s to %s as a client (%s connection(s) opened); in the baseline it never called %s", p.src, units.Bytes(e.client), p.dst, humanCount(e.conns), p.dst)})
 	} else if col := fs.perPair(famPairConns, p.src, p.dst); col >= 0 && zOf(col) >= reasonZ && e.conns > 0 {
 		out = append(out, Reason{Code: "new-connections", Z: zOf(col),
 			Text: fmt.Sprintf("%s opened %s connections, %.1f IQR above its baseline median %s", p.src, humanCount(e.conns), zOf(col), humanCount(median(col)))})
@@ -343,19 +345,6 @@ func sortedAddrs(m map[netip.Addr]bool) []string {
 		out[i] = a.String()
 	}
 	return out
-}
-
-// humanBytes formats a byte count in SI units (as tshark prints kB).
-func humanBytes(b float64) string {
-	switch {
-	case b >= 1e9:
-		return fmt.Sprintf("%.1f GB", b/1e9)
-	case b >= 1e6:
-		return fmt.Sprintf("%.1f MB", b/1e6)
-	case b >= 1e3:
-		return fmt.Sprintf("%.1f kB", b/1e3)
-	}
-	return fmt.Sprintf("%.0f B", b)
 }
 
 // humanCount formats a count that may be fractional after averaging.

@@ -7,10 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/lasso"
+	"github.com/mimir-tui/mimir-tui/engine/safefile"
 	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
@@ -116,32 +116,7 @@ func WriteModel(path string, m *Model) error {
 	if err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}
-	return writeFileAtomic(path, append(b, '\n'))
-}
-
-// writeFileAtomic writes data to a temporary file next to path and renames
-// it into place, so a crash never leaves a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w (is the directory writable?)", path, err)
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return safefile.Write(path, append(b, '\n'), true)
 }
 
 // LoadModel reads and validates a model file.

@@ -57,8 +57,8 @@ type baselineView struct {
 	// client traffic (requests: from the higher port to the lower), in
 	// that direction.
 	initiated map[servicePair]bool
-	domains map[string]bool
-	scaler  *stats.Robust
+	domains   map[string]bool
+	scaler    *stats.Robust
 }
 
 // fillBaselineFeatures computes the columns that compare a window with

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -122,7 +124,7 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 	add(verdict + "  " + st.Text.Render("score "+fmtScore(w.Score)) + st.Muted.Render(" "+cmp+" ") +
 		st.Warning.Render("threshold "+fmtScore(th)) + st.Muted.Render("   Ide "+fmtScore(w.IdeScore)))
 
-	facts := fmt.Sprintf("%s packets · %s", humanCount(w.Packets), humanBytes(float64(w.Bytes)))
+	facts := fmt.Sprintf("%s packets · %s", humanCount(w.Packets), units.Bytes(float64(w.Bytes)))
 	tags := ""
 	if w.Baseline {
 		tags += " " + st.Baseline.Render("[baseline ░]")

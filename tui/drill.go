@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -116,11 +118,11 @@ func (p *drillPane) View() string {
 				b += x.Bytes
 			}
 		}
-		add(st.OK.Render(fmt.Sprintf("window %d: %s on this edge, not flagged", w.Index, humanBytes(float64(b)))) +
+		add(st.OK.Render(fmt.Sprintf("window %d: %s on this edge, not flagged", w.Index, units.Bytes(float64(b)))) +
 			st.Muted.Render(fmt.Sprintf(" · as flagged in window %d:", at)))
 	}
-	add(st.Text.Render(fmt.Sprintf("window %d: %s in %s packets", at, humanBytes(float64(e.Bytes)), humanCount(e.Packets))) +
-		st.Muted.Render(fmt.Sprintf(" · baseline median %s per window · weight %s", humanBytes(e.Baseline), compact(e.Weight))))
+	add(st.Text.Render(fmt.Sprintf("window %d: %s in %s packets", at, units.Bytes(float64(e.Bytes)), humanCount(e.Packets))) +
+		st.Muted.Render(fmt.Sprintf(" · baseline median %s per window · weight %s", units.Bytes(e.Baseline), compact(e.Weight))))
 	for _, r := range e.Reasons {
 		z := ""
 		if r.Z != 0 {

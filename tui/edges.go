@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/table"
 	"charm.land/bubbles/v2/textinput"
@@ -297,9 +299,9 @@ func (p *edgesPane) row(mark string, e engine.FlaggedEdge, ncols int) table.Row 
 	for i, r := range e.Reasons {
 		codes[i] = r.Code
 	}
-	r := table.Row{mark, export.EdgeName(e.Src, e.Dst), padLeft(humanBytes(float64(e.Bytes)), 9)}
+	r := table.Row{mark, export.EdgeName(e.Src, e.Dst), padLeft(units.Bytes(float64(e.Bytes)), 9)}
 	if ncols == 6 {
-		r = append(r, padLeft(humanBytes(e.Baseline), 9))
+		r = append(r, padLeft(units.Bytes(e.Baseline), 9))
 	}
 	return append(r, padLeft(compact(e.Weight), 6), strings.Join(codes, ","))
 }

@@ -10,24 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// humanBytes formats b with SI units ("80.1 kB"), like the engine's reason
-// texts.
-func humanBytes(b float64) string {
-	if math.IsNaN(b) {
-		return "—"
-	}
-	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
-	i := 0
-	for math.Abs(b) >= 999.95 && i < len(units)-1 {
-		b /= 1000
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f B", b)
-	}
-	return fmt.Sprintf("%.1f %s", b, units[i])
-}
-
 // humanCount formats n with thousands separators ("17,454").
 func humanCount(n uint64) string {
 	s := strconv.FormatUint(n, 10)

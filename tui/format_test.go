@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
 func TestHumanBytes(t *testing.T) {
@@ -16,8 +18,8 @@ func TestHumanBytes(t *testing.T) {
 		{0, "0 B"}, {999, "999 B"}, {1000, "1.0 kB"}, {81234, "81.2 kB"},
 		{999950, "1.0 MB"}, {15.04e6, "15.0 MB"}, {2.5e12, "2.5 TB"}, {math.NaN(), "—"},
 	} {
-		if got := humanBytes(tc.in); got != tc.want {
-			t.Errorf("humanBytes(%v) = %q, want %q", tc.in, got, tc.want)
+		if got := units.Bytes(tc.in); got != tc.want {
+			t.Errorf("units.Bytes(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -64,7 +66,7 @@ func serviceGraph(edges []engine.Edge, width int, st *Styles) []string {
 				src = fit(e.Src, nameW)
 			}
 			line := "  " + st.Text.Render(src) + st.Muted.Render(" ─▶ ") +
-				st.Text.Render(fit(e.Dst, nameW)) + " " + st.Muted.Render(padLeft(humanBytes(float64(e.Bytes)), 9))
+				st.Text.Render(fit(e.Dst, nameW)) + " " + st.Muted.Render(padLeft(units.Bytes(float64(e.Bytes)), 9))
 			if e.New {
 				line += " " + st.Warning.Render("[NEW]")
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -112,7 +114,7 @@ func (h *headerPane) progressLine() string {
 	sep := st.Border.Render(" · ")
 	stats := []string{
 		humanCount(p.Packets) + " packets",
-		humanBytes(float64(p.Bytes)),
+		units.Bytes(float64(p.Bytes)),
 	}
 	if d.done && d.err == nil {
 		n := 0

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
+	"github.com/mimir-tui/mimir-tui/engine/safefile"
 )
 
 // windowRecord is one line of `analyze` output (README: "analyze output").
@@ -161,7 +162,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := bw.Flush(); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	} else if err := safefile.Write(*out, buf.Bytes(), true); err != nil {
 		return err
 	}
 	if *intervals != "" {

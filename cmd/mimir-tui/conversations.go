@@ -7,12 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/engine/safefile"
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
@@ -62,18 +61,12 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 	defer rd.Close()
 
 	dst := stdout
-	var tmp *os.File
+	var tmp *safefile.File
 	if *out != "" && *out != "-" {
-		tmp, err = os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
-		if err != nil {
-			return fmt.Errorf("conversations: -o %s: %w", *out, err)
+		if tmp, err = safefile.Create(*out, true); err != nil {
+			return fmt.Errorf("conversations: -o: %w", err)
 		}
-		defer func() {
-			if tmp != nil { // not renamed: an error or a cancel
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
+		defer tmp.Abort() // not committed: an error or a cancel
 		dst = tmp
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
@@ -130,13 +123,9 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 		return fmt.Errorf("conversations: writing: %w", werr)
 	}
 	if tmp != nil {
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("conversations: -o %s: %w", *out, err)
+		if err := tmp.Commit(); err != nil {
+			return fmt.Errorf("conversations: -o: %w", err)
 		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
-			return fmt.Errorf("conversations: -o %s: %w", *out, err)
-		}
-		tmp = nil
 	}
 	writeWarnings(stderr, rd.Stats(), agg.Stats(), truncated)
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/plot"
+	"github.com/mimir-tui/mimir-tui/engine/safefile"
 )
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -75,7 +76,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		writeEvaluation(&buf, ev)
 	}
 	if *out != "" {
-		if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		if err := safefile.Write(*out, buf.Bytes(), true); err != nil {
 			return err
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
@@ -167,7 +168,7 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 			return fmt.Errorf("plot %s: %w", name, err)
 		}
 		path := filepath.Join(dir, name)
-		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		if err := safefile.Write(path, buf.Bytes(), true); err != nil {
 			return err
 		}
 		files = append(files, path)

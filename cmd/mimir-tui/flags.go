@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -158,26 +157,4 @@ func splitList(s string) []string {
 // inputs names the capture and the entity log.
 func inputs(capturePath, entitiesPath string) engine.Inputs {
 	return engine.Inputs{Capture: engine.FileSource(capturePath), Entities: engine.FileSource(entitiesPath)}
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, so readers never see a half-written file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w (is the directory writable?)", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

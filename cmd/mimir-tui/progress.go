@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"github.com/charmbracelet/x/term"
 
 	"github.com/mimir-tui/mimir-tui/engine"
@@ -40,7 +42,7 @@ func (r *reporter) event(ev engine.Event) {
 		}
 		r.last = time.Now()
 		line := fmt.Sprintf("%-9s %d packets, %s, %d windows sealed, %d analysed, %s",
-			ev.Phase, ev.Packets, sizeString(float64(ev.Bytes)), ev.Windows, ev.Analysed, ev.Elapsed.Round(100*time.Millisecond))
+			ev.Phase, ev.Packets, units.Bytes(float64(ev.Bytes)), ev.Windows, ev.Analysed, ev.Elapsed.Round(100*time.Millisecond))
 		if ev.TotalBytes > 0 && ev.Phase == engine.PhaseIngesting {
 			line += fmt.Sprintf(" (%.0f%% read)", 100*float64(ev.ReadBytes)/float64(ev.TotalBytes))
 		}
@@ -57,16 +59,4 @@ func (r *reporter) clear() {
 		fmt.Fprint(r.w, "\r\x1b[K")
 		r.shown = false
 	}
-}
-
-func sizeString(b float64) string {
-	switch {
-	case b >= 1e9:
-		return fmt.Sprintf("%.1f GB", b/1e9)
-	case b >= 1e6:
-		return fmt.Sprintf("%.1f MB", b/1e6)
-	case b >= 1e3:
-		return fmt.Sprintf("%.1f kB", b/1e3)
-	}
-	return fmt.Sprintf("%.0f B", b)
 }

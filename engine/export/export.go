@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/safefile"
 )
 
 // Interval is a run of consecutive alerting windows of one window size.
@@ -185,7 +184,7 @@ var CSVHeader = []string{
 // temporary file in the same directory and renames it into place, so a
 // reader never sees half a file. Unless overwrite is set it refuses to
 // replace an existing file, with an error wrapping os.ErrExist.
-func Write(path string, ivs []Interval, overwrite bool) (err error) {
+func Write(path string, ivs []Interval, overwrite bool) error {
 	f, err := FormatOf(path)
 	if err != nil {
 		return err
@@ -194,64 +193,8 @@ func Write(path string, ivs []Interval, overwrite bool) (err error) {
 	if err != nil {
 		return err
 	}
-	if !overwrite {
-		if _, err := os.Lstat(path); err == nil {
-			return existErr(path)
-		}
+	if err := safefile.Write(path, data, overwrite); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("export: cannot write in %s: %w", dir, err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmpName)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("export: writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("export: writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("export: writing %s: %w", path, err)
-	}
-	// CreateTemp makes the file private (0600); an export is an ordinary
-	// document.
-	if err := os.Chmod(tmpName, 0o644); err != nil {
-		return fmt.Errorf("export: writing %s: %w", path, err)
-	}
-	if overwrite {
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("export: writing %s: %w", path, err)
-		}
-		return nil
-	}
-	// A hard link fails if path exists, so the no-overwrite check and the
-	// creation are one atomic step even if another process races us.
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return existErr(path)
-		}
-		// Some file systems have no hard links: fall back to a rename
-		// after the check above.
-		if _, serr := os.Lstat(path); serr == nil {
-			return existErr(path)
-		}
-		if rerr := os.Rename(tmpName, path); rerr != nil {
-			return fmt.Errorf("export: writing %s: %w", path, rerr)
-		}
-		return nil
-	}
-	os.Remove(tmpName)
 	return nil
-}
-
-func existErr(path string) error {
-	return fmt.Errorf("export: %s already exists; choose another name or allow overwriting: %w", path, os.ErrExist)
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mimir-tui/mimir-tui/engine/graph"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mimir-tui/mimir-tui/engine/graph"
 )
 
 // A pod graph collapsed to its service graph, then the harmonic centrality

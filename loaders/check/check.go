@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 )
@@ -391,7 +393,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "capture    %s\n", c.Name)
 	fmt.Fprintf(&b, "  format   %s; link types %s; %d interface(s)\n", format, strings.Join(c.LinkTypes, ", "), c.Interfaces)
-	fmt.Fprintf(&b, "  packets  %d (%d IP, %d other), %s on the wire\n", c.Packets, c.IPPackets, c.NonIP, human(float64(c.Bytes)))
+	fmt.Fprintf(&b, "  packets  %d (%d IP, %d other), %s on the wire\n", c.Packets, c.IPPackets, c.NonIP, units.Bytes(float64(c.Bytes)))
 	fmt.Fprintf(&b, "  time     %s → %s (%v)\n", c.First.Format(time.RFC3339Nano), c.Last.Format(time.RFC3339Nano), c.Duration.Round(time.Millisecond))
 	fmt.Fprintf(&b, "  quality  %d out of order, %d malformed, %d skipped\n", c.OutOfOrder, c.Malformed, c.Skipped)
 	var ws []string
@@ -415,7 +417,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 		how = "inferred from the log"
 	}
 	fmt.Fprintf(&b, "  ranges   %s (%s)\n", strings.Join(e.Prefixes, ", "), how)
-	fmt.Fprintf(&b, "resolution %.1f%% of in-cluster bytes resolve to known entities (%s of %s)\n", r.Share*100, human(float64(r.ResolvedBytes)), human(float64(r.InClusterBytes)))
+	fmt.Fprintf(&b, "resolution %.1f%% of in-cluster bytes resolve to known entities (%s of %s)\n", r.Share*100, units.Bytes(float64(r.ResolvedBytes)), units.Bytes(float64(r.InClusterBytes)))
 	talkers := func(title string, ts []Talker) {
 		if len(ts) == 0 {
 			fmt.Fprintf(&b, "  %s: none\n", title)
@@ -423,7 +425,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  %s:\n", title)
 		for _, t := range ts {
-			fmt.Fprintf(&b, "    %-40s %10s %7d pkts  with %s\n", t.IP, human(float64(t.Bytes)), t.Packets, strings.Join(t.Peers, ", "))
+			fmt.Fprintf(&b, "    %-40s %10s %7d pkts  with %s\n", t.IP, units.Bytes(float64(t.Bytes)), t.Packets, strings.Join(t.Peers, ", "))
 		}
 	}
 	talkers("top unresolved in-cluster addresses", r.TopUnresolved)
@@ -443,16 +445,4 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-func human(b float64) string {
-	switch {
-	case b >= 1e9:
-		return fmt.Sprintf("%.1f GB", b/1e9)
-	case b >= 1e6:
-		return fmt.Sprintf("%.1f MB", b/1e6)
-	case b >= 1e3:
-		return fmt.Sprintf("%.1f kB", b/1e3)
-	}
-	return fmt.Sprintf("%.0f B", b)
 }

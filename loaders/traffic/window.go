@@ -47,7 +47,7 @@ type Pair struct {
 	// It tells requests from responses in every window of a long-lived
 	// connection, not only in the one that holds its SYN.
 	ClientBytes uint64
-	First, Last    int64  // Unix ns of the first and last frame in the window
+	First, Last int64 // Unix ns of the first and last frame in the window
 }
 
 // Endpoint counts the initiations from Src towards one service endpoint

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine/lasso"
+)
+
+// benchWindow is a busy window: 100 pods in 15 services (the first is
+// sensitive, one is the cluster DNS), their VIPs and outside, 1 000 edges.
+func benchWindow() (*featureSet, *window) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var services []string
+	for i := range 15 {
+		services = append(services, fmt.Sprintf("svc%02d", i))
+	}
+	win := &window{
+		nodeIdx: map[string]int32{}, edges: map[edgeKey]*edgeStat{}, infraEdges: map[edgeKey]*edgeStat{},
+		fan: map[int32]*fanStat{}, ext: map[edgeKey][]netip.Addr{}, end: 10e9,
+	}
+	var pods []int32
+	for i := range 100 {
+		svc := services[i%15]
+		id := win.addNode(node{key: fmt.Sprintf("pod:x/%s-%d", svc, i), name: fmt.Sprintf("%s-%d", svc, i), service: svc, kind: kindPod, dns: svc == "svc14"},
+			netip.AddrFrom4([4]byte{10, 244, byte(i / 250), byte(i % 250)}))
+		pods = append(pods, id)
+	}
+	var all []int32
+	all = append(all, pods...)
+	for i, svc := range services {
+		all = append(all, win.addNode(node{key: "svc:x/" + svc, name: svc + "_VIP", service: svc, kind: kindVIP}, netip.AddrFrom4([4]byte{10, 96, 0, byte(i)})))
+	}
+	out := win.addNode(node{key: Outside, name: Outside, service: Outside, kind: kindOutside}, netip.MustParseAddr("192.0.2.1"))
+	all = append(all, out)
+	for len(win.edges) < 1000 {
+		u, v := all[rng.IntN(len(all))], all[rng.IntN(len(all))]
+		if u == v {
+			continue
+		}
+		b := float64(rng.IntN(1e6))
+		win.addEdge(u, v, b, b/500, float64(rng.IntN(3)), b/2)
+	}
+	for _, p := range pods {
+		win.fan[p] = &fanStat{endpoints: float64(rng.IntN(20)), byService: map[string]float64{services[rng.IntN(15)]: 3}}
+		win.dns = append(win.dns, dnsStat{src: p, dst: pods[14], domain: "cluster.local", queries: 10, names: 4, nameLenSum: 300, maxNameLen: 40, entropySum: 35})
+	}
+	return newFeatureSet(services, []string{"svc00"}), win
+}
+
+// BenchmarkFeaturize measures the per-window work of the engine on a window
+// of 100 pods and 1 000 edges: every feature, the service graph and the
+// Ide activity vector (issue: at least 200 windows per second on one core).
+func BenchmarkFeaturize(b *testing.B) {
+	fs, win := benchWindow()
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		fs.featurize(win)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "windows/s")
+}
+
+// BenchmarkScore measures scoring one featurized window (z-scores,
+// contributions, Ide, allow-list, flagged edges) with a fitted baseline.
+func BenchmarkScore(b *testing.B) {
+	fs, win := benchWindow()
+	f := fs.featurize(win)
+	a := &analysis{opts: DefaultOptions(), fs: fs, dnsSvcs: map[string]bool{"svc14": true}, sizes: []time.Duration{10 * time.Second}}
+	rows := [][]float64{a.transformRow(f.raw), a.transformRow(f.raw)}
+	// A benign window: the baseline saw all its service pairs.
+	bv := &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{}, scaler: a.fitScaler(rows)}
+	for p := range f.edges {
+		bv.allow[p], bv.initiated[p] = true, true
+	}
+	lay := newLayout(fs, false)
+	// A trained model has a handful of non-zero weights (the shop models
+	// have 6 to 11); give it a dozen, spread over the families.
+	coef := make([]float64, len(lay.infos))
+	for j := 0; j < len(coef); j += len(coef) / 12 {
+		coef[j] = 0.01
+	}
+	sm := &SizeModel{Lasso: &lasso.Model{Coef: coef}}
+	s := a.newSeries(0, sm, lay, bv)
+	s.fine = s
+	b.ReportAllocs()
+	for b.Loop() {
+		s.score(f)
+	}
+}

@@ -1,0 +1,37 @@
+package units
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+func TestBytes(t *testing.T) {
+	cases := []struct {
+		b    float64
+		want string
+	}{
+		{0, "0 B"},
+		{999, "999 B"},
+		{999.96, "1.0 kB"}, // would print "1000 B" otherwise
+		{1000, "1.0 kB"},
+		{80100, "80.1 kB"},
+		{999949, "999.9 kB"},
+		{999950, "1.0 MB"},
+		{3778399, "3.8 MB"}, // the shop-demo capture's data size (capinfos)
+		{1.066e9, "1.1 GB"},
+		{-2500, "-2.5 kB"},
+		{math.NaN(), "—"},
+	}
+	for _, c := range cases {
+		if got := Bytes(c.b); got != c.want {
+			t.Errorf("Bytes(%g) = %q, want %q", c.b, got, c.want)
+		}
+	}
+}
+
+func ExampleBytes() {
+	// 10.244.0.9 <-> 203.0.113.10 in the shop demo's conv_ip.txt.
+	fmt.Println(Bytes(550500))
+	// Output: 550.5 kB
+}
