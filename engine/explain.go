@@ -263,7 +263,11 @@ func (s *seriesState) reasons(f *featurized, bv *baselineView, v vector, p servi
 			Text: fmt.Sprintf("%s, %.1f IQR above its baseline median %s", units.Bytes(e.bytes), zOf(col), units.Bytes(median(col)))})
 	}
 	if e.client > 0 && !bv.initiated[p] {
-		out = append(out, Reason{Code: "new-initiator", Text: fmt.Sprintf("%s sent %s to %s as a client (%s connection(s) opened); in the baseline it never called %s", p.src, units.Bytes(e.client), p.dst, humanCount(e.conns), p.dst)})
+		opened := ""
+		if e.conns > 0 {
+			opened = fmt.Sprintf(" over %s new connection(s)", humanCount(e.conns))
+		}
+		out = append(out, Reason{Code: "new-initiator", Text: fmt.Sprintf("%s sent %s to %s as a client%s; in the baseline it never called %s", p.src, units.Bytes(e.client), p.dst, opened, p.dst)})
 	} else if col := fs.perPair(famPairConns, p.src, p.dst); col >= 0 && zOf(col) >= reasonZ && e.conns > 0 {
 		out = append(out, Reason{Code: "new-connections", Z: zOf(col),
 			Text: fmt.Sprintf("%s opened %s connections, %.1f IQR above its baseline median %s", p.src, humanCount(e.conns), zOf(col), humanCount(median(col)))})

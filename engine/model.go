@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,11 +113,14 @@ func (sm *SizeModel) Size() time.Duration {
 
 // WriteModel writes m to path atomically (temporary file and rename).
 func WriteModel(path string, m *Model) error {
-	b, err := json.MarshalIndent(m, "", " ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // service pairs read "a -> b"
+	enc.SetIndent("", " ")
+	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}
-	return safefile.Write(path, append(b, '\n'), true)
+	return safefile.Write(path, buf.Bytes(), true)
 }
 
 // LoadModel reads and validates a model file.

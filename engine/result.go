@@ -91,9 +91,11 @@ type WindowResult struct {
 	Flagged []FlaggedEdge `json:"flagged_edges"`
 }
 
-// Alert reports whether the window alerts at threshold th.
+// Alert reports whether the window alerts at threshold th. Baseline
+// windows never alert: they are assumed benign (their score, computed
+// against the rest of the baseline, still shows how much they vary).
 func (w *WindowResult) Alert(th float64) bool {
-	return !math.IsNaN(w.Score) && w.Score >= th
+	return !w.Baseline && !math.IsNaN(w.Score) && w.Score >= th
 }
 
 // Series is the analysis of one window size.

@@ -215,6 +215,7 @@ func writeRecords(w io.Writer, res *engine.Result, format string) error {
 		return cw.Error()
 	}
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // keep "a -> b" readable
 	for _, it := range items {
 		if err := enc.Encode(newWindowRecord(it.w, it.th)); err != nil {
 			return err

@@ -68,6 +68,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var buf bytes.Buffer
 	if *format == "json" {
 		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
 		enc.SetIndent("", " ")
 		if err := enc.Encode(ev); err != nil {
 			return err
@@ -97,62 +98,77 @@ func writeEvaluation(w io.Writer, ev *engine.Evaluation) {
 	fmt.Fprintf(w, "%d attack templates × rates %v MB/min, injected after the baseline with a seed of their own\n", len(ev.Templates), ev.Rates)
 	for _, se := range ev.Sizes {
 		fmt.Fprintf(w, "\n== %gs windows: %d test windows\n", se.SizeSeconds, se.TestWindows)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "method\tAUC\tF1\tprecision\trecall\tFPR\tTP\tFP\tTN\tFN\tthreshold\t")
-		for _, me := range se.Methods {
-			m := me.Overall
-			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%.3f\t\n", me.Method, m.AUC, m.F1, m.Precision, m.Recall, m.FPR,
-				m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, m.Threshold)
+		if se.TestWindows == 0 {
+			fmt.Fprintf(w, "no complete %gs window after the baseline is free of known attacks: nothing to inject into (use a longer capture or a shorter --baseline)\n", se.SizeSeconds)
+		} else {
+			writeInjected(w, se)
 		}
-		tw.Flush()
+		writeReal(w, se)
+	}
+}
 
-		fmt.Fprintln(w, "\nby rate (AUC / F1 at the training threshold):")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "MB/min")
+// writeInjected writes the injection experiment of one window size.
+func writeInjected(w io.Writer, se engine.SizeEval) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "method\tAUC\tF1\tprecision\trecall\tFPR\tTP\tFP\tTN\tFN\tthreshold\t")
+	for _, me := range se.Methods {
+		m := me.Overall
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%.3f\t\n", me.Method, m.AUC, m.F1, m.Precision, m.Recall, m.FPR,
+			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, m.Threshold)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nby rate (AUC / F1 at the training threshold):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "MB/min")
+	for _, me := range se.Methods {
+		fmt.Fprintf(tw, "\t%s", me.Method)
+	}
+	fmt.Fprintln(tw)
+	for i := range se.Methods[0].ByRate {
+		fmt.Fprintf(tw, "%g", se.Methods[0].ByRate[i].Rate)
 		for _, me := range se.Methods {
-			fmt.Fprintf(tw, "\t%s", me.Method)
+			g := me.ByRate[i]
+			fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
 		}
 		fmt.Fprintln(tw)
-		for i := range se.Methods[0].ByRate {
-			fmt.Fprintf(tw, "%g", se.Methods[0].ByRate[i].Rate)
-			for _, me := range se.Methods {
-				g := me.ByRate[i]
-				fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
-			}
-			fmt.Fprintln(tw)
-		}
-		tw.Flush()
-
-		fmt.Fprintln(w, "\nby attack path (all rates; AUC / F1, and the model's confusion TP FP TN FN):")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "path")
-		for _, me := range se.Methods {
-			fmt.Fprintf(tw, "\t%s", me.Method)
-		}
-		fmt.Fprintln(tw, "\tmodel TP FP TN FN")
-		for i := range se.Methods[0].ByPath {
-			fmt.Fprint(tw, se.Methods[0].ByPath[i].Path)
-			for _, me := range se.Methods {
-				g := me.ByPath[i]
-				fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
-			}
-			c := se.Methods[0].ByPath[i].Confusion
-			fmt.Fprintf(tw, "\t%d %d %d %d\n", c.TP, c.FP, c.TN, c.FN)
-		}
-		tw.Flush()
-
-		if se.Methods[0].Real != nil {
-			fmt.Fprintln(w, "\nreal attacks in the capture (ground truth), windows after the baseline:")
-			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-			fmt.Fprintln(tw, "method\twindows\tattacked\tAUC\tF1\tTP\tFP\tTN\tFN\t")
-			for _, me := range se.Methods {
-				m := me.Real
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, m.AUC, m.F1,
-					m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN)
-			}
-			tw.Flush()
-		}
 	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nby attack path (all rates; AUC / F1, and the model's confusion TP FP TN FN):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "path")
+	for _, me := range se.Methods {
+		fmt.Fprintf(tw, "\t%s", me.Method)
+	}
+	fmt.Fprintln(tw, "\tmodel TP FP TN FN")
+	for i := range se.Methods[0].ByPath {
+		fmt.Fprint(tw, se.Methods[0].ByPath[i].Path)
+		for _, me := range se.Methods {
+			g := me.ByPath[i]
+			fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
+		}
+		c := se.Methods[0].ByPath[i].Confusion
+		fmt.Fprintf(tw, "\t%d %d %d %d\n", c.TP, c.FP, c.TN, c.FN)
+	}
+	tw.Flush()
+}
+
+// writeReal writes the scores of the capture's own windows against the
+// ground truth, when there is one.
+func writeReal(w io.Writer, se engine.SizeEval) {
+	if se.Methods[0].Real == nil {
+		return
+	}
+	fmt.Fprintln(w, "\nreal attacks in the capture (ground truth), windows after the baseline:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "method\twindows\tattacked\tAUC\tF1\tTP\tFP\tTN\tFN\t")
+	for _, me := range se.Methods {
+		m := me.Real
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, m.AUC, m.F1,
+			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN)
+	}
+	tw.Flush()
 }
 
 // writePlots writes, per window size, the ROC of every method and the
@@ -199,8 +215,9 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 		}
 		var times, scores []float64
 		var shaded [][2]float64
+		// Each window's score is drawn at its middle.
 		for _, tp := range se.Timeline {
-			times = append(times, tp.Seconds)
+			times = append(times, tp.Seconds+se.SizeSeconds/2)
 			scores = append(scores, tp.Score)
 		}
 		for _, at := range ev.Attacks {

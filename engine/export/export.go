@@ -141,11 +141,14 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 			}
 			out[i] = iv
 		}
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // edges read "a -> b"
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
 			return nil, fmt.Errorf("export: encoding JSON: %w", err)
 		}
-		return append(b, '\n'), nil
+		return buf.Bytes(), nil
 	case CSV:
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
