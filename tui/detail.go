@@ -86,11 +86,7 @@ func (p *detailPane) View() string {
 	if w := p.sh.window(); w != nil {
 		title = fmt.Sprintf("window %d", w.Index)
 	}
-	ts := st.PaneTitle
-	if p.focused {
-		ts = st.Focused
-	}
-	head := ts.Render(title) + st.Muted.Render(" · detail")
+	head := st.paneTitle(title, p.focused) + st.Muted.Render(" · detail")
 	if !p.vp.AtTop() || !p.vp.AtBottom() {
 		head += st.Muted.Render(fmt.Sprintf(" · %3.0f%%", p.vp.ScrollPercent()*100))
 	}

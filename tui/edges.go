@@ -309,11 +309,7 @@ func (p *edgesPane) row(mark string, e engine.FlaggedEdge, ncols int) table.Row 
 func (p *edgesPane) View() string {
 	st := p.sh.styles
 	w := p.sh.window()
-	ts := st.PaneTitle
-	if p.focused {
-		ts = st.Focused
-	}
-	head := ts.Render("flagged edges")
+	head := st.paneTitle("flagged edges", p.focused)
 	var body string
 	switch {
 	case w == nil:

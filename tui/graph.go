@@ -134,11 +134,7 @@ func (p *graphPane) sync() {
 
 func (p *graphPane) View() string {
 	st := p.sh.styles
-	ts := st.PaneTitle
-	if p.focused {
-		ts = st.Focused
-	}
-	head := ts.Render("service graph")
+	head := st.paneTitle("service graph", p.focused)
 	if w := p.sh.window(); w != nil {
 		head += st.Muted.Render(fmt.Sprintf(" · window %d · %d edges · who sends whom how many bytes", w.Index, len(w.Edges)))
 	}

@@ -101,3 +101,12 @@ func NewStyles(t themes.Theme) *Styles {
 	s.Input = in
 	return s
 }
+
+// paneTitle renders a pane's title; the focused pane's is marked with ▸
+// as well as styled, so the focus shows without colour or underline.
+func (s *Styles) paneTitle(title string, focused bool) string {
+	if focused {
+		return s.Focused.Render("▸ " + title)
+	}
+	return s.PaneTitle.Render(title)
+}
