@@ -136,8 +136,12 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		bytes += uint64(pkt.WireLen)
 		lastTS = max(lastTS, pkt.Timestamp)
 		if packets&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				p.abort()
+			// The pipeline's context also ends when training failed.
+			if p.ctx.Err() != nil {
+				err := p.abort()
+				if ctx.Err() != nil {
+					err = ctx.Err()
+				}
 				return nil, nil, err
 			}
 			agg.Drain(p.window)
@@ -352,13 +356,14 @@ func (p *pipeline) unresolvedShare() float64 {
 	return p.unresolvedBytes / p.inClusterBytes
 }
 
-// abort stops the pipeline after an error or cancellation.
-func (p *pipeline) abort() {
+// abort stops the pipeline after an error or cancellation and returns
+// the scoring goroutine's error, if it failed.
+func (p *pipeline) abort() error {
 	p.cancel()
 	close(p.jobs)
 	close(p.order)
 	p.wg.Wait()
-	<-p.done
+	return <-p.done
 }
 
 // finish waits for every window to be scored.

@@ -192,7 +192,6 @@ type seriesState struct {
 	fine *seriesState
 
 	history [][]float64 // activity vectors of the windows scored so far
-	results []WindowResult
 	// scores of this series by window index, for the coarser series' peak.
 	scoreAt map[int]float64
 	first   int64 // start of window 0

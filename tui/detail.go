@@ -31,7 +31,20 @@ type detailKey struct {
 // detailPane shows the cursor window: its time range, packets, bytes,
 // score against the threshold, and the features that drive the score. (Its
 // service graph is the graph pane.) It scrolls.
-type detailPane struct {
+type detailPane struct{ scrollPane }
+
+func newDetailPane(sh *shared) *detailPane {
+	return &detailPane{newScrollPane(sh)}
+}
+
+func (p *detailPane) Update(msg tea.Msg) (*detailPane, tea.Cmd) {
+	scroll(&p.vp, p.sh.keys, msg)
+	return p, nil
+}
+
+// scrollPane is what the detail and graph panes share: a title line over
+// a scrolling viewport of content rebuilt when its key changes.
+type scrollPane struct {
 	sh            *shared
 	width, height int
 	focused       bool
@@ -39,26 +52,21 @@ type detailPane struct {
 	key           detailKey
 }
 
-func newDetailPane(sh *shared) *detailPane {
+func newScrollPane(sh *shared) scrollPane {
 	vp := viewport.New()
 	vp.MouseWheelEnabled = false
 	vp.FillHeight = true
-	return &detailPane{sh: sh, vp: vp}
+	return scrollPane{sh: sh, vp: vp}
 }
 
-func (p *detailPane) SetSize(w, h int) {
+func (p *scrollPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.vp.SetWidth(w)
 	p.vp.SetHeight(max(h-1, 1))
 }
 
-func (p *detailPane) Keys() []key.Binding {
+func (p *scrollPane) Keys() []key.Binding {
 	return []key.Binding{p.sh.keys.Up, p.sh.keys.Down}
-}
-
-func (p *detailPane) Update(msg tea.Msg) (*detailPane, tea.Cmd) {
-	scroll(&p.vp, p.sh.keys, msg)
-	return p, nil
 }
 
 // sync rebuilds the content when the window, threshold, width or theme

@@ -154,7 +154,7 @@ func TestFlowShop(t *testing.T) {
 			break
 		}
 	}
-	s = f.waitFor("cleared", "0 of 25 windows alert", "0 intervals")
+	f.waitFor("cleared", "0 of 25 windows alert", "0 intervals")
 
 	// Exporting to the same name asks; n keeps the file, y overwrites it.
 	f.keys("e", "ctrl+u", "text:"+path, "enter")

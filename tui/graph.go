@@ -83,29 +83,10 @@ func serviceGraph(edges []engine.Edge, width int, st *Styles) []string {
 }
 
 // graphPane shows the cursor window's service graph; it scrolls.
-type graphPane struct {
-	sh            *shared
-	width, height int
-	focused       bool
-	vp            viewport.Model
-	key           detailKey
-}
+type graphPane struct{ scrollPane }
 
 func newGraphPane(sh *shared) *graphPane {
-	vp := viewport.New()
-	vp.MouseWheelEnabled = false
-	vp.FillHeight = true
-	return &graphPane{sh: sh, vp: vp}
-}
-
-func (p *graphPane) SetSize(w, h int) {
-	p.width, p.height = w, h
-	p.vp.SetWidth(w)
-	p.vp.SetHeight(max(h-1, 1))
-}
-
-func (p *graphPane) Keys() []key.Binding {
-	return []key.Binding{p.sh.keys.Up, p.sh.keys.Down}
+	return &graphPane{newScrollPane(sh)}
 }
 
 func (p *graphPane) Update(msg tea.Msg) (*graphPane, tea.Cmd) {

@@ -115,12 +115,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	}
 }
 
-// shortHelp wraps a list of bindings as a help.KeyMap.
-type shortHelp []key.Binding
-
-func (s shortHelp) ShortHelp() []key.Binding  { return s }
-func (s shortHelp) FullHelp() [][]key.Binding { return [][]key.Binding{s} }
-
 // NavOp maps a key press to a navigation operation, if it is one.
 func (k KeyMap) NavOp(msg tea.KeyPressMsg) (Op, bool) {
 	switch {

@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -111,26 +110,18 @@ func (r windowRecord) csv() []string {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
 	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv (never overwrites)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mimir-tui analyze [flags] CAPTURE ENTITIES\n\nScores every window of every size; one JSON object per window and size.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseArgs(fs, args)
+	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+	if err := oneOf("format", *format, "jsonl", "csv"); err != nil {
 		return err
-	}
-	if *format != "jsonl" && *format != "csv" {
-		return fmt.Errorf("%w: --format %q: want jsonl or csv", errUsage, *format)
 	}
 	if *intervals != "" {
 		if _, err := os.Stat(*intervals); err == nil {

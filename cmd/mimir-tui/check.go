@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/netip"
@@ -12,26 +11,18 @@ import (
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("check", "usage: mimir-tui check [flags] CAPTURE ENTITIES\n\nChecks that a capture and an entity log make sense together: formats, packets,\ntime spans and their overlap, and the share of in-cluster bytes that resolve\nto known pods and services. Run it first.", stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	windows := fs.String("window", "10s,60s", "window sizes to count, comma-separated")
 	offset := fs.Duration("entities-offset", 0, "a relative (pickle) entity log's second 0 is the capture's first packet plus this")
 	cidrs := fs.String("cluster-cidr", "", "the cluster's address ranges, comma-separated (default: inferred from the entity log)")
 	top := fs.Int("top", 5, "how many unresolved and outside addresses to list")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mimir-tui check [flags] CAPTURE ENTITIES\n\nChecks that a capture and an entity log make sense together: formats, packets,\ntime spans and their overlap, and the share of in-cluster bytes that resolve\nto known pods and services. Run it first.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseArgs(fs, args)
+	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+	if err := oneOf("format", *format, "text", "json"); err != nil {
 		return err
-	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
 	}
 	opts := check.Options{EntitiesOffset: *offset, Top: *top}
 	if opts.Sizes, err = parseDurations(*windows); err != nil {

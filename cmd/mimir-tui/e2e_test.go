@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -101,7 +100,11 @@ func TestTmux(t *testing.T) {
 	requireTool(t, "tmux")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mimir-tui")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// The go command that runs this test builds the binary.
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
+	}
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

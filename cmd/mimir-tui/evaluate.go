@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,8 +16,7 @@ import (
 )
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("evaluate", "usage: mimir-tui evaluate [flags] CAPTURE ENTITIES\n\nThe injection experiment: trains on the baseline, injects synthetic attacks\n(every path and rate) into the windows after it with a seed of its own, and\nreports ROC, AUC, F1 at the training threshold and confusion matrices per\nmethod (model, Ide & Kashima, allow-list), per rate and per attack path.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "text", "output format: text or json")
@@ -26,22 +24,15 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	plotDir := fs.String("plot-dir", "", "write ROC and score-over-time plots into this directory")
 	plotFormat := fs.String("plot-format", "png", "plot format: png or svg")
 	truthPath := fs.String("ground-truth", "", `known real attacks in the capture ({"attacks":[{"start":…,"end":…}]}): scored on their own, left out of the injection test`)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mimir-tui evaluate [flags] CAPTURE ENTITIES\n\nThe injection experiment: trains on the baseline, injects synthetic attacks\n(every path and rate) into the windows after it with a seed of its own, and\nreports ROC, AUC, F1 at the training threshold and confusion matrices per\nmethod (model, Ide & Kashima, allow-list), per rate and per attack path.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseArgs(fs, args)
+	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
+	if err := oneOf("format", *format, "text", "json"); err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: want text or json", errUsage, *format)
-	}
-	if *plotFormat != "png" && *plotFormat != "svg" {
-		return fmt.Errorf("%w: --plot-format %q: want png or svg", errUsage, *plotFormat)
+	if err := oneOf("plot-format", *plotFormat, "png", "svg"); err != nil {
+		return err
 	}
 	opts, err := ef.options()
 	if err != nil {

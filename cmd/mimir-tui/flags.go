@@ -32,9 +32,15 @@ type engineFlags struct {
 	workers        int
 }
 
+// register adds the flags to fs. train has no --model and takes the
+// whole capture as its baseline by default.
 func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.StringVar(&ef.windows, "window", "10s,60s", "window sizes, comma-separated")
-	fs.StringVar(&ef.baseline, "baseline", "2m", "benign baseline at the capture's start: a duration (2m) or a fraction (0.5)")
+	baseline := "2m"
+	if !withModel {
+		baseline = "all"
+	}
+	fs.StringVar(&ef.baseline, "baseline", baseline, "benign baseline at the capture's start: a duration (2m), a fraction (0.5) or all")
 	if withModel {
 		fs.StringVar(&ef.model, "model", "", "score with a model from 'mimir-tui train' instead of a baseline")
 	}
@@ -111,8 +117,12 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	return opts, nil
 }
 
-// parseBaseline accepts a duration (2m) or a fraction in (0, 1).
+// parseBaseline accepts a duration (2m), a fraction in (0, 1) or "all".
 func parseBaseline(s string, opts *engine.Options) error {
+	if s == "all" {
+		opts.Baseline, opts.BaselineFraction = engine.WholeCapture, 0
+		return nil
+	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
 			return fmt.Errorf("--baseline %q: must be positive", s)
@@ -122,7 +132,7 @@ func parseBaseline(s string, opts *engine.Options) error {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 || f >= 1 {
-		return fmt.Errorf("--baseline %q: want a duration (2m) or a fraction between 0 and 1 (0.5)", s)
+		return fmt.Errorf("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
 	}
 	opts.Baseline = 0
 	opts.BaselineFraction = f

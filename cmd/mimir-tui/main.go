@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -79,6 +81,39 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'mimir-tui COMMAND -h' for a command's flags.")
+}
+
+// newFlags makes a command's flag set; usage (synopsis and description)
+// is printed before the flags with -h.
+func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nflags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parsePositionals parses args and checks that they hold one positional
+// argument per name.
+func parsePositionals(fs *flag.FlagSet, args []string, names string) ([]string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := wantArgs(fs, pos, len(strings.Fields(names)), names); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+// oneOf checks that a flag's value is one of its choices.
+func oneOf(flagName, value string, choices ...string) error {
+	if slices.Contains(choices, value) {
+		return nil
+	}
+	return fmt.Errorf("%w: --%s %q: want %s", errUsage, flagName, value, strings.Join(choices, " or "))
 }
 
 // parseArgs parses flags that may come before, between or after the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -11,33 +10,20 @@ import (
 )
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("train", "usage: mimir-tui train [flags] -o model.json CAPTURE ENTITIES\n\nLearns scaling, the allow-list, the Ide node list, the LASSO weights and the\nthreshold from a benign capture (all of it is the baseline).", stderr)
 	var ef engineFlags
 	ef.register(fs, false)
 	out := fs.String("o", "", "write the model to this file (required)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mimir-tui train [flags] -o model.json CAPTURE ENTITIES\n\nLearns scaling, the allow-list, the Ide node list, the LASSO weights and the\nthreshold from a benign capture (all of it is the baseline).\n\nflags:")
-		fs.PrintDefaults()
-	}
-	pos, err := parseArgs(fs, args)
+	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: -o FILE is required: where to write the model", errUsage)
 	}
-	baselineSet := false
-	fs.Visit(func(f *flag.Flag) { baselineSet = baselineSet || f.Name == "baseline" })
 	opts, err := ef.options()
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	if !baselineSet {
-		opts.Baseline, opts.BaselineFraction = engine.WholeCapture, 0
 	}
 	rep := newReporter(stderr)
 	res, err := engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)

@@ -4,23 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"fmt"
 	"path/filepath"
 	"testing"
-
-	"github.com/mimir-tui/mimir-tui/testdata/shared"
 )
 
 const fixtures = "../../testdata/captures"
 
 func fixture(name string) string { return filepath.Join(fixtures, name) }
-
-// skipOrFail skips a test whose tool or data is missing, or fails it when
-// MIMIR_REQUIRE_ORACLES=1 (as CI sets).
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	shared.Unavailable(t, fmt.Sprintf(format, args...))
-}
 
 // allFixtures lists the capture fixtures.
 func allFixtures(t testing.TB) []string {
