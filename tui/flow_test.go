@@ -2,10 +2,10 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,7 +137,7 @@ func TestFlowShop(t *testing.T) {
 	if len(ivs) != 1 || ivs[0].FirstWindow != 14 || ivs[0].LastWindow != 20 || ivs[0].Windows != 7 {
 		t.Fatalf("exported %+v, want one interval of windows 14-20", ivs)
 	}
-	if !contains(ivs[0].Edges, "shop-db -> outside") || !contains(ivs[0].Services, "shop-db") {
+	if !slices.Contains(ivs[0].Edges, "shop-db -> outside") || !slices.Contains(ivs[0].Services, "shop-db") {
 		t.Errorf("interval edges %v, services %v: want shop-db -> outside", ivs[0].Edges, ivs[0].Services)
 	}
 
@@ -192,24 +192,11 @@ func TestFlowShop(t *testing.T) {
 
 func readIntervals(t *testing.T, path string) []export.Interval {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	ivs, err := export.ReadJSON(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ivs []export.Interval
-	if err := json.Unmarshal(b, &ivs); err != nil {
-		t.Fatalf("%s: %v\n%s", path, err, b)
-	}
 	return ivs
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestFlowError: a run that fails shows its error on a clear screen with

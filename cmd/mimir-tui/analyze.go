@@ -128,13 +128,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("--export-intervals %s: the file exists; remove it or choose another name", *intervals)
 		}
 	}
-	opts, err := ef.options()
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	rep := newReporter(stderr)
-	res, err := engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
-	rep.clear()
+	res, err := analyse(ctx, &ef, pos, stderr)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,7 +150,7 @@ func TestTmux(t *testing.T) {
 	for _, iv := range ivs {
 		if iv.FirstWindow <= cursor && cursor <= iv.LastWindow {
 			found = true
-			if !containsString(iv.Edges, "shop-db -> outside") {
+			if !slices.Contains(iv.Edges, "shop-db -> outside") {
 				t.Errorf("interval %d-%d edges %v lack shop-db -> outside", iv.FirstWindow, iv.LastWindow, iv.Edges)
 			}
 		}
@@ -216,24 +216,11 @@ func TestTmux(t *testing.T) {
 
 func readIntervals(t *testing.T, path string) []export.Interval {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	ivs, err := export.ReadJSON(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ivs []export.Interval
-	if err := json.Unmarshal(b, &ivs); err != nil {
-		t.Fatalf("%s is not an interval export: %v\n%s", path, err, b)
-	}
 	return ivs
-}
-
-func containsString(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestExploreFlags checks the command line before any terminal is opened:

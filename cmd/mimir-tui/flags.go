@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"strconv"
@@ -162,6 +164,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// analyse runs the engine on the capture and entity log named by pos,
+// with progress and warnings on stderr.
+func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Writer) (*engine.Result, error) {
+	opts, err := ef.options()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	rep := newReporter(stderr)
+	defer rep.clear()
+	return engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
 }
 
 // inputs names the capture and the entity log.

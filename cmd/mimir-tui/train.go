@@ -21,13 +21,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *out == "" {
 		return fmt.Errorf("%w: -o FILE is required: where to write the model", errUsage)
 	}
-	opts, err := ef.options()
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	rep := newReporter(stderr)
-	res, err := engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
-	rep.clear()
+	res, err := analyse(ctx, &ef, pos, stderr)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -200,4 +201,17 @@ func Write(path string, ivs []Interval, overwrite bool) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// ReadJSON reads intervals written by Write as JSON.
+func ReadJSON(path string) ([]Interval, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	var ivs []Interval
+	if err := json.Unmarshal(b, &ivs); err != nil {
+		return nil, fmt.Errorf("export: %s is not a JSON interval export: %w", path, err)
+	}
+	return ivs, nil
 }
