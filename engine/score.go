@@ -208,15 +208,15 @@ func (s *seriesState) viewFor(i int) (*baselineView, bool) {
 // fineScore is the highest score of the finest series among its windows
 // that overlap [start, end).
 func (s *seriesState) fineScore(start, end int64) float64 {
-	fine := s.fine
-	size := int64(fine.size)
+	return peakScore(s.fine.scoreAt, s.fine.first, int64(s.fine.size), start, end)
+}
+
+// peakScore is the highest of scores (by window index, windows of size
+// anchored at first) among the windows that overlap [start, end), or NaN.
+func peakScore(scores map[int]float64, first, size, start, end int64) float64 {
 	best := math.NaN()
-	for i := int(floorDiv(start-fine.first, size)); ; i++ {
-		ws := fine.first + int64(i)*size
-		if ws >= end {
-			break
-		}
-		if sc, ok := fine.scoreAt[i]; ok && !math.IsNaN(sc) && (math.IsNaN(best) || sc > best) {
+	for i := int(floorDiv(start-first, size)); first+int64(i)*size < end; i++ {
+		if sc, ok := scores[i]; ok && !math.IsNaN(sc) && (math.IsNaN(best) || sc > best) {
 			best = sc
 		}
 	}

@@ -304,7 +304,7 @@ func (a *analysis) train(ctx context.Context, base [][]*featurized) (*Model, err
 			a.fs.fillBaselineFeatures(row.f, bv, raw)
 			fine := math.NaN()
 			if si > 0 {
-				fine = peakScore(fineScores[row.copy], base[0], row.f.win.start, row.f.win.end)
+				fine = peakScore(fineScores[row.copy], a.t0, int64(a.sizes[0]), row.f.win.start, row.f.win.end)
 			}
 			X[r] = lay.vectorize(raw, bv.scaler, fine).z
 		})
@@ -528,21 +528,6 @@ func (a *analysis) useModel(m *Model) error {
 		a.series[si].fine = a.series[0]
 	}
 	return nil
-}
-
-// peakScore is the highest fine score among the fine windows that overlap
-// [start, end), or NaN.
-func peakScore(scores map[int]float64, fine []*featurized, start, end int64) float64 {
-	best := math.NaN()
-	for _, f := range fine {
-		if f.win.end <= start || f.win.start >= end {
-			continue
-		}
-		if s, ok := scores[f.win.index]; ok && (math.IsNaN(best) || s > best) {
-			best = s
-		}
-	}
-	return best
 }
 
 // trainingIde scores every copy's windows with the Ide & Kashima method,

@@ -99,6 +99,22 @@ func ROC(scores []float64, labels []bool) []Point {
 		return nil
 	}
 	pts := []Point{{FPR: 0, TPR: 0, Threshold: math.Inf(1)}}
+	for _, st := range cumulate(r) {
+		pts = append(pts, Point{FPR: float64(st.fp) / float64(neg), TPR: float64(st.tp) / float64(pos), Threshold: st.s})
+	}
+	return pts
+}
+
+// step is what alerting at score ≥ s catches: tp positives, fp negatives.
+type step struct {
+	s      float64
+	tp, fp int
+}
+
+// cumulate walks ranked scores once and returns one step per distinct
+// score, in decreasing order of score.
+func cumulate(r []scored) []step {
+	var out []step
 	tp, fp := 0, 0
 	for i := 0; i < len(r); {
 		s := r[i].s
@@ -109,9 +125,9 @@ func ROC(scores []float64, labels []bool) []Point {
 				fp++
 			}
 		}
-		pts = append(pts, Point{FPR: float64(fp) / float64(neg), TPR: float64(tp) / float64(pos), Threshold: s})
+		out = append(out, step{s, tp, fp})
 	}
-	return pts
+	return out
 }
 
 // AUC returns the area under the ROC curve of scores against labels, by the
@@ -227,18 +243,9 @@ func NearBestF1Threshold(scores []float64, labels []bool, tol float64) (th, f1 f
 	}
 	var distinct, f1s []float64 // distinct scores, decreasing, and their F1
 	bestF1 := -1.0
-	tp, fp := 0, 0
-	for i := 0; i < len(r); {
-		s := r[i].s
-		for ; i < len(r) && r[i].s == s; i++ {
-			if r[i].pos {
-				tp++
-			} else {
-				fp++
-			}
-		}
-		f := (Confusion{TP: tp, FP: fp, FN: pos - tp}).F1()
-		distinct, f1s = append(distinct, s), append(f1s, f)
+	for _, st := range cumulate(r) {
+		f := (Confusion{TP: st.tp, FP: st.fp, FN: pos - st.tp}).F1()
+		distinct, f1s = append(distinct, st.s), append(f1s, f)
 		bestF1 = math.Max(bestF1, f)
 	}
 	// The first (highest) candidate close enough to the best.
