@@ -206,24 +206,29 @@ func Evaluate(ctx context.Context, in Inputs, opts Options, truth []Attack, emit
 			}
 		}
 	}
+	// Per size: the Ide history the test starts from (the baseline's last
+	// windows) and the windows after the baseline, the same for every copy.
+	hists := make([][][]float64, len(a.series))
+	seqs := make([][]*featurized, len(a.series))
+	for si := range a.series {
+		for _, f := range p.kept[si] {
+			if f.win.baseline {
+				hists[si] = append(hists[si], f.activity)
+			} else {
+				seqs[si] = append(seqs[si], f)
+			}
+		}
+		if n := len(hists[si]); n > a.opts.IdeHistory {
+			hists[si] = hists[si][n-a.opts.IdeHistory:]
+		}
+	}
 	err = parallel(ctx, len(copies), a.opts.Workers, func(c int) {
 		cr := copies[c]
 		cr.rows = make([][]evalRow, len(a.sizes))
 		var fineState *seriesState
 		for si, s := range a.series {
-			var hist [][]float64
-			var seq []*featurized
-			for _, f := range p.kept[si] {
-				if f.win.baseline {
-					hist = append(hist, f.activity)
-				} else {
-					seq = append(seq, f)
-				}
-			}
-			if len(hist) > a.opts.IdeHistory {
-				hist = hist[len(hist)-a.opts.IdeHistory:]
-			}
-			st := s.fork(hist, fineState)
+			seq := seqs[si]
+			st := s.fork(hists[si], fineState)
 			if si == 0 {
 				fineState = st
 			}

@@ -182,24 +182,26 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 		return nil
 	}
 	for _, se := range ev.Sizes {
-		var curves []plot.Curve
-		for _, me := range se.Methods {
-			curves = append(curves, plot.Curve{Name: me.Method, Points: me.Overall.ROC, AUC: me.Overall.AUC})
-		}
-		title := fmt.Sprintf("ROC, injected attacks, %gs windows", se.SizeSeconds)
-		if err := write(fmt.Sprintf("roc-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
-			return plot.ROC(w, format, title, curves)
-		}); err != nil {
-			return files, err
-		}
-		if se.Methods[0].Real != nil {
-			var real []plot.Curve
+		// One ROC plot for the injected attacks, one for the real ones.
+		for _, r := range []struct {
+			file, what string
+			of         func(engine.MethodEval) *engine.Metrics
+		}{
+			{"roc", "injected attacks", func(me engine.MethodEval) *engine.Metrics { return &me.Overall }},
+			{"roc-real", "real attacks (ground truth)", func(me engine.MethodEval) *engine.Metrics { return me.Real }},
+		} {
+			var curves []plot.Curve
 			for _, me := range se.Methods {
-				real = append(real, plot.Curve{Name: me.Method, Points: me.Real.ROC, AUC: me.Real.AUC})
+				if m := r.of(me); m != nil {
+					curves = append(curves, plot.Curve{Name: me.Method, Points: m.ROC, AUC: m.AUC})
+				}
 			}
-			title := fmt.Sprintf("ROC, real attacks (ground truth), %gs windows", se.SizeSeconds)
-			if err := write(fmt.Sprintf("roc-real-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
-				return plot.ROC(w, format, title, real)
+			if len(curves) == 0 {
+				continue
+			}
+			title := fmt.Sprintf("ROC, %s, %gs windows", r.what, se.SizeSeconds)
+			if err := write(fmt.Sprintf("%s-%gs.%s", r.file, se.SizeSeconds, format), func(w io.Writer) error {
+				return plot.ROC(w, format, title, curves)
 			}); err != nil {
 				return files, err
 			}
@@ -218,7 +220,7 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 			}
 		}
 		th := se.Methods[0].Overall.Threshold
-		title = fmt.Sprintf("model score over time, %gs windows (threshold %.3f)", se.SizeSeconds, th)
+		title := fmt.Sprintf("model score over time, %gs windows (threshold %.3f)", se.SizeSeconds, th)
 		if err := write(fmt.Sprintf("scores-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
 			return plot.Scores(w, format, title, times, []plot.Series{{Name: "model score", Values: scores}}, th, shaded)
 		}); err != nil {
