@@ -320,7 +320,7 @@ func newPipeline(ctx context.Context, a *analysis, em *emitter, res *Result) *pi
 // window receives a sealed window from the aggregator (on the reading
 // goroutine): it is resolved here and featurised by the workers.
 func (p *pipeline) window(size int, w *traffic.Window) {
-	win := p.a.res.newWindow(size, w)
+	win := p.a.res.newWindow(w)
 	var inCluster, unresolved float64
 	for k, e := range win.edges {
 		for _, id := range []int32{k.u, k.v} {

@@ -67,7 +67,6 @@ type fanStat struct {
 // window is one window's traffic resolved to entities: the engine's
 // working representation, cheap to copy for synthetic injection.
 type window struct {
-	size     int // index into the run's sizes
 	index    int
 	start    int64
 	end      int64
@@ -96,9 +95,8 @@ type resolver struct {
 	includeInfra bool
 }
 
-func (r *resolver) newWindow(size int, w *traffic.Window) *window {
+func (r *resolver) newWindow(w *traffic.Window) *window {
 	win := &window{
-		size:       size,
 		index:      w.Index,
 		start:      w.Start,
 		end:        w.End,
