@@ -93,6 +93,8 @@ type WindowDone struct {
 // e.g. entity log and capture that do not overlap in time.
 type Warning struct {
 	Message string
+	// Setting is the setting that would address it, if one would.
+	Setting Setting
 }
 
 func (*Progress) isEvent()    {}
