@@ -7,11 +7,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,7 +113,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ef.register(fs, true)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
-	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv (never overwrites)")
+	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv")
+	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals)")
 	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
 		return err
@@ -123,47 +122,46 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := oneOf("format", *format, "jsonl", "csv"); err != nil {
 		return err
 	}
-	if *intervals != "" {
-		if _, err := os.Stat(*intervals); err == nil {
-			return fmt.Errorf("--export-intervals %s: the file exists; remove it or choose another name", *intervals)
+	for _, p := range []string{*out, *intervals} {
+		if err := checkOutput(p, *force); err != nil {
+			return err
 		}
 	}
 	res, err := analyse(ctx, &ef, pos, stderr)
 	if err != nil {
-		return err
+		return notWritten(err, *out, *intervals)
 	}
-
-	var buf bytes.Buffer
-	w := io.Writer(&buf)
-	var bw *bufio.Writer
-	if *out == "" {
-		bw = bufio.NewWriter(stdout)
-		w = bw
-	}
-	if err := writeRecords(w, res, *format); err != nil {
-		return err
-	}
-	if bw != nil {
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-	} else if err := safefile.Write(*out, buf.Bytes(), true); err != nil {
-		return err
+	if err := writeAnalysis(res, *format, *out, *force, stdout); err != nil {
+		return notWritten(err, *out, *intervals)
 	}
 	if *intervals != "" {
 		var ivs []export.Interval
 		for i := range res.Series {
 			ivs = append(ivs, export.Intervals(&res.Series[i], res.Series[i].Threshold)...)
 		}
-		if err := export.Write(*intervals, ivs, false); err != nil {
-			if errors.Is(err, os.ErrExist) {
-				return fmt.Errorf("--export-intervals %s: the file exists; remove it or choose another name", *intervals)
-			}
-			return fmt.Errorf("--export-intervals: %w", err)
+		if err := export.Write(*intervals, ivs, *force); err != nil {
+			return notWritten(fmt.Errorf("--export-intervals: %w", err), *intervals)
 		}
 		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
 	}
 	return nil
+}
+
+// writeAnalysis writes the window records to the file out (atomically),
+// or to stdout when out is empty.
+func writeAnalysis(res *engine.Result, format, out string, force bool, stdout io.Writer) error {
+	if out != "" {
+		var buf bytes.Buffer
+		if err := writeRecords(&buf, res, format); err != nil {
+			return err
+		}
+		return safefile.Write(out, buf.Bytes(), force)
+	}
+	bw := bufio.NewWriter(stdout)
+	if err := writeRecords(bw, res, format); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // writeRecords writes every window of every size in time order (finest

@@ -99,15 +99,7 @@ func TestTmux(t *testing.T) {
 	}
 	requireTool(t, "tmux")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mimir-tui")
-	// The go command that runs this test builds the binary.
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is not on PATH: %v", err)
-	}
-	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	work := filepath.Join(dir, "work")
 	if err := os.Mkdir(work, 0o755); err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
 	plotDir := fs.String("plot-dir", "", "write ROC and score-over-time plots into this directory")
 	plotFormat := fs.String("plot-format", "png", "plot format: png or svg")
+	force := fs.Bool("force", false, "replace an existing -o file")
 	truthPath := fs.String("ground-truth", "", `known real attacks in the capture ({"attacks":[{"start":…,"end":…}]}): scored on their own, left out of the injection test`)
 	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
@@ -34,27 +35,22 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := oneOf("plot-format", *plotFormat, "png", "svg"); err != nil {
 		return err
 	}
+	if err := checkOutput(*out, *force); err != nil {
+		return err
+	}
 	opts, err := ef.options()
 	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
+		return err
 	}
-	var truth []engine.Attack
-	if *truthPath != "" {
-		f, err := os.Open(*truthPath)
-		if err != nil {
-			return fmt.Errorf("--ground-truth: %w", err)
-		}
-		truth, err = engine.ReadGroundTruth(f, *truthPath)
-		f.Close()
-		if err != nil {
-			return err
-		}
+	truth, err := readTruth(*truthPath)
+	if err != nil {
+		return err
 	}
 	rep := newReporter(stderr)
 	ev, _, err := engine.Evaluate(ctx, inputs(pos[0], pos[1]), opts, truth, rep.event)
 	rep.clear()
 	if err != nil {
-		return err
+		return notWritten(adviseError(err), *out, *plotDir)
 	}
 	var buf bytes.Buffer
 	if *format == "json" {
@@ -68,7 +64,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		writeEvaluation(&buf, ev)
 	}
 	if *out != "" {
-		if err := safefile.Write(*out, buf.Bytes(), true); err != nil {
+		if err := safefile.Write(*out, buf.Bytes(), *force); err != nil {
 			return err
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
@@ -82,6 +78,19 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stderr, "wrote %d plots to %s\n", len(files), *plotDir)
 	}
 	return nil
+}
+
+// readTruth reads the --ground-truth file, if one is named.
+func readTruth(path string) ([]engine.Attack, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--ground-truth: %w", err)
+	}
+	defer f.Close()
+	return engine.ReadGroundTruth(f, path)
 }
 
 func writeEvaluation(w io.Writer, ev *engine.Evaluation) {

@@ -45,6 +45,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
 			return err
 		}
+		if err := checkFileArgs(fs.Name(), "CAPTURE ENTITIES", pos); err != nil {
+			return err
+		}
 	}
 
 	// The demo's sensitive service is known; elsewhere the engine guesses
@@ -54,22 +57,15 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	opts, err := ef.options()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
-
-	cfg := tui.Config{}
-	noColor := os.Getenv("NO_COLOR") != ""
-	switch {
-	case noColor:
-		cfg.NoColor = true
-	case *themeName != "":
-		th, err := themes.ByName(*themeName)
-		if err != nil {
-			return fmt.Errorf("%w: --theme: %v", errUsage, err)
-		}
-		cfg.Theme, cfg.ThemeSet = th, true
+	cfg, err := themeConfig(*themeName)
+	if err != nil {
+		return err
 	}
-
+	if !isTerminal(stdout) {
+		return usagef("standard output is not a terminal, and the explorer draws on one; to write the analysis to a file or a pipe, use mimir-tui analyze [flags] CAPTURE ENTITIES")
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if *logPath != "" {
 		f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -93,11 +89,28 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		in = inputs(pos[0], pos[1])
 		cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
 	}
-	cfg.Runner = tui.EngineRunner(in, opts)
+	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	if wd, err := os.Getwd(); err == nil {
 		cfg.Dir = wd
 	}
 	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
 		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
 	return tui.Run(ctx, cfg)
+}
+
+// themeConfig is the explorer's colours: none under NO_COLOR, else the
+// --theme named, else the explorer's default.
+func themeConfig(name string) (tui.Config, error) {
+	var cfg tui.Config
+	switch {
+	case os.Getenv("NO_COLOR") != "":
+		cfg.NoColor = true
+	case name != "":
+		th, err := themes.ByName(name)
+		if err != nil {
+			return cfg, usagef("--theme: %v", err)
+		}
+		cfg.Theme, cfg.ThemeSet = th, true
+	}
+	return cfg, nil
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
@@ -32,12 +33,15 @@ type engineFlags struct {
 	ideHistory     int
 	reorderSlack   time.Duration
 	workers        int
+
+	fs *flag.FlagSet // to tell a flag given from its default
 }
 
 // register adds the flags to fs. train has no --model and takes the
 // whole capture as its baseline by default.
 func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
-	fs.StringVar(&ef.windows, "window", "10s,60s", "window sizes, comma-separated")
+	ef.fs = fs
+	fs.StringVar(&ef.windows, "window", "", "window sizes, comma-separated (default: the model's with --model, else 10s,60s)")
 	baseline := "2m"
 	if !withModel {
 		baseline = "all"
@@ -59,18 +63,30 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
 }
 
-// options turns the flags into engine options.
+// given reports whether the flag was set on the command line.
+func (ef *engineFlags) given(name string) bool {
+	found := false
+	ef.fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// options turns the flags into engine options. Every error is a usage
+// error naming its flag.
 func (ef *engineFlags) options() (engine.Options, error) {
 	opts := engine.DefaultOptions()
-	sizes, err := parseDurations(ef.windows)
-	if err != nil {
-		return opts, fmt.Errorf("--window: %w", err)
+	// Without --window the engine takes the model's sizes, or its defaults.
+	opts.Sizes = nil
+	if ef.given("window") {
+		sizes, err := parseDurations(ef.windows)
+		if err != nil {
+			return opts, usagef("--window: %v", err)
+		}
+		opts.Sizes = sizes
 	}
-	opts.Sizes = sizes
 	if ef.model != "" {
 		m, err := engine.LoadModel(ef.model)
 		if err != nil {
-			return opts, fmt.Errorf("--model: %w", err)
+			return opts, usagef("--model: %v", err)
 		}
 		opts.Model = m
 		opts.Baseline = 0
@@ -78,45 +94,93 @@ func (ef *engineFlags) options() (engine.Options, error) {
 		return opts, err
 	}
 	opts.Sensitive = splitList(ef.sensitive)
-	if ef.threshold != "" {
-		th, err := strconv.ParseFloat(ef.threshold, 64)
-		if err != nil {
-			return opts, fmt.Errorf("--threshold %q: want a number such as 0.5", ef.threshold)
-		}
-		opts.Threshold = &th
+	th, err := parseThreshold(ef.threshold)
+	if err != nil {
+		return opts, err
 	}
+	opts.Threshold = th
 	opts.EntitiesOffset = ef.entitiesOffset
 	opts.Seed = ef.seed
-	for _, s := range splitList(ef.clusterCIDRs) {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return opts, fmt.Errorf("--cluster-cidr %q: want a CIDR such as 10.244.0.0/16", s)
-		}
-		opts.ClusterCIDRs = append(opts.ClusterCIDRs, p.Masked())
+	if opts.ClusterCIDRs, err = parseCIDRs(ef.clusterCIDRs); err != nil {
+		return opts, err
 	}
 	opts.IncludeInfra = ef.includeInfra
-	if ef.policy != "" {
-		b, err := os.ReadFile(ef.policy)
-		if err != nil {
-			return opts, fmt.Errorf("--policy: %w", err)
-		}
-		var p engine.Policy
-		if err := json.Unmarshal(b, &p); err != nil {
-			return opts, fmt.Errorf("--policy %s: %w; want {\"allow\":{\"service\":[\"other\",\"outside\"]}}", ef.policy, err)
-		}
-		opts.Policy = &p
+	if opts.Policy, err = readPolicy(ef.policy); err != nil {
+		return opts, err
 	}
 	for _, s := range splitList(ef.rates) {
 		r, err := strconv.ParseFloat(s, 64)
-		if err != nil || r <= 0 {
-			return opts, fmt.Errorf("--rates %q: want positive numbers (MB/min) such as 1,0.1", ef.rates)
+		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+			return opts, usagef("--rates %q: want positive numbers (MB/min) such as 1,0.1", ef.rates)
 		}
 		opts.Rates = append(opts.Rates, r)
+	}
+	if err := ef.checkLimits(); err != nil {
+		return opts, err
 	}
 	opts.IdeHistory = ef.ideHistory
 	opts.ReorderSlack = ef.reorderSlack
 	opts.Workers = ef.workers
 	return opts, nil
+}
+
+// checkLimits refuses counts and durations the engine cannot use.
+func (ef *engineFlags) checkLimits() error {
+	switch {
+	case ef.workers < 0:
+		return usagef("--workers %d: want a positive number such as --workers 4 (or 0, the default: all cores)", ef.workers)
+	case ef.ideHistory < minIdeHistory:
+		return usagef("--ide-history %d: the Ide & Kashima pattern needs at least %d earlier windows; e.g. --ide-history 10 (the default)", ef.ideHistory, minIdeHistory)
+	case ef.reorderSlack < 0:
+		return usagef("--reorder-slack %v: want a positive duration such as --reorder-slack 5s (or 0, the default: 5s)", ef.reorderSlack)
+	}
+	return nil
+}
+
+// minIdeHistory is the fewest earlier windows the Ide & Kashima score is
+// computed from (the engine scores no window with fewer).
+const minIdeHistory = 2
+
+// parseThreshold accepts an empty string (the trained threshold) or a
+// finite number.
+func parseThreshold(s string) (*float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	th, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(th) || math.IsInf(th, 0) {
+		return nil, usagef("--threshold %q: want a finite number such as --threshold 0.5", s)
+	}
+	return &th, nil
+}
+
+// parseCIDRs reads --cluster-cidr.
+func parseCIDRs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, c := range splitList(s) {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return nil, usagef("--cluster-cidr %q: want a CIDR such as 10.244.0.0/16", c)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// readPolicy reads the --policy file, if one is named.
+func readPolicy(path string) (*engine.Policy, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--policy: %v", err)
+	}
+	var p engine.Policy
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, usagef("--policy %s: %v; want {\"allow\":{\"service\":[\"other\",\"outside\"]}}", path, err)
+	}
+	return &p, nil
 }
 
 // parseBaseline accepts a duration (2m), a fraction in (0, 1) or "all".
@@ -127,14 +191,14 @@ func parseBaseline(s string, opts *engine.Options) error {
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return fmt.Errorf("--baseline %q: must be positive", s)
+			return usagef("--baseline %q: want a positive duration such as --baseline 2m", s)
 		}
 		opts.Baseline = d
 		return nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 || f >= 1 {
-		return fmt.Errorf("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
+		return usagef("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
 	}
 	opts.Baseline = 0
 	opts.BaselineFraction = f
@@ -171,12 +235,17 @@ func splitList(s string) []string {
 func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Writer) (*engine.Result, error) {
 	opts, err := ef.options()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
+		return nil, err
 	}
 	rep := newReporter(stderr)
 	defer rep.clear()
-	return engine.Run(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	res, err := runEngine(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	return res, adviseError(err)
 }
+
+// runEngine is engine.Run; tests replace it to see the options a command
+// passes to the engine.
+var runEngine = engine.Run
 
 // inputs names the capture and the entity log.
 func inputs(capturePath, entitiesPath string) engine.Inputs {

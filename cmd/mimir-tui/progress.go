@@ -23,11 +23,13 @@ type reporter struct {
 }
 
 func newReporter(stderr io.Writer) *reporter {
-	r := &reporter{w: stderr}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		r.terminal = true
-	}
-	return r
+	return &reporter{w: stderr, terminal: isTerminal(stderr)}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }
 
 // event is an engine callback.
@@ -35,7 +37,7 @@ func (r *reporter) event(ev engine.Event) {
 	switch ev := ev.(type) {
 	case *engine.Warning:
 		r.clear()
-		fmt.Fprintln(r.w, "warning:", ev.Message)
+		fmt.Fprintln(r.w, "warning:", adviseWarning(ev))
 	case *engine.Progress:
 		if !r.terminal || (time.Since(r.last) < 100*time.Millisecond && ev.Phase != engine.PhaseDone) {
 			return

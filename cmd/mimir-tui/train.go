@@ -14,19 +14,27 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ef engineFlags
 	ef.register(fs, false)
 	out := fs.String("o", "", "write the model to this file (required)")
+	force := fs.Bool("force", false, "replace an existing model file")
 	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
 	if err != nil {
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("%w: -o FILE is required: where to write the model", errUsage)
+		return usagef("-o FILE is required: where to write the model, e.g. mimir-tui train -o model.json CAPTURE ENTITIES")
+	}
+	if err := checkOutput(*out, *force); err != nil {
+		return err
 	}
 	res, err := analyse(ctx, &ef, pos, stderr)
 	if err != nil {
-		return err
+		return notWritten(err, *out)
 	}
 	m := res.Model
 	m.Trained.Capture, m.Trained.Entities = pos[0], pos[1]
+	// engine.WriteModel replaces files: check again after the run.
+	if err := checkOutput(*out, *force); err != nil {
+		return err
+	}
 	if err := engine.WriteModel(*out, m); err != nil {
 		return err
 	}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/tui"
+)
+
+// settingFlags spells every engine setting as its command-line flag.
+var settingFlags = map[engine.Setting]string{
+	engine.SettingWindow:         "--window",
+	engine.SettingBaseline:       "--baseline",
+	engine.SettingModel:          "--model",
+	engine.SettingSensitive:      "--sensitive",
+	engine.SettingThreshold:      "--threshold",
+	engine.SettingEntitiesOffset: "--entities-offset",
+	engine.SettingClusterCIDRs:   "--cluster-cidr",
+	engine.SettingReorderSlack:   "--reorder-slack",
+	engine.SettingIdeHistory:     "--ide-history",
+	engine.SettingWorkers:        "--workers",
+	engine.SettingRates:          "--rates",
+	engine.SettingStrict:         "--strict",
+}
+
+// flagAdvice names the flag that changes an engine setting, or "" when no
+// flag does. It is the one place that knows how settings are spelled on
+// the command line; the engine and the explorer never name flags.
+func flagAdvice(s engine.Setting) string {
+	return settingFlags[s]
+}
+
+// adviseError turns an engine error that another value of a setting fixes
+// into a usage error naming the flag ("--window: …", exit status 2).
+// Other errors are returned as they are.
+func adviseError(err error) error {
+	var se *engine.SettingError
+	if !errors.As(err, &se) {
+		return err
+	}
+	f := flagAdvice(se.Setting)
+	if f == "" {
+		return err
+	}
+	return &adviceError{flag: f, err: err}
+}
+
+// adviceError is an engine error with the flag that fixes it.
+type adviceError struct {
+	flag string
+	err  error
+}
+
+func (e *adviceError) Error() string        { return e.flag + ": " + e.err.Error() }
+func (e *adviceError) Unwrap() error        { return e.err }
+func (e *adviceError) Is(target error) bool { return target == errUsage }
+
+// adviseWarning is a warning's text with the flag that addresses it:
+// "<message> (set with --flag)".
+func adviseWarning(w *engine.Warning) string {
+	if f := flagAdvice(w.Setting); f != "" {
+		return fmt.Sprintf("%s (set with %s)", w.Message, f)
+	}
+	return w.Message
+}
+
+// adviseRunner gives the explorer the same flag advice as the headless
+// commands: warnings and the run's error name their flags.
+func adviseRunner(r tui.Runner) tui.Runner {
+	return func(ctx context.Context, emit func(engine.Event)) (*engine.Result, error) {
+		// The result repeats the warnings as plain text; they get the
+		// same advice as the events they were sent as.
+		advised := map[string]string{}
+		res, err := r(ctx, func(ev engine.Event) {
+			if w, ok := ev.(*engine.Warning); ok && flagAdvice(w.Setting) != "" {
+				aw := *w
+				aw.Message = adviseWarning(w)
+				advised[w.Message] = aw.Message
+				ev = &aw
+			}
+			emit(ev)
+		})
+		if res != nil {
+			for i, m := range res.Warnings {
+				if a, ok := advised[m]; ok {
+					res.Warnings[i] = a
+				}
+			}
+		}
+		return res, adviseError(err)
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+)
+
+// allSettings lists engine/errors.go's settings.
+var allSettings = []engine.Setting{
+	engine.SettingWindow, engine.SettingBaseline, engine.SettingModel, engine.SettingSensitive,
+	engine.SettingThreshold, engine.SettingEntitiesOffset, engine.SettingClusterCIDRs,
+	engine.SettingReorderSlack, engine.SettingIdeHistory, engine.SettingWorkers,
+	engine.SettingRates, engine.SettingStrict,
+}
+
+// TestFlagAdvice: every engine setting has a flag, and it is a flag the
+// analysis commands define.
+func TestFlagAdvice(t *testing.T) {
+	var ef engineFlags
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	ef.register(fs, true)
+	for _, s := range allSettings {
+		f := flagAdvice(s)
+		if f == "" {
+			t.Errorf("setting %q has no flag", s)
+			continue
+		}
+		// --strict belongs to the input policy, not yet an engine option.
+		if s != engine.SettingStrict && fs.Lookup(strings.TrimPrefix(f, "--")) == nil {
+			t.Errorf("setting %q: %s is no flag of analyze", s, f)
+		}
+	}
+	if f := flagAdvice(engine.SettingNone); f != "" {
+		t.Errorf("no setting: %q", f)
+	}
+}
+
+// TestAdviseError: an engine error about a setting becomes a usage error
+// led by its flag; it stays an *engine.SettingError for errors.As, and
+// other errors pass unchanged.
+func TestAdviseError(t *testing.T) {
+	se := &engine.SettingError{Setting: engine.SettingWindow, Err: errors.New("1ms makes 300 000 000 windows of this capture; 100ms is the smallest sensible size")}
+	for _, err := range []error{se, fmt.Errorf("run: %w", se)} {
+		got := adviseError(err)
+		if want := "--window: " + err.Error(); got.Error() != want {
+			t.Errorf("%v: %q, want %q", err, got, want)
+		}
+		var as *engine.SettingError
+		if !errors.Is(got, errUsage) || !errors.As(got, &as) {
+			t.Errorf("%v: not a usage error wrapping the engine's", err)
+		}
+		if code := exitStatus(got, nil, &bytes.Buffer{}); code != 2 {
+			t.Errorf("exit status %d, want 2", code)
+		}
+	}
+	plain := errors.New("read capture: corrupt")
+	if got := adviseError(plain); got != plain {
+		t.Errorf("plain error became %v", got)
+	}
+	if adviseError(nil) != nil {
+		t.Error("nil became an error")
+	}
+	none := &engine.SettingError{Setting: engine.SettingNone, Err: errors.New("x")}
+	if got := adviseError(none); errors.Is(got, errUsage) {
+		t.Errorf("a setting without a flag became a usage error: %v", got)
+	}
+}
+
+// TestAdviseWarning: the reporter (analyze, train, evaluate) and the
+// explorer's runner give warnings their flag.
+func TestAdviseWarning(t *testing.T) {
+	with := &engine.Warning{Message: "sensitive services guessed from names and labels: [shop-db]", Setting: engine.SettingSensitive}
+	without := &engine.Warning{Message: "the capture ends inside a record"}
+	var out bytes.Buffer
+	rep := newReporter(&out)
+	rep.event(with)
+	rep.event(without)
+	want := "warning: sensitive services guessed from names and labels: [shop-db] (set with --sensitive)\n" +
+		"warning: the capture ends inside a record\n"
+	if out.String() != want {
+		t.Errorf("reporter printed %q, want %q", out.String(), want)
+	}
+
+	// The explorer: events, the result's copies and the error.
+	se := &engine.SettingError{Setting: engine.SettingBaseline, Err: errors.New("2m is longer than the capture")}
+	inner := func(_ context.Context, emit func(engine.Event)) (*engine.Result, error) {
+		emit(with)
+		emit(without)
+		return &engine.Result{Warnings: []string{with.Message, without.Message}}, se
+	}
+	var events []string
+	res, err := adviseRunner(inner)(t.Context(), func(ev engine.Event) {
+		events = append(events, ev.(*engine.Warning).Message)
+	})
+	advised := []string{with.Message + " (set with --sensitive)", without.Message}
+	if fmt.Sprint(events) != fmt.Sprint(advised) || fmt.Sprint(res.Warnings) != fmt.Sprint(advised) {
+		t.Errorf("explorer warnings: events %q, result %q; want %q", events, res.Warnings, advised)
+	}
+	if with.Message != "sensitive services guessed from names and labels: [shop-db]" {
+		t.Errorf("the engine's event was changed: %q", with.Message)
+	}
+	if err == nil || err.Error() != "--baseline: 2m is longer than the capture" {
+		t.Errorf("explorer error %v", err)
+	}
+}
+
+// TestAnalyzeAdvice: analyze and train turn the engine's setting errors
+// into usage errors naming the flag.
+func TestAnalyzeAdvice(t *testing.T) {
+	restore := runEngine
+	defer func() { runEngine = restore }()
+	runEngine = func(_ context.Context, _ engine.Inputs, _ engine.Options, emit func(engine.Event)) (*engine.Result, error) {
+		emit(&engine.Warning{Message: "no service looks like a data store", Setting: engine.SettingSensitive})
+		return nil, &engine.SettingError{Setting: engine.SettingWindow, Err: errors.New("1ms is too small")}
+	}
+	for _, cmd := range [][]string{{"analyze"}, {"train", "-o", t.TempDir() + "/m.json"}} {
+		var stderr bytes.Buffer
+		err := run(t.Context(), append(cmd, benignCapture, benignEntities), &bytes.Buffer{}, &stderr)
+		if !errors.Is(err, errUsage) || !strings.HasPrefix(err.Error(), "--window: 1ms is too small") {
+			t.Errorf("%s: error %v", cmd[0], err)
+		}
+		if !strings.Contains(stderr.String(), "warning: no service looks like a data store (set with --sensitive)") {
+			t.Errorf("%s: stderr %q", cmd[0], stderr.String())
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestExploreNeedsTerminal: with standard output a file or a pipe, the
+// explorer refuses (exit status 2) and points at analyze, instead of
+// drawing escape sequences into it.
+func TestExploreNeedsTerminal(t *testing.T) {
+	f, err := os.Create(t.TempDir() + "/out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, args := range [][]string{nil, {benignCapture, benignEntities}, {"explore"}} {
+		for _, stdout := range []io.Writer{&bytes.Buffer{}, f} {
+			err := run(t.Context(), args, stdout, &bytes.Buffer{})
+			if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "not a terminal") || !strings.Contains(err.Error(), "mimir-tui analyze") {
+				t.Errorf("%q to %T: %v; want a usage error pointing at mimir-tui analyze", args, stdout, err)
+			}
+		}
+	}
+	if fi, _ := f.Stat(); fi.Size() > 0 {
+		t.Errorf("the explorer wrote %d bytes to a file", fi.Size())
+	}
+}
+
+// TestExploreNeedsTerminalBinary: the same for the real program with its
+// output in a pipe.
+func TestExploreNeedsTerminalBinary(t *testing.T) {
+	bin := builtBinary(t)
+	for _, args := range [][]string{nil, {benignCapture, benignEntities}} {
+		var stdout, stderr bytes.Buffer
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || stdout.Len() > 0 || !strings.Contains(stderr.String(), "mimir-tui analyze") {
+			t.Errorf("%q: %v, stdout %q, stderr %q; want exit status 2 and a hint", args, err, stdout.String(), stderr.String())
+		}
+	}
+}
