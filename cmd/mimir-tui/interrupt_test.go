@@ -77,8 +77,8 @@ func (c cancelOnWrite) Write(p []byte) (int, error) {
 
 // TestCancelLeavesNothing: a run cancelled mid-way stops with
 // context.Canceled, names the outputs it did not write, and leaves no file
-// behind, not even a temporary one. analyze and train are cancelled once
-// the first window is analysed, evaluate at its first warning.
+// behind, not even a temporary one. analyze and train are cancelled while
+// they read the capture, evaluate at its first warning.
 func TestCancelLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	o := func(name string) string { return filepath.Join(dir, name) }
@@ -88,7 +88,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 	runEngine = func(ctx context.Context, in engine.Inputs, opts engine.Options, emit func(engine.Event)) (*engine.Result, error) {
 		return engine.Run(ctx, in, opts, func(ev engine.Event) {
 			emit(ev)
-			if _, ok := ev.(*engine.WindowDone); ok {
+			if p, ok := ev.(*engine.Progress); ok && p.Packets > 0 {
 				cancelRun()
 			}
 		})
@@ -104,7 +104,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 		if args[0] == "evaluate" {
 			stderr = cancelOnWrite{cancel}
 		}
-		err := run(ctx, append(args, demoCapture, demoEntities), io.Discard, stderr)
+		err := run(ctx, append(args, benignCapture, benignEntities), io.Discard, stderr)
 		cancel()
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("%q: error %v, want context.Canceled (the run was not cut?)", args, err)

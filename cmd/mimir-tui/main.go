@@ -66,5 +66,5 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'mimir-tui COMMAND -h' for a command's flags.\n\nexit status: 0 done, 1 failed, 2 called wrongly (a bad flag, argument or\nexisting output file), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).")
+	fmt.Fprintln(w, "\nRun 'mimir-tui COMMAND -h' for a command's flags.\n\nexit status: 0 done, 1 failed, 2 called wrongly (a bad flag or argument, an\nexisting output file, the explorer without a terminal), 130 interrupted\n(Ctrl-C), 143 terminated (SIGTERM).")
 }
