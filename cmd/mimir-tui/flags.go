@@ -72,9 +72,8 @@ func (ef *engineFlags) options() (engine.Options, error) {
 		if err != nil {
 			return opts, fmt.Errorf("--model: %w", err)
 		}
-		opts.Model = m
-		opts.Baseline = 0
-	} else if err := parseBaseline(ef.baseline, &opts); err != nil {
+		opts.Baseline = engine.BaselineModel(m)
+	} else if opts.Baseline, err = parseBaseline(ef.baseline); err != nil {
 		return opts, err
 	}
 	opts.Sensitive = splitList(ef.sensitive)
@@ -120,25 +119,21 @@ func (ef *engineFlags) options() (engine.Options, error) {
 }
 
 // parseBaseline accepts a duration (2m), a fraction in (0, 1) or "all".
-func parseBaseline(s string, opts *engine.Options) error {
+func parseBaseline(s string) (engine.Baseline, error) {
 	if s == "all" {
-		opts.Baseline, opts.BaselineFraction = engine.WholeCapture, 0
-		return nil
+		return engine.BaselineAll(), nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return fmt.Errorf("--baseline %q: must be positive", s)
+			return engine.Baseline{}, fmt.Errorf("--baseline %q: must be positive", s)
 		}
-		opts.Baseline = d
-		return nil
+		return engine.BaselineSpan(d), nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 || f >= 1 {
-		return fmt.Errorf("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
+		return engine.Baseline{}, fmt.Errorf("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
 	}
-	opts.Baseline = 0
-	opts.BaselineFraction = f
-	return nil
+	return engine.BaselineShare(f), nil
 }
 
 func parseDurations(s string) ([]time.Duration, error) {
