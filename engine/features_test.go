@@ -156,11 +156,12 @@ func TestStableNames(t *testing.T) {
 	}
 	wantInputs := []string{"vip_bypass", "max_z[reciprocity]", "min_z[reciprocity]", "max_z[edge_cv]", "min_z[edge_cv]",
 		"max_z[harmonic]", "min_z[harmonic]", "max_z[cfb_cv]", "min_z[cfb_cv]",
-		"max_z[outside_bytes]", "excess_z[outside_bytes]", "max_z[outside_conns]", "max_z[outside_peers]",
-		"max_z[bytes]", "excess_z[bytes]", "max_z[conns]", "excess_z[conns]", "new_pairs", "new_pair_bytes",
-		"max_z[dns_queries]", "max_z[dns_bytes]", "max_z[dns_name_len]", "max_z[dns_max_name_len]", "max_z[dns_entropy]",
-		"max_z[dns_names_per_domain]", "dns_new_domains", "new_initiations", "dns_out_bytes", "max_z[fanout]", "unknown_bytes",
-		"max_fine_score"}
+		"max_z[outside_bytes]", "excess_z[outside_bytes]", "sens_z[outside_bytes]", "max_z[outside_conns]", "max_z[outside_peers]",
+		"max_z[bytes]", "excess_z[bytes]", "sens_z[bytes]", "max_z[conns]", "excess_z[conns]", "sens_z[conns]",
+		"new_pairs", "new_pair_bytes", "max_z[dns_queries]", "max_z[dns_bytes]", "sens_z[dns_bytes]",
+		"max_z[dns_name_len]", "max_z[dns_max_name_len]", "max_z[dns_entropy]",
+		"max_z[dns_names_per_domain]", "sens_z[dns_names_per_domain]", "dns_new_domains", "new_initiations", "dns_out_bytes",
+		"max_z[fanout]", "unknown_bytes", "max_fine_score"}
 	if got := inputNames(modelInputs(true)); !slices.Equal(got, wantInputs) {
 		t.Errorf("model inputs\n%q\nwant\n%q", got, wantInputs)
 	}
