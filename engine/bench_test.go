@@ -12,7 +12,7 @@ import (
 
 // benchWindow is a busy window: 100 pods in 15 services (the first is
 // sensitive, one is the cluster DNS), their VIPs and outside, 1 000 edges.
-func benchWindow() (*featureSet, *window) {
+func benchWindow() (*featurizer, *window) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var services []string
 	for i := range 15 {
@@ -48,7 +48,7 @@ func benchWindow() (*featureSet, *window) {
 		win.fan[p] = &fanStat{endpoints: float64(rng.IntN(20)), byService: map[string]float64{services[rng.IntN(15)]: 3}}
 		win.dns = append(win.dns, dnsStat{src: p, dst: pods[14], domain: "cluster.local", queries: 10, names: 4, nameLenSum: 300, maxNameLen: 40, entropySum: 35})
 	}
-	return newFeatureSet(services, []string{"svc00"}), win
+	return newFeaturizer(services, []string{"svc00"}, map[string]bool{"svc14": true}), win
 }
 
 // BenchmarkFeaturize measures the per-window work of the engine on a window
@@ -67,27 +67,26 @@ func BenchmarkFeaturize(b *testing.B) {
 // BenchmarkScore measures scoring one featurized window (z-scores,
 // contributions, Ide, allow-list, flagged edges) with a fitted baseline.
 func BenchmarkScore(b *testing.B) {
-	fs, win := benchWindow()
-	f := fs.featurize(win)
-	a := &analysis{opts: DefaultOptions(), fs: fs, dnsSvcs: map[string]bool{"svc14": true}, sizes: []time.Duration{10 * time.Second}}
-	rows := [][]float64{a.transformRow(f.raw), a.transformRow(f.raw)}
+	fz, win := benchWindow()
+	f := fz.featurize(win)
 	// A benign window: the baseline saw all its service pairs.
-	bv := &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{}, scaler: a.fitScaler(rows)}
-	for p := range f.edges {
-		bv.allow[p], bv.initiated[p] = true, true
-	}
-	lay := newLayout(fs, false)
+	bv := newBaselineView()
+	bv.learn(f)
+	rows := []map[featureKey]float64{maps(f.values, baselineValues(f, bv)), maps(f.values, baselineValues(f, bv))}
+	bv.scaler = fitScaler(rows, func(int) bool { return true }, knownServices(fz.ideOrder))
+	ins := modelInputs(false)
 	// A trained model has a handful of non-zero weights (the shop models
-	// have 6 to 11); give it a dozen, spread over the families.
-	coef := make([]float64, len(lay.infos))
-	for j := 0; j < len(coef); j += len(coef) / 12 {
+	// have 6 to 11); give it a dozen, spread over the inputs.
+	coef := make([]float64, len(ins))
+	for j := 0; j < len(coef); j += max(1, len(coef)/12) {
 		coef[j] = 0.01
 	}
-	sm := &SizeModel{Lasso: &lasso.Model{Coef: coef}}
-	s := a.newSeries(0, sm, lay, bv)
-	s.fine = s
+	sm := &SizeModel{Lasso: &lasso.Model{Coef: coef}, Inputs: inputNames(ins), InputMedians: make([]float64, len(ins))}
+	sc := &Scorer{series: []*seriesScorer{{size: 10 * time.Second, sm: sm, ins: ins, full: bv}},
+		dns: fz.dns, sensitive: fz.sensitive, history: 10}
+	st := sc.newStream()
 	b.ReportAllocs()
 	for b.Loop() {
-		s.score(f)
+		st.score(0, f)
 	}
 }

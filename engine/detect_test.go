@@ -40,7 +40,7 @@ func shopTruth(t testing.TB) []Attack {
 // and at most one benign window after the baseline does.
 func TestShopDemoDetection(t *testing.T) {
 	opts := DefaultOptions()
-	opts.Baseline = 120 * time.Second
+	opts.Baseline = BaselineSpan(120 * time.Second)
 	opts.Sensitive = []string{"shop-db"}
 	res := shopDemo(t, opts)
 	truth := shopTruth(t)

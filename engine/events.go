@@ -34,6 +34,8 @@ type Progress struct {
 	Windows    int    // windows sealed (all sizes)
 	Analysed   int    // windows scored (all sizes)
 	Elapsed    time.Duration
+	// Step says what a long phase is doing, e.g. which model it trains.
+	Step string
 }
 
 // InputsReady describes the inputs once they are understood.

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -43,10 +44,18 @@ func handWindow() *window {
 	return win
 }
 
+// byName indexes a window's feature values by their stable names.
+func byName(values map[featureKey]float64) map[string]float64 {
+	out := make(map[string]float64, len(values))
+	for k, x := range values {
+		out[k.Name()] = x
+	}
+	return out
+}
+
 func TestFeaturesHandComputed(t *testing.T) {
-	fs := newFeatureSet([]string{"a", "b", "dns"}, []string{"a"})
-	out := make([]float64, len(fs.cols))
-	fs.compute(handWindow(), out)
+	fz := newFeaturizer([]string{"a", "b", "dns"}, []string{"a"}, map[string]bool{"dns": true})
+	out := byName(fz.featurize(handWindow()).values)
 	cases := []struct {
 		name string
 		want float64
@@ -93,56 +102,83 @@ func TestFeaturesHandComputed(t *testing.T) {
 		{"cfb_cv[a]", 0, "equal throughput"},
 	}
 	for _, c := range cases {
-		j, ok := fs.index[c.name]
+		got, ok := out[c.name]
 		if !ok {
 			t.Errorf("no feature %s", c.name)
 			continue
 		}
-		if got := out[j]; math.Abs(got-c.want) > 1e-9 {
+		if math.Abs(got-c.want) > 1e-9 {
 			t.Errorf("%s = %.6f, want %.6f (%s)", c.name, got, c.want, c.why)
 		}
 	}
-	// Undefined ratios are missing, not zero.
+	// Undefined ratios are missing: the window has no such feature.
 	for _, name := range []string{"reciprocity[b,dns]", "edge_cv[dns->a]", "dns_name_len[b]"} {
-		if j := fs.index[name]; !math.IsNaN(out[j]) {
-			t.Errorf("%s = %g, want NaN (nothing to measure)", name, out[j])
+		if x, ok := out[name]; ok {
+			t.Errorf("%s = %g, want no value (nothing to measure)", name, x)
 		}
 	}
 }
 
-func TestReciprocityColumnLayout(t *testing.T) {
-	fs := newFeatureSet([]string{"a", "b", "c"}, nil)
-	for i, x := range fs.services {
-		for _, y := range fs.services[i:] {
-			want := "reciprocity[" + x + "," + y + "]"
-			if got := fs.cols[fs.reciprocityCol(y, x)].Name; got != want {
-				t.Errorf("reciprocityCol(%s,%s) is %s, want %s", y, x, got, want)
+// TestFamilyTable checks every row of the feature table: a name, a
+// description, an IQR floor, a way to attribute its contributions to
+// edges, and reasons that exist.
+func TestFamilyTable(t *testing.T) {
+	codes := ReasonCodes()
+	for _, f := range families {
+		if f.name == "" || f.doc == "" || !(f.floor > 0) {
+			t.Errorf("family %q: name, doc and floor are required", f.name)
+		}
+		if (f.edges == nil) != (len(f.reasons) == 0) {
+			t.Errorf("family %s: a family with reasons attributes its contributions to edges, and only then", f.name)
+		}
+		if (f.extract == nil) != f.baseline {
+			t.Errorf("family %s: a family is computed from the window (extract) or against the baseline, not both or neither", f.name)
+		}
+		if f.scope != scopeGlobal && f.aggs == 0 {
+			t.Errorf("family %s: a keyed family must enter the model through an aggregate", f.name)
+		}
+		for _, r := range f.reasons {
+			if !slices.Contains(codes, r) {
+				t.Errorf("family %s: unknown reason code %q", f.name, r)
 			}
 		}
 	}
 }
 
-func TestFeatureNamesStable(t *testing.T) {
-	// Model files store these names: changing them breaks every model.
-	fs := newFeatureSet([]string{"db", "web"}, []string{"db"})
-	want := []string{"vip_bypass", "reciprocity[db,db]", "reciprocity[db,web]", "reciprocity[db,outside]"}
-	for i, w := range want {
-		if fs.cols[i].Name != w {
-			t.Fatalf("column %d is %q, want %q", i, fs.cols[i].Name, w)
-		}
+// TestStableNames lists the names model files, analyze's output and the
+// README rely on: changing one breaks every stored model or a user's
+// pipeline.
+func TestStableNames(t *testing.T) {
+	wantCodes := []string{"new-pair", "sensitive-outside", "outside-above-baseline", "unknown-address", "bytes-above-baseline",
+		"new-initiator", "new-connections", "dns-tunnel", "fan-out", "structure"}
+	if got := ReasonCodes(); !slices.Equal(got, wantCodes) {
+		t.Errorf("reason codes %v, want %v", got, wantCodes)
 	}
-	if err := fs.check(func() []string {
-		var n []string
-		for _, c := range fs.cols {
-			n = append(n, c.Name)
-		}
-		return n
-	}()); err != nil {
-		t.Fatal(err)
+	wantInputs := []string{"vip_bypass", "max_z[reciprocity]", "min_z[reciprocity]", "max_z[edge_cv]", "min_z[edge_cv]",
+		"max_z[harmonic]", "min_z[harmonic]", "max_z[cfb_cv]", "min_z[cfb_cv]",
+		"max_z[outside_bytes]", "excess_z[outside_bytes]", "sens_z[outside_bytes]", "max_z[outside_conns]", "max_z[outside_peers]",
+		"max_z[bytes]", "excess_z[bytes]", "sens_z[bytes]", "max_z[conns]", "excess_z[conns]", "sens_z[conns]",
+		"new_pairs", "new_pair_bytes", "max_z[dns_queries]", "max_z[dns_bytes]", "sens_z[dns_bytes]",
+		"max_z[dns_name_len]", "max_z[dns_max_name_len]", "max_z[dns_entropy]",
+		"max_z[dns_names_per_domain]", "sens_z[dns_names_per_domain]", "dns_new_domains", "new_initiations", "dns_out_bytes",
+		"max_z[fanout]", "unknown_bytes", "max_fine_score"}
+	if got := inputNames(modelInputs(true)); !slices.Equal(got, wantInputs) {
+		t.Errorf("model inputs\n%q\nwant\n%q", got, wantInputs)
 	}
-	for _, c := range fs.cols {
-		if c.Description == "" || c.Family == "" {
-			t.Errorf("%s has no description or family", c.Name)
+	keys := map[string]featureKey{
+		"bytes[a->b]":       {fam: fam(famPairBytes), a: "a", b: "b"},
+		"reciprocity[a,b]":  {fam: fam(famReciprocity), a: "a", b: "b"},
+		"fanout[a]":         {fam: fam(famFanOut), a: "a"},
+		"harmonic[outside]": {fam: fam(famHarmonic), a: Outside},
+		"new_pairs":         {fam: fam(famNewPairs)},
+	}
+	for want, k := range keys {
+		if got := k.Name(); got != want {
+			t.Errorf("feature name %q, want %q", got, want)
+		}
+		back, err := parseFeatureKey(families[k.fam].name, k.a, k.b)
+		if err != nil || back != k {
+			t.Errorf("%s does not survive a model file: %v %v", want, back, err)
 		}
 	}
 }

@@ -451,3 +451,19 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 	f.endpoints += probes
 	return Injected{Bytes: probes * probeBytes, Frames: probes, AckByte: probes * resetBytes}
 }
+
+// injectAll applies every episode of eps that overlaps win to a copy of
+// win, and returns it; nil when no episode touches win.
+func (inj *injector) injectAll(win *window, eps []Episode) *window {
+	var out *window
+	for i := range eps {
+		if overlap(win, eps[i].Start, eps[i].End) <= 0 {
+			continue
+		}
+		if out == nil {
+			out = win.clone()
+		}
+		inj.apply(out, &eps[i])
+	}
+	return out
+}

@@ -12,18 +12,20 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine/lasso"
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
-	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // ModelVersion is the version of the model file format this build writes
-// and reads.
-const ModelVersion = 1
+// and reads. Version 2: the model sees a fixed list of inputs per window
+// size (aggregates of the feature families), and the baseline statistics
+// are kept only for the features the baseline observed.
+const ModelVersion = 2
 
 // modelKind marks a JSON file as a mimir-tui model.
 const modelKind = "mimir-tui-model"
 
 // Model is a trained model as stored by `mimir-tui train`: everything
-// needed to score another capture of the same application.
+// needed to score another capture of the same application. Training
+// produces it; a Scorer scores windows with it.
 type Model struct {
 	Kind    string    `json:"kind"`
 	Version int       `json:"version"`
@@ -56,12 +58,16 @@ type Model struct {
 
 // SizeModel is the model of one window size.
 type SizeModel struct {
-	SizeSeconds float64  `json:"size_s"`
-	Features    []string `json:"features"` // every column the LASSO sees, in order
-	// Scaler holds the baseline median and IQR of each base feature (after
-	// its transform).
-	Scaler *stats.Robust `json:"scaler"`
-	Lasso  *lasso.Model  `json:"lasso"`
+	SizeSeconds float64 `json:"size_s"`
+	// Inputs are the columns the LASSO sees, in order.
+	Inputs []string `json:"inputs"`
+	// InputMedians are the inputs' medians over the baseline windows
+	// (cross-fitted), for display.
+	InputMedians []float64 `json:"input_medians"`
+	// Baseline holds the median and IQR of every feature the baseline
+	// observed (after its family's transform).
+	Baseline []FeatureStat `json:"baseline"`
+	Lasso    *lasso.Model  `json:"lasso"`
 	// Threshold is the alert threshold chosen on the training data.
 	Threshold float64 `json:"threshold"`
 	// IdeThreshold is the Ide & Kashima score threshold chosen likewise
@@ -69,6 +75,15 @@ type SizeModel struct {
 	IdeThreshold    Float           `json:"ide_threshold"`
 	BaselineWindows int             `json:"baseline_windows"`
 	Training        TrainingSummary `json:"training"`
+}
+
+// FeatureStat is one feature's baseline statistics in a model file.
+type FeatureStat struct {
+	Family string  `json:"family"`
+	A      string  `json:"a,omitempty"`
+	B      string  `json:"b,omitempty"`
+	Median float64 `json:"median"`
+	IQR    float64 `json:"iqr"`
 }
 
 // TrainingSummary reports how the model fits its own training data.
@@ -166,17 +181,25 @@ func (m *Model) validate() error {
 	}
 	for i := range m.Sizes {
 		sm := &m.Sizes[i]
-		if sm.SizeSeconds <= 0 {
+		if !(sm.SizeSeconds > 0) {
 			return fmt.Errorf("size %d: window size %g s", i, sm.SizeSeconds)
 		}
-		if sm.Scaler == nil || sm.Lasso == nil {
-			return fmt.Errorf("size %gs: missing scaler or weights", sm.SizeSeconds)
+		if sm.Lasso == nil {
+			return fmt.Errorf("size %gs: missing weights", sm.SizeSeconds)
 		}
-		if len(sm.Lasso.Coef) != len(sm.Features) {
-			return fmt.Errorf("size %gs: %d weights for %d features", sm.SizeSeconds, len(sm.Lasso.Coef), len(sm.Features))
+		if err := sm.Lasso.Validate(); err != nil {
+			return fmt.Errorf("size %gs: %w", sm.SizeSeconds, err)
 		}
-		if len(sm.Scaler.Median) > len(sm.Features) || len(sm.Scaler.Median) != len(sm.Scaler.IQR) {
-			return fmt.Errorf("size %gs: scaler has %d medians and %d IQRs for %d features", sm.SizeSeconds, len(sm.Scaler.Median), len(sm.Scaler.IQR), len(sm.Features))
+		if len(sm.Lasso.Coef) != len(sm.Inputs) || len(sm.InputMedians) != len(sm.Inputs) {
+			return fmt.Errorf("size %gs: %d weights and %d medians for %d inputs", sm.SizeSeconds, len(sm.Lasso.Coef), len(sm.InputMedians), len(sm.Inputs))
+		}
+		for _, st := range sm.Baseline {
+			if _, err := parseFeatureKey(st.Family, st.A, st.B); err != nil {
+				return fmt.Errorf("size %gs: %w", sm.SizeSeconds, err)
+			}
+			if math.IsNaN(st.Median) || math.IsInf(st.Median, 0) || !(st.IQR > 0) || math.IsInf(st.IQR, 0) {
+				return fmt.Errorf("size %gs: feature %s has median %v and IQR %v", sm.SizeSeconds, st.Family, st.Median, st.IQR)
+			}
 		}
 	}
 	return nil

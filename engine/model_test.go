@@ -15,7 +15,7 @@ import (
 // statistics for them.
 func TestModelRoundTrip(t *testing.T) {
 	opts := DefaultOptions()
-	opts.Baseline = 120 * time.Second
+	opts.Baseline = BaselineSpan(120 * time.Second)
 	opts.Sensitive = []string{"shop-db"}
 	trained := shopDemo(t, opts)
 
@@ -28,7 +28,7 @@ func TestModelRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	mopts := DefaultOptions()
-	mopts.Model = m
+	mopts.Baseline = BaselineModel(m)
 	scored := shopDemo(t, mopts)
 	for si := range trained.Series {
 		a, b := trained.Series[si], scored.Series[si]
@@ -76,10 +76,14 @@ func TestLoadModelErrors(t *testing.T) {
 		{"future.json", mutate(func(m map[string]any) { m["version"] = 99 }), "model version 99"},
 		{"nosizes.json", mutate(func(m map[string]any) {}), "damaged model: no services or no window sizes"},
 		{"badsize.json", mutate(func(m map[string]any) {
-			m["sizes"] = []any{map[string]any{"size_s": 10, "features": []string{"x", "y"},
-				"scaler": map[string]any{"median": []float64{0}, "iqr": []float64{1}},
-				"lasso":  map[string]any{"intercept": 0, "coef": []float64{1}}}}
-		}), "1 weights for 2 features"},
+			m["sizes"] = []any{map[string]any{"size_s": 10, "inputs": []string{"x", "y"}, "input_medians": []float64{0, 0},
+				"lasso": map[string]any{"intercept": 0, "coef": []float64{1}}}}
+		}), "1 weights and 2 medians for 2 inputs"},
+		{"badfeature.json", mutate(func(m map[string]any) {
+			m["sizes"] = []any{map[string]any{"size_s": 10, "inputs": []string{"x"}, "input_medians": []float64{0},
+				"baseline": []any{map[string]any{"family": "bytes", "a": "x", "median": 0, "iqr": 1}},
+				"lasso":    map[string]any{"intercept": 0, "coef": []float64{1}}}}
+		}), "feature bytes takes a pair of services"},
 	}
 	for _, c := range cases {
 		_, err := LoadModel(write(c.name, c.body))

@@ -2,6 +2,10 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
 	"io"
 	"net/netip"
 	"os"
@@ -48,16 +52,12 @@ type Inputs struct {
 // Options configure a run. The zero value is not useful; start from
 // DefaultOptions.
 type Options struct {
-	// Sizes are the window sizes (default 10 s and 60 s).
+	// Sizes are the window sizes (default 10 s and 60 s; with a model,
+	// the model's).
 	Sizes []time.Duration
-	// Baseline is how much of the capture's start is assumed benign
-	// (a duration), used when Model is nil. BaselineFraction, when > 0,
-	// takes precedence: that share of the capture's windows.
-	Baseline         time.Duration
-	BaselineFraction float64
-	// Model, when set, replaces the baseline: scaling, allow-list, Ide node
-	// list, weights and thresholds come from it.
-	Model *Model
+	// Baseline is what the windows are compared with: the benign start
+	// of the capture, or a trained model (default: the first 2 minutes).
+	Baseline Baseline
 	// Sensitive names the sensitive services; empty means guess (and say so).
 	Sensitive []string
 	// Threshold, when set, overrides the trained threshold of every size.
@@ -76,7 +76,7 @@ type Options struct {
 	// Policy, when set, restricts which services may talk (for injection).
 	Policy *Policy
 	// IdeHistory is W, the number of earlier windows the Ide & Kashima
-	// typical pattern is learned from (default 10).
+	// typical pattern is learned from (default 10, at least 2).
 	IdeHistory int
 	// Rates are the mean synthetic exfiltration rates in MB/min used for
 	// training and evaluation (default DefaultRates).
@@ -91,18 +91,67 @@ type Options struct {
 	// ReorderSlack is how long after a window's end packets may still
 	// arrive out of order before it is sealed (default 5 s).
 	ReorderSlack time.Duration
+	// Strict makes a truncated capture an error instead of a warning.
+	Strict bool
 }
 
-// WholeCapture as Options.Baseline makes every complete window of the
-// capture part of the baseline (what `mimir-tui train` does).
-const WholeCapture = time.Duration(1 << 62)
+// baselineKind is what a Baseline refers to.
+type baselineKind uint8
+
+const (
+	baselineSpan  baselineKind = iota // the first span of the capture
+	baselineShare                     // the first share of its windows
+	baselineAll                       // every complete window
+	baselineModel                     // a trained model
+)
+
+// Baseline is the one choice of what is benign: the capture's first span
+// of time, its first share of windows, all of it, or a trained model. The
+// zero value is the default, the first 2 minutes.
+type Baseline struct {
+	kind  baselineKind
+	span  time.Duration
+	share float64
+	model *Model
+}
+
+// BaselineSpan makes the capture's first d the baseline.
+func BaselineSpan(d time.Duration) Baseline { return Baseline{kind: baselineSpan, span: d} }
+
+// BaselineShare makes the first share (in (0, 1)) of the capture's
+// complete windows the baseline.
+func BaselineShare(share float64) Baseline { return Baseline{kind: baselineShare, share: share} }
+
+// BaselineAll makes every complete window the baseline (what training does).
+func BaselineAll() Baseline { return Baseline{kind: baselineAll} }
+
+// BaselineModel scores with a trained model instead of a baseline.
+func BaselineModel(m *Model) Baseline { return Baseline{kind: baselineModel, model: m} }
+
+// Model returns the model of a BaselineModel, else nil.
+func (b Baseline) Model() *Model { return b.model }
+
+// String describes the choice: "2m0s", "50%", "all" or "model".
+func (b Baseline) String() string {
+	switch b.kind {
+	case baselineShare:
+		return fmt.Sprintf("%g%%", b.share*100)
+	case baselineAll:
+		return "all"
+	case baselineModel:
+		return "model"
+	}
+	return b.span.String()
+}
+
+// DefaultBaseline is the first two minutes of the capture.
+const DefaultBaseline = 2 * time.Minute
 
 // DefaultOptions returns the defaults: 10 s and 60 s windows, a 2-minute
 // baseline, seed 1.
 func DefaultOptions() Options {
 	return Options{
-		Sizes:      []time.Duration{10 * time.Second, 60 * time.Second},
-		Baseline:   2 * time.Minute,
+		Baseline:   BaselineSpan(DefaultBaseline),
 		Seed:       1,
 		IdeHistory: 10,
 	}
@@ -114,4 +163,84 @@ type Policy struct {
 	// Allow maps a source service to the destinations it may reach;
 	// "outside" names the outside world and "*" any service.
 	Allow map[string][]string `json:"allow"`
+}
+
+// DefaultSizes are the window sizes without a model: 10 s and 60 s.
+var DefaultSizes = []time.Duration{10 * time.Second, 60 * time.Second}
+
+// normalize fills defaults and checks the options; what is wrong is a
+// *SettingError naming the setting.
+func (o *Options) normalize() error {
+	if err := o.normalizeSizes(); err != nil {
+		return err
+	}
+	switch b := o.Baseline; {
+	case b.kind == baselineSpan && b.span == 0:
+		o.Baseline = BaselineSpan(DefaultBaseline)
+	case b.kind == baselineSpan && b.span < 0:
+		return settingErr(SettingBaseline, "baseline %v: it must be positive, e.g. 2m", b.span)
+	case b.kind == baselineShare && !(b.share > 0 && b.share < 1):
+		return settingErr(SettingBaseline, "baseline fraction %g: it must be between 0 and 1, e.g. 0.5", b.share)
+	case b.kind == baselineModel && b.model == nil:
+		return settingErr(SettingModel, "no model given")
+	}
+	if t := o.Threshold; t != nil && (math.IsNaN(*t) || math.IsInf(*t, 0)) {
+		return settingErr(SettingThreshold, "threshold %v: it must be a finite number, e.g. 0.5", *t)
+	}
+	switch {
+	case o.IdeHistory == 0:
+		o.IdeHistory = DefaultOptions().IdeHistory
+	case o.IdeHistory < minIdeHistory:
+		return settingErr(SettingIdeHistory, "Ide & Kashima history %d: it needs at least %d earlier windows", o.IdeHistory, minIdeHistory)
+	}
+	switch {
+	case o.Workers == 0:
+		o.Workers = runtime.GOMAXPROCS(0)
+	case o.Workers < 0:
+		return settingErr(SettingWorkers, "%d workers: give a positive number, or 0 for every core", o.Workers)
+	}
+	if o.ReorderSlack < 0 {
+		return settingErr(SettingReorderSlack, "reorder slack %v: it cannot be negative; 0 means the default 5s", o.ReorderSlack)
+	}
+	if len(o.Rates) == 0 {
+		o.Rates = DefaultRates
+	}
+	for _, r := range o.Rates {
+		if !(r > 0) || math.IsInf(r, 0) {
+			return settingErr(SettingRates, "rate %v MB/min: rates must be positive numbers, e.g. 1,0.1", r)
+		}
+	}
+	if o.Episode <= 0 {
+		o.Episode = time.Minute
+	}
+	if o.MaxHops <= 0 {
+		o.MaxHops = 3
+	}
+	if o.MaxPaths <= 0 {
+		o.MaxPaths = 8
+	}
+	return nil
+}
+
+// normalizeSizes checks the window sizes, sorts them and fills the
+// default: the model's sizes with a model, else DefaultSizes.
+func (o *Options) normalizeSizes() error {
+	if len(o.Sizes) == 0 {
+		o.Sizes = DefaultSizes
+		if m := o.Baseline.Model(); m != nil {
+			o.Sizes = nil
+			for i := range m.Sizes {
+				o.Sizes = append(o.Sizes, m.Sizes[i].Size())
+			}
+		}
+	}
+	for _, s := range o.Sizes {
+		if s <= 0 {
+			return settingErr(SettingWindow, "window size %v: it must be positive, e.g. 10s", s)
+		}
+	}
+	o.Sizes = slices.Clone(o.Sizes)
+	slices.Sort(o.Sizes)
+	o.Sizes = slices.Compact(o.Sizes)
+	return nil
 }

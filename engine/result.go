@@ -12,14 +12,19 @@ type FeatureInfo struct {
 	Description string `json:"description"` // one line, for the UI
 }
 
-// Contribution is one feature's share of a window's score: Weight·Z.
+// Contribution is one model input's share of a window's score: Weight·Z.
+// An input that aggregates a family (max_z[bytes], say) names the feature
+// behind it in Key, e.g. "bytes[shop-db->outside]"; Value and Median are
+// then that feature's raw value and baseline median.
 type Contribution struct {
 	Feature int     `json:"-"`       // column in Series.Features
 	Name    string  `json:"feature"` // Series.Features[Feature].Name
-	Value   float64 `json:"value"`   // raw feature value
-	Z       float64 `json:"z"`       // robust z against the baseline
-	Weight  float64 `json:"weight"`  // model coefficient
-	Median  float64 `json:"median"`  // baseline median of the raw value
+	Key     string  `json:"key,omitempty"`
+	About   string  `json:"about,omitempty"` // Key's description
+	Value   float64 `json:"value"`           // raw value
+	Z       float64 `json:"z"`               // robust z against the baseline
+	Weight  float64 `json:"weight"`          // model coefficient
+	Median  float64 `json:"median"`          // baseline median of the raw value
 	Contrib float64 `json:"contribution"`
 }
 
@@ -36,7 +41,7 @@ type Edge struct {
 
 // Reason explains, in words and numbers, why an edge is flagged.
 type Reason struct {
-	Code string  `json:"code"` // stable: new-pair, sensitive-outside, bytes-above-baseline, dns-tunnel, fan-out, unknown-address
+	Code string  `json:"code"` // stable: ReasonCodes
 	Text string  `json:"text"` // e.g. "81.2 kB, 14.3 IQR above its baseline median 0 B"
 	Z    float64 `json:"z,omitempty"`
 }
@@ -66,6 +71,9 @@ type WindowResult struct {
 	Start    time.Time     `json:"start"`
 	End      time.Time     `json:"end"`
 	Partial  bool          `json:"partial"`
+	// Coverage is the share of the window the capture covers: 1 but for
+	// the last, partial window.
+	Coverage float64 `json:"coverage"`
 	Baseline bool          `json:"baseline"` // used to fit the baseline statistics
 	Packets  uint64        `json:"packets"`
 	Bytes    uint64        `json:"bytes"`
@@ -82,21 +90,37 @@ type WindowResult struct {
 	// talks in this window.
 	AllowlistAlert bool `json:"allowlist_alert"`
 
-	// Values holds every raw feature value, indexed like Series.Features.
+	// Values holds the model's inputs (robust z), indexed like
+	// Series.Features.
 	Values []float64 `json:"-"`
 	// Edges is the window's service graph.
 	Edges []Edge `json:"-"`
-	// Flagged lists the edges that drive the score, strongest first. They
-	// are computed for every window; a UI shows them when the window alerts.
+	// Flagged lists the edges that show evidence, those that carry the
+	// score first. They are computed for every window; a UI shows them
+	// when the window alerts.
 	Flagged []FlaggedEdge `json:"flagged_edges"`
 }
 
-// Alert reports whether the window alerts at threshold th. Baseline
-// windows never alert: they are assumed benign (their score, computed
-// against the rest of the baseline, still shows how much they vary).
+// Alert is the alert rule: does the window alert at threshold th? Every
+// count, mark, export and jump of every front end asks it (or a fast form
+// property-tested against it).
 func (w *WindowResult) Alert(th float64) bool {
-	return !w.Baseline && !math.IsNaN(w.Score) && w.Score >= th
+	return w.Alertable() && w.Score >= th
 }
+
+// Alertable reports whether the window can alert at any threshold. Baseline
+// windows cannot: they are assumed benign (their score, computed against
+// the rest of the baseline, still shows how much they vary). The last,
+// partial window can only when the capture covers at least MinCoverage of
+// it: with less, its volumes and ratios are not comparable with a full
+// window's, and a score on them is not evidence.
+func (w *WindowResult) Alertable() bool {
+	return !w.Baseline && !math.IsNaN(w.Score) && (!w.Partial || w.Coverage >= MinCoverage)
+}
+
+// MinCoverage is the share of a partial window the capture must cover for
+// the window to alert.
+const MinCoverage = 0.9
 
 // Series is the analysis of one window size.
 type Series struct {

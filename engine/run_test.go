@@ -37,9 +37,9 @@ func TestRunInputErrors(t *testing.T) {
 		{"garbage capture", Inputs{BytesSource("junk.pcap", []byte("this is not a capture at all")), good}, nil, "junk.pcap"},
 		{"empty capture", Inputs{BytesSource("empty.pcap", nil), good}, nil, "empty.pcap"},
 		{"garbage entities", Inputs{capture, BytesSource("pods.txt", []byte("hello\nworld\n"))}, nil, "pods.txt"},
-		{"unknown sensitive", Inputs{capture, good}, func(o *Options) { o.Sensitive = []string{"vault"} }, "--sensitive vault: no such service"},
-		{"baseline longer than a size", Inputs{capture, good}, func(o *Options) { o.Baseline = 30 * time.Second }, "no complete 1m0s window"},
-		{"bad fraction", Inputs{capture, good}, func(o *Options) { o.BaselineFraction = 1.5 }, "baseline fraction 1.5"},
+		{"unknown sensitive", Inputs{capture, good}, func(o *Options) { o.Sensitive = []string{"vault"} }, "sensitive service vault: no such service"},
+		{"baseline longer than a size", Inputs{capture, good}, func(o *Options) { o.Baseline = BaselineSpan(30 * time.Second) }, "no complete 1m0s window"},
+		{"bad fraction", Inputs{capture, good}, func(o *Options) { o.Baseline = BaselineShare(1.5) }, "baseline fraction 1.5"},
 	}
 	for _, c := range cases {
 		opts := DefaultOptions()

@@ -32,7 +32,7 @@ func TestScenarios(t *testing.T) {
 		t.Skip("-short: scoring five captures takes a few seconds")
 	}
 	opts := DefaultOptions()
-	opts.Baseline = WholeCapture
+	opts.Baseline = BaselineAll()
 	opts.Sensitive = []string{"shop-db"}
 	trained, err := Run(context.Background(), scenarioInputs("benign"), opts, nil)
 	if err != nil {
@@ -50,7 +50,7 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			mopts := DefaultOptions()
-			mopts.Model = trained.Model
+			mopts.Baseline = BaselineModel(trained.Model)
 			res, err := Run(context.Background(), scenarioInputs(name), mopts, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/mimir-tui/mimir-tui/engine/graph"
 	"github.com/mimir-tui/mimir-tui/engine/lasso"
 	"github.com/mimir-tui/mimir-tui/engine/stats"
+	"gonum.org/v1/gonum/floats"
 )
 
 // maxTrainingRows bounds the rows of one size's training set; longer
@@ -39,6 +40,37 @@ type trainingRow struct {
 	label  bool
 }
 
+// folds holds, per window size, the out-of-fold baseline view of every
+// baseline window (by window index): scoring a baseline window against
+// the baseline without its own fold makes its score as honest as a later
+// window's. Training produces it beside the model.
+type folds struct {
+	views []map[int]*baselineView
+}
+
+// view returns the out-of-fold view of window index i of size si.
+func (fo *folds) view(si, i int) (*baselineView, bool) {
+	if fo == nil || si >= len(fo.views) {
+		return nil, false
+	}
+	v, ok := fo.views[si][i]
+	return v, ok
+}
+
+// trained is what training produces: the model, the folds and the
+// cross-fitted scores of the baseline windows (per size, by position).
+type trained struct {
+	model      *Model
+	folds      *folds
+	baseScores [][]float64
+}
+
+// trainer fits a model on the baseline windows of a session (method.md
+// §6–7): robust statistics, synthetic attacks, LASSO, threshold.
+type trainer struct {
+	s *session
+}
+
 // baselineFit holds the cross-fitted baseline statistics of one size.
 type baselineFit struct {
 	full   *baselineView
@@ -46,335 +78,296 @@ type baselineFit struct {
 	foldOf []int // by position in the baseline windows
 }
 
+// train fits the model of every size on base (per size, the baseline
+// windows in order); progress hears what it is doing.
+func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(string)) (*trained, error) {
+	s := t.s
+	for si, b := range base {
+		if len(b) == 0 {
+			return nil, settingErr(SettingBaseline, "the baseline holds no complete %v window: use a longer baseline or capture, or leave that window size out", s.sizes[si])
+		}
+	}
+	fits := make([]*baselineFit, len(s.sizes))
+	for si := range s.sizes {
+		fits[si] = t.fitBaseline(base[si])
+	}
+	templates := Templates(t.topology(fits[0].full))
+	plans := t.plans(templates, base[0][0].win.start, base[0][len(base[0])-1].win.end)
+	m := t.newModel(templates, fits[0].full)
+	out := &trained{model: m, folds: &folds{}}
+	// fineScores[copy][fine window index] feed the coarse sizes' peak input.
+	fineScores := make([]map[int]float64, len(plans))
+	for i := range fineScores {
+		fineScores[i] = make(map[int]float64)
+	}
+	var fineBase map[int]float64
+	for si, size := range s.sizes {
+		progress(fmt.Sprintf("training the %v model: %d baseline windows, %d synthetic copies", size, len(base[si]), len(plans)))
+		sm, baseScores, err := t.trainSize(ctx, si, base[si], fits[si], plans, fineScores, fineBase)
+		if err != nil {
+			return nil, err
+		}
+		if si == 0 {
+			fineBase = make(map[int]float64)
+			for i, f := range base[0] {
+				fineBase[f.win.index] = baseScores[i]
+			}
+		}
+		m.Sizes = append(m.Sizes, *sm)
+		out.baseScores = append(out.baseScores, baseScores)
+		views := make(map[int]*baselineView, len(base[si]))
+		for i, f := range base[si] {
+			views[f.win.index] = fits[si].folds[fits[si].foldOf[i]]
+		}
+		out.folds.views = append(out.folds.views, views)
+	}
+	m.Trained.Windows = len(base[0])
+	return out, nil
+}
+
+// newModel starts the model: what the baseline says of the application.
+func (t trainer) newModel(templates []Template, full *baselineView) *Model {
+	s := t.s
+	m := &Model{
+		Kind: modelKind, Version: ModelVersion, Created: time.Now().UTC(), Tool: "mimir-tui",
+		Services:   slices.Clone(s.fz.ideOrder),
+		Sensitive:  slices.Clone(s.sensitive),
+		IdeHistory: s.opts.IdeHistory,
+		Seed:       s.opts.Seed,
+		Rates:      slices.Clone(s.opts.Rates),
+	}
+	for d := range s.dns {
+		m.DNSServices = append(m.DNSServices, d)
+	}
+	for _, tp := range templates {
+		m.Templates = append(m.Templates, tp.Name())
+	}
+	for p := range full.allow {
+		m.Allowlist = append(m.Allowlist, p.String())
+	}
+	for p := range full.initiated {
+		m.Initiated = append(m.Initiated, p.String())
+	}
+	for d := range full.domains {
+		m.Domains = append(m.Domains, d)
+	}
+	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains} {
+		sort.Strings(l)
+	}
+	return m
+}
+
+// trainSize fits the model of size si; it returns the size's model and
+// the cross-fitted scores of its baseline windows.
+func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *baselineFit, plans []copyPlan,
+	fineScores []map[int]float64, fineBase map[int]float64) (*SizeModel, []float64, error) {
+	s := t.s
+	rows, err := t.buildRows(ctx, base, plans)
+	if err != nil {
+		return nil, nil, err
+	}
+	ins := modelInputs(si > 0)
+	X := make([][]float64, len(rows))
+	err = parallel(ctx, len(rows), s.opts.Workers, func(r int) {
+		row := &rows[r]
+		fine := math.NaN()
+		if si > 0 {
+			fine = peakScore(fineScores[row.copy], s.t0, int64(s.sizes[0]), row.f.win.start, row.f.win.end)
+		}
+		X[r] = t.vector(ins, row.f, bf.folds[bf.foldOf[row.window]], fine).z
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	y := make([]float64, len(rows))
+	labels := make([]bool, len(rows))
+	for r := range rows {
+		labels[r] = rows[r].label
+		if labels[r] {
+			y[r] = 1
+		}
+	}
+	lm, err := fitLasso(X, y)
+	if err != nil {
+		return nil, nil, fmt.Errorf("train %v model: %w", s.sizes[si], err)
+	}
+	scores := make([]float64, len(rows))
+	for r := range rows {
+		scores[r] = lm.Predict(X[r])
+		if si == 0 {
+			fineScores[rows[r].copy][rows[r].f.win.index] = scores[r]
+		}
+	}
+	th, f1 := stats.NearBestF1Threshold(scores, labels, thresholdTolerance)
+	ide, ideLabels := t.trainingIde(rows)
+	ideTh, _ := stats.BestF1Threshold(ide, ideLabels)
+	sm := &SizeModel{
+		SizeSeconds: s.sizes[si].Seconds(), Lasso: lm, Threshold: th, IdeThreshold: Float(ideTh),
+		BaselineWindows: len(base), Baseline: bf.full.scaler.export(),
+		Training: TrainingSummary{
+			Rows: len(rows), Attacked: countTrue(labels), F1: Float(f1),
+			AUC: Float(stats.AUC(scores, labels)), IdeAUC: Float(stats.AUC(ide, ideLabels)),
+			Alpha: lm.Alpha, NonZero: lm.NonZero(),
+		},
+	}
+	baseScores := t.baselineInputs(sm, ins, base, bf, fineBase)
+	return sm, baseScores, nil
+}
+
+// baselineInputs fills the size model's inputs and their medians over the
+// baseline windows, each scored out of fold, and returns those windows'
+// scores.
+func (t trainer) baselineInputs(sm *SizeModel, ins []input, base []*featurized, bf *baselineFit, fineBase map[int]float64) []float64 {
+	cols := make([][]float64, len(ins))
+	scores := make([]float64, len(base))
+	for i, f := range base {
+		fine := math.NaN()
+		if fineBase != nil {
+			fine = peakScore(fineBase, t.s.t0, int64(t.s.sizes[0]), f.win.start, f.win.end)
+		}
+		z := t.vector(ins, f, bf.folds[bf.foldOf[i]], fine).z
+		scores[i] = sm.Lasso.Predict(z)
+		for j := range ins {
+			cols[j] = append(cols[j], z[j])
+		}
+	}
+	for j, in := range ins {
+		sm.Inputs = append(sm.Inputs, in.info.Name)
+		sm.InputMedians = append(sm.InputMedians, stats.Median(cols[j]))
+	}
+	return scores
+}
+
+// vector is the model input of f against the baseline view bv.
+func (t trainer) vector(ins []input, f *featurized, bv *baselineView, fine float64) vector {
+	return vectorize(ins, f, baselineValues(f, bv), bv.scaler, t.s.fz.sensitive, fine)
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // fitBaseline computes, for the baseline windows of one size, the full
 // baseline view and one out-of-fold view per contiguous fold: the
-// allow-list, the DNS domains and the robust scaler each fold would have
-// learned without it. Scoring a baseline window with its out-of-fold view
-// makes its score as honest as a later window's.
-func (a *analysis) fitBaseline(base []*featurized) *baselineFit {
+// allow-list, the DNS domains and the robust statistics each fold would
+// have learned without it.
+func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	n := len(base)
-	k := min(maxFolds, n)
+	k := max(1, min(maxFolds, n))
 	bf := &baselineFit{foldOf: make([]int, n)}
-	if k < 2 {
-		k = 1
-	}
 	for i := range base {
-		bf.foldOf[i] = i * k / max(n, 1)
-	}
-	pairsOf := func(f *featurized) []servicePair {
-		var out []servicePair
-		for p, e := range f.edges {
-			if e.bytes > 0 {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
-	domainsOf := func(f *featurized) []string {
-		var out []string
-		for i := range f.win.dns {
-			if !f.win.nodes[f.win.dns[i].src].dns {
-				out = append(out, f.win.dns[i].domain)
-			}
-		}
-		return out
+		bf.foldOf[i] = i * k / n
 	}
 	view := func(skip int) *baselineView {
-		bv := &baselineView{allow: make(map[servicePair]bool), initiated: make(map[servicePair]bool), domains: make(map[string]bool)}
+		bv := newBaselineView()
 		for i, f := range base {
-			if k > 1 && bf.foldOf[i] == skip {
-				continue
-			}
-			for _, p := range pairsOf(f) {
-				bv.allow[p] = true
-				if f.edges[p].client > 0 || f.edges[p].conns > 0 {
-					bv.initiated[p] = true
-				}
-			}
-			for _, d := range domainsOf(f) {
-				bv.domains[d] = true
+			if k == 1 || bf.foldOf[i] != skip {
+				bv.learn(f)
 			}
 		}
 		return bv
 	}
 	bf.full = view(-1)
-	for f := 0; f < k; f++ {
+	for fold := 0; fold < k; fold++ {
 		if k > 1 {
-			bf.folds = append(bf.folds, view(f))
+			bf.folds = append(bf.folds, view(fold))
 		} else {
 			bf.folds = append(bf.folds, bf.full)
 		}
 	}
-	// Baseline-dependent columns of each baseline window, out of fold.
-	rows := make([][]float64, n)
+	// Each window's baseline families, out of fold, join its own values.
+	rows := make([]map[featureKey]float64, n)
 	for i, f := range base {
-		raw := slices.Clone(f.raw)
-		a.fs.fillBaselineFeatures(f, bf.folds[bf.foldOf[i]], raw)
-		rows[i] = a.transformRow(raw)
+		rows[i] = maps(f.values, baselineValues(f, bf.folds[bf.foldOf[i]]))
 	}
-	bf.full.scaler = a.fitScaler(rows)
-	for f := range bf.folds {
+	known := knownServices(t.s.fz.ideOrder)
+	bf.full.scaler = fitScaler(rows, func(int) bool { return true }, known)
+	for fold := range bf.folds {
 		if k == 1 {
 			break
 		}
-		var in [][]float64
-		for i := range rows {
-			if bf.foldOf[i] != f {
-				in = append(in, rows[i])
-			}
-		}
-		bf.folds[f].scaler = a.fitScaler(in)
+		bf.folds[fold].scaler = fitScaler(rows, func(i int) bool { return bf.foldOf[i] != fold }, known)
 	}
 	return bf
 }
 
-// fitScaler fits the robust scaler to rows (one per window, transformed)
-// and applies the families' IQR floors.
-func (a *analysis) fitScaler(rows [][]float64) *stats.Robust {
-	sc := fitColumns(rows)
-	a.fs.floorIQR(sc.IQR)
-	// A ratio or mean the baseline never observed (no DNS query from that
-	// service, no traffic between two services) has no reference: it
-	// scores 0 whatever its value. Its volume and count features, which the
-	// baseline did observe as 0, carry the news.
-	for j := range a.fs.cols {
-		if !missingFamilies[a.fs.cols[j].Family] {
-			continue
-		}
-		observed := false
-		for _, r := range rows {
-			if !math.IsNaN(r[j]) {
-				observed = true
-				break
-			}
-		}
-		if !observed {
-			sc.IQR[j] = unobservedIQR
-		}
+// maps returns the union of a and b (b wins).
+func maps(a, b map[featureKey]float64) map[featureKey]float64 {
+	out := make(map[featureKey]float64, len(a)+len(b))
+	for k, x := range a {
+		out[k] = x
 	}
-	return sc
-}
-
-// unobservedIQR is the spread given to features the baseline never
-// observed, so that their z is 0 (JSON cannot store an infinite spread).
-const unobservedIQR = 1e300
-
-func fitColumns(rows [][]float64) *stats.Robust {
-	if len(rows) == 0 {
-		return stats.FitRobust(nil)
-	}
-	cols := make([][]float64, len(rows[0]))
-	for j := range cols {
-		cols[j] = make([]float64, len(rows))
-		for i, r := range rows {
-			cols[j][i] = r[j]
-		}
-	}
-	return stats.FitRobust(cols)
-}
-
-// transformRow applies each column's transform.
-func (a *analysis) transformRow(raw []float64) []float64 {
-	out := make([]float64, len(raw))
-	for j, x := range raw {
-		out[j] = a.fs.cols[j].transform(x)
+	for k, x := range b {
+		out[k] = x
 	}
 	return out
+}
+
+// knownServices is the set of services (outside included) a model knows.
+func knownServices(services []string) map[string]bool {
+	known := make(map[string]bool, len(services)+1)
+	for _, s := range services {
+		known[s] = true
+	}
+	known[Outside] = true
+	return known
 }
 
 // plans lays out the synthetic copies of the baseline span [from, to):
 // every template at every rate, each with its own seeded schedule. When
 // the baseline is long, each copy covers a seeded contiguous segment so
 // the training set stays within maxTrainingRows.
-func (a *analysis) plans(templates []Template, from, to int64) []copyPlan {
-	finest := int64(a.sizes[0])
-	n := len(templates) * len(a.opts.Rates)
+func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
+	s := t.s
+	finest := int64(s.sizes[0])
+	n := len(templates) * len(s.opts.Rates)
 	span := to - from
 	if limit := int64(maxTrainingRows/max(n, 1)) * finest; limit > 0 && span > limit {
-		span = max(limit, int64(a.opts.Episode)*2)
+		span = max(limit, int64(s.opts.Episode)*2)
 	}
 	var out []copyPlan
-	for _, t := range templates {
-		for _, rate := range a.opts.Rates {
-			rng := rand.New(rand.NewPCG(uint64(a.opts.Seed), uint64(len(out))))
+	for _, tp := range templates {
+		for _, rate := range s.opts.Rates {
+			rng := rand.New(rand.NewPCG(uint64(s.opts.Seed), uint64(len(out))))
 			segFrom := from
 			if slack := (to - from - span) / finest; slack > 0 {
 				segFrom += rng.Int64N(slack+1) * finest
 			}
 			segTo := min(to, segFrom+span)
-			eps := Schedule(t, rate, segFrom, segTo, int64(a.opts.Episode), finest, rng)
+			eps := Schedule(tp, rate, segFrom, segTo, int64(s.opts.Episode), finest, rng)
 			for i := range eps {
-				a.inj.choosePods(&eps[i], rng)
+				s.inj.choosePods(&eps[i], rng)
 			}
-			out = append(out, copyPlan{template: t, rate: rate, episodes: eps, from: segFrom, to: segTo})
+			out = append(out, copyPlan{template: tp, rate: rate, episodes: eps, from: segFrom, to: segTo})
 		}
 	}
 	return out
 }
 
 // buildRows injects every copy into the baseline windows of one size.
-func (a *analysis) buildRows(ctx context.Context, base []*featurized, plans []copyPlan) ([]trainingRow, error) {
+func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan) ([]trainingRow, error) {
 	var rows []trainingRow
 	for c, p := range plans {
 		for i, f := range base {
-			if f.win.start < p.from || f.win.end > p.to {
-				continue
+			if f.win.start >= p.from && f.win.end <= p.to {
+				rows = append(rows, trainingRow{copy: c, window: i, f: f})
 			}
-			rows = append(rows, trainingRow{copy: c, window: i, f: f})
 		}
 	}
-	err := parallel(ctx, len(rows), a.opts.Workers, func(r int) {
+	err := parallel(ctx, len(rows), t.s.opts.Workers, func(r int) {
 		row := &rows[r]
-		var win *window
-		for e := range plans[row.copy].episodes {
-			ep := &plans[row.copy].episodes[e]
-			if overlap(row.f.win, ep.Start, ep.End) <= 0 {
-				continue
-			}
-			if win == nil {
-				win = row.f.win.clone()
-			}
-			a.inj.apply(win, ep)
-		}
-		if win != nil {
-			row.f = a.fs.featurize(win)
+		if win := t.s.inj.injectAll(row.f.win, plans[row.copy].episodes); win != nil {
+			row.f = t.s.fz.featurize(win)
 			row.label = true
 		}
 	})
 	return rows, err
-}
-
-// train fits the model of every size on the baseline windows plus
-// synthetic attacks (method.md §6–7) and prepares the series for scoring.
-func (a *analysis) train(ctx context.Context, base [][]*featurized) (*Model, error) {
-	for si, b := range base {
-		if len(b) == 0 {
-			return nil, fmt.Errorf("the baseline holds no complete %v window: use a longer --baseline, a longer capture, or leave that size out of --window", a.sizes[si])
-		}
-	}
-	from := base[0][0].win.start
-	to := base[0][len(base[0])-1].win.end
-	fits := make([]*baselineFit, len(a.sizes))
-	for si := range a.sizes {
-		fits[si] = a.fitBaseline(base[si])
-	}
-	templates := Templates(a.topology(fits[0].full))
-	plans := a.plans(templates, from, to)
-
-	m := &Model{
-		Kind:       modelKind,
-		Version:    ModelVersion,
-		Created:    time.Now().UTC(),
-		Tool:       "mimir-tui",
-		Services:   slices.Clone(a.fs.services),
-		Sensitive:  slices.Clone(a.sensitive),
-		IdeHistory: a.opts.IdeHistory,
-		Seed:       a.opts.Seed,
-		Rates:      slices.Clone(a.opts.Rates),
-	}
-	for s := range a.dnsSvcs {
-		m.DNSServices = append(m.DNSServices, s)
-	}
-	slices.Sort(m.DNSServices)
-	for _, t := range templates {
-		m.Templates = append(m.Templates, t.Name())
-	}
-
-	// fineScores[copy][fine window index] for the coarser sizes' peak column.
-	fineScores := make([]map[int]float64, len(plans))
-	for i := range fineScores {
-		fineScores[i] = make(map[int]float64)
-	}
-	a.series = make([]*seriesState, len(a.sizes))
-	for si, size := range a.sizes {
-		bf := fits[si]
-		rows, err := a.buildRows(ctx, base[si], plans)
-		if err != nil {
-			return nil, err
-		}
-		lay := newLayout(a.fs, si > 0)
-		X := make([][]float64, len(rows))
-		y := make([]float64, len(rows))
-		labels := make([]bool, len(rows))
-		attacked := 0
-		err = parallel(ctx, len(rows), a.opts.Workers, func(r int) {
-			row := &rows[r]
-			bv := bf.folds[bf.foldOf[row.window]]
-			raw := slices.Clone(row.f.raw)
-			a.fs.fillBaselineFeatures(row.f, bv, raw)
-			fine := math.NaN()
-			if si > 0 {
-				fine = peakScore(fineScores[row.copy], a.t0, int64(a.sizes[0]), row.f.win.start, row.f.win.end)
-			}
-			X[r] = lay.vectorize(raw, bv.scaler, fine).z
-		})
-		if err != nil {
-			return nil, err
-		}
-		for r := range rows {
-			labels[r] = rows[r].label
-			if rows[r].label {
-				y[r] = 1
-				attacked++
-			}
-		}
-		lm, err := fitLasso(X, y)
-		if err != nil {
-			return nil, fmt.Errorf("train %v model: %w", size, err)
-		}
-		scores := make([]float64, len(rows))
-		for r := range rows {
-			scores[r] = lm.Predict(X[r])
-			if si == 0 {
-				fineScores[rows[r].copy][rows[r].f.win.index] = scores[r]
-			}
-		}
-		th, f1 := stats.NearBestF1Threshold(scores, labels, thresholdTolerance)
-		ide, ideLabels := a.trainingIde(rows)
-		ideTh, _ := stats.BestF1Threshold(ide, ideLabels)
-		sm := SizeModel{
-			SizeSeconds:     size.Seconds(),
-			Features:        lay.names(),
-			Scaler:          bf.full.scaler,
-			Lasso:           lm,
-			Threshold:       th,
-			IdeThreshold:    Float(ideTh),
-			BaselineWindows: len(base[si]),
-			Training: TrainingSummary{
-				Rows: len(rows), Attacked: attacked, F1: Float(f1),
-				AUC: Float(stats.AUC(scores, labels)), IdeAUC: Float(stats.AUC(ide, ideLabels)),
-				Alpha: lm.Alpha, NonZero: nonZero(lm.Coef),
-			},
-		}
-		m.Sizes = append(m.Sizes, sm)
-		if si == 0 {
-			for p := range bf.full.allow {
-				m.Allowlist = append(m.Allowlist, p.String())
-			}
-			for d := range bf.full.domains {
-				m.Domains = append(m.Domains, d)
-			}
-			for p := range bf.full.initiated {
-				m.Initiated = append(m.Initiated, p.String())
-			}
-			sort.Strings(m.Initiated)
-			sort.Strings(m.Allowlist)
-			sort.Strings(m.Domains)
-		}
-		st := a.newSeries(si, &m.Sizes[si], lay, bf.full)
-		st.folds = bf.folds
-		for i, f := range base[si] {
-			st.foldOf[f.win.index] = bf.foldOf[i]
-		}
-		a.series[si] = st
-	}
-	for si := range a.series {
-		a.series[si].sm = &m.Sizes[si]
-		a.series[si].fine = a.series[0]
-	}
-	m.Trained.Windows = len(base[0])
-	a.model = m
-	return m, nil
 }
 
 // thresholdTolerance is how much training F1 the threshold may give up
@@ -386,14 +379,14 @@ func (a *analysis) train(ctx context.Context, base [][]*featurized) (*Model, err
 const thresholdTolerance = 0.02
 
 // maxSweeps bounds coordinate-descent sweeps per alpha. Where more are
-// needed the path is deep in the interpolating regime (tiny alphas, more
-// features than rows), which cross-validation rejects anyway.
+// needed the path is deep in the interpolating regime, which
+// cross-validation rejects anyway.
 const maxSweeps = 200
 
 // fitLasso fits the LASSO with cross-validated alpha (method.md §6: 5
 // contiguous folds, a 100-point log path, eps 1e-3). Columns that are
-// constant over the training rows cannot enter the model, so they are left
-// out of the fit (their weight is 0) to save most of its time.
+// constant over the training rows cannot enter the model; they are left
+// out of the fit (weight 0).
 func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
 	if len(X) == 0 {
 		return nil, fmt.Errorf("no training rows")
@@ -408,6 +401,10 @@ func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
 			}
 		}
 	}
+	if len(keep) == 0 {
+		// Nothing varies: a constant model (every window scores the same).
+		return &lasso.Model{Intercept: floats.Sum(y) / float64(len(y)), Coef: make([]float64, p)}, nil
+	}
 	Xk := make([][]float64, len(X))
 	for i, row := range X {
 		Xk[i] = make([]float64, len(keep))
@@ -415,16 +412,8 @@ func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
 			Xk[i][k] = row[j]
 		}
 	}
-	if len(keep) == 0 {
-		// Nothing varies: a constant model (every window scores the same).
-		var mean float64
-		for _, v := range y {
-			mean += v
-		}
-		return &lasso.Model{Intercept: mean / float64(len(y)), Coef: make([]float64, p)}, nil
-	}
 	// glmnet's stopping rule keeps the path from grinding through alphas
-	// that only interpolate the rows (more features than rows).
+	// that only interpolate the rows.
 	m, err := lasso.FitCV(Xk, y, lasso.Options{Folds: 5, NAlphas: 100, Eps: 1e-3, Saturation: 1e-3, MaxIter: maxSweeps})
 	if err != nil {
 		return nil, err
@@ -439,111 +428,46 @@ func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
 
 // topology describes the application for the enumeration of synthetic
 // attacks, with what the baseline saw.
-func (a *analysis) topology(bv *baselineView) Topology {
-	t := Topology{
-		Sensitive: a.sensitive, DNS: a.dnsSvcs, VIPs: a.vips, Policy: a.opts.Policy,
-		MaxHops: a.opts.MaxHops, MaxPaths: a.opts.MaxPaths,
+func (t trainer) topology(bv *baselineView) Topology {
+	s := t.s
+	tp := Topology{
+		Services: slices.Clone(s.services), Sensitive: s.sensitive, DNS: s.dns, VIPs: s.vips,
+		Policy: s.opts.Policy, MaxHops: s.opts.MaxHops, MaxPaths: s.opts.MaxPaths,
 		Peers: make(map[string][]string),
-	}
-	for _, s := range a.fs.services {
-		if s != Outside {
-			t.Services = append(t.Services, s)
-		}
 	}
 	resolvers := make(map[string]bool)
 	for p := range bv.allow {
-		if a.dnsSvcs[p.dst] && !a.dnsSvcs[p.src] {
+		if s.dns[p.dst] && !s.dns[p.src] {
 			resolvers[p.src] = true
 		}
 	}
 	for p := range bv.initiated {
-		t.Peers[p.src] = append(t.Peers[p.src], p.dst)
+		tp.Peers[p.src] = append(tp.Peers[p.src], p.dst)
 	}
-	for s := range t.Peers {
-		slices.Sort(t.Peers[s])
+	for svc := range tp.Peers {
+		slices.Sort(tp.Peers[svc])
 	}
-	for s := range resolvers {
-		t.Resolvers = append(t.Resolvers, s)
+	for svc := range resolvers {
+		tp.Resolvers = append(tp.Resolvers, svc)
 	}
-	slices.Sort(t.Resolvers)
-	return t
-}
-
-// newSeries prepares the scoring state of size si.
-func (a *analysis) newSeries(si int, sm *SizeModel, lay *layout, full *baselineView) *seriesState {
-	return &seriesState{
-		a:       a,
-		idx:     si,
-		size:    a.sizes[si],
-		layout:  lay,
-		sm:      sm,
-		full:    full,
-		foldOf:  make(map[int]int),
-		scoreAt: make(map[int]float64),
-		first:   a.t0,
-	}
-}
-
-// useModel prepares scoring with a loaded model.
-func (a *analysis) useModel(m *Model) error {
-	a.model = m
-	full := &baselineView{allow: make(map[servicePair]bool), initiated: make(map[servicePair]bool), domains: make(map[string]bool)}
-	for _, list := range []struct {
-		entries []string
-		set     map[servicePair]bool
-	}{{m.Allowlist, full.allow}, {m.Initiated, full.initiated}} {
-		for _, s := range list.entries {
-			p, ok := parseServicePair(s)
-			if !ok {
-				return fmt.Errorf("model service pair %q is not 'a -> b': the model file is damaged; retrain it", s)
-			}
-			list.set[p] = true
-		}
-	}
-	for _, d := range m.Domains {
-		full.domains[d] = true
-	}
-	a.series = make([]*seriesState, len(a.sizes))
-	for si, size := range a.sizes {
-		var sm *SizeModel
-		for i := range m.Sizes {
-			if m.Sizes[i].Size() == size {
-				sm = &m.Sizes[i]
-			}
-		}
-		if sm == nil {
-			var have []string
-			for i := range m.Sizes {
-				have = append(have, m.Sizes[i].Size().String())
-			}
-			return fmt.Errorf("the model has no %v window size (it has %v): pass --window with those sizes or retrain", size, have)
-		}
-		lay := newLayout(a.fs, si > 0)
-		if !slices.Equal(lay.names(), sm.Features) {
-			return fmt.Errorf("the %v model's features do not match this build's layout (finest size first?): retrain it with this build and the same --window list", size)
-		}
-		v := *full
-		v.scaler = sm.Scaler
-		a.series[si] = a.newSeries(si, sm, lay, &v)
-		a.series[si].fine = a.series[0]
-	}
-	return nil
+	slices.Sort(tp.Resolvers)
+	return tp
 }
 
 // trainingIde scores every copy's windows with the Ide & Kashima method,
 // in time order within each copy.
-func (a *analysis) trainingIde(rows []trainingRow) ([]float64, []bool) {
+func (t trainer) trainingIde(rows []trainingRow) ([]float64, []bool) {
 	byCopy := make(map[int][]int)
 	for r := range rows {
 		byCopy[rows[r].copy] = append(byCopy[rows[r].copy], r)
 	}
-	var scores []float64
-	var labels []bool
 	copies := make([]int, 0, len(byCopy))
 	for c := range byCopy {
 		copies = append(copies, c)
 	}
 	slices.Sort(copies)
+	var scores []float64
+	var labels []bool
 	for _, c := range copies {
 		idx := byCopy[c]
 		sort.Slice(idx, func(i, j int) bool { return rows[idx[i]].window < rows[idx[j]].window })
@@ -554,7 +478,7 @@ func (a *analysis) trainingIde(rows []trainingRow) ([]float64, []bool) {
 				labels = append(labels, rows[r].label)
 			}
 			hist = append(hist, rows[r].f.activity)
-			if len(hist) > a.opts.IdeHistory {
+			if len(hist) > t.s.opts.IdeHistory {
 				hist = hist[1:]
 			}
 		}
@@ -562,12 +486,21 @@ func (a *analysis) trainingIde(rows []trainingRow) ([]float64, []bool) {
 	return scores, labels
 }
 
-func nonZero(xs []float64) int {
-	n := 0
-	for _, x := range xs {
-		if x != 0 {
-			n++
-		}
+// export lists the scaler's statistics for a model file, in a stable order.
+func (sc *scaler) export() []FeatureStat {
+	out := make([]FeatureStat, 0, len(sc.stats))
+	for k, st := range sc.stats {
+		out = append(out, FeatureStat{Family: families[k.fam].name, A: k.a, B: k.b, Median: st.median, IQR: st.iqr})
 	}
-	return n
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Family != b.Family {
+			return a.Family < b.Family
+		}
+		if a.A != b.A {
+			return a.A < b.A
+		}
+		return a.B < b.B
+	})
+	return out
 }

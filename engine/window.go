@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/engine/graph"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
@@ -71,9 +72,9 @@ type window struct {
 	start    int64
 	end      int64
 	partial  bool
+	coverage float64 // share of the window the capture covers
 	packets  uint64
 	bytes    uint64
-	baseline bool
 
 	nodes   []node
 	nodeIdx map[string]int32
@@ -95,12 +96,15 @@ type resolver struct {
 	includeInfra bool
 }
 
-func (r *resolver) newWindow(w *traffic.Window) *window {
+// newWindow resolves w; last is the capture's last timestamp, which
+// bounds how much of a partial window the capture covers.
+func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 	win := &window{
 		index:      w.Index,
 		start:      w.Start,
 		end:        w.End,
 		partial:    w.Partial,
+		coverage:   1,
 		packets:    w.Packets,
 		bytes:      w.Bytes,
 		nodeIdx:    make(map[string]int32),
@@ -108,6 +112,9 @@ func (r *resolver) newWindow(w *traffic.Window) *window {
 		infraEdges: make(map[edgeKey]*edgeStat),
 		fan:        make(map[int32]*fanStat),
 		ext:        make(map[edgeKey][]netip.Addr),
+	}
+	if w.Partial {
+		win.coverage = min(1, max(0, float64(last+1-w.Start)/float64(w.End-w.Start)))
 	}
 	for i := range w.Pairs {
 		p := &w.Pairs[i]
@@ -322,3 +329,17 @@ func (win *window) serviceEdges() map[servicePair]*edgeStat {
 	}
 	return out
 }
+
+// podGraph builds the scored pod graph of win; node IDs equal win's.
+func (win *window) podGraph() *graph.Graph {
+	g := graph.New()
+	for i := range win.nodes {
+		g.Node(win.nodes[i].key)
+	}
+	for _, k := range sortedEdgeKeys(win.edges) {
+		e := win.edges[k]
+		g.Add(int(k.u), int(k.v), e.bytes, e.packets)
+	}
+	return g
+}
+

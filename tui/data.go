@@ -179,7 +179,7 @@ func (d *dataset) finish(res *engine.Result, err error) {
 		d.source = res.Source
 	}
 	for _, w := range res.Warnings {
-		d.addWarning(w)
+		d.addWarning(w.Message)
 	}
 	for i := range res.Series {
 		rs := &res.Series[i]

@@ -70,23 +70,18 @@ func adviseWarning(w *engine.Warning) string {
 // commands: warnings and the run's error name their flags.
 func adviseRunner(r tui.Runner) tui.Runner {
 	return func(ctx context.Context, emit func(engine.Event)) (*engine.Result, error) {
-		// The result repeats the warnings as plain text; they get the
-		// same advice as the events they were sent as.
-		advised := map[string]string{}
 		res, err := r(ctx, func(ev engine.Event) {
-			if w, ok := ev.(*engine.Warning); ok && flagAdvice(w.Setting) != "" {
+			if w, ok := ev.(*engine.Warning); ok {
 				aw := *w
 				aw.Message = adviseWarning(w)
-				advised[w.Message] = aw.Message
 				ev = &aw
 			}
 			emit(ev)
 		})
 		if res != nil {
-			for i, m := range res.Warnings {
-				if a, ok := advised[m]; ok {
-					res.Warnings[i] = a
-				}
+			// The result repeats the warnings; they get the same advice.
+			for i := range res.Warnings {
+				res.Warnings[i].Message = adviseWarning(&res.Warnings[i])
 			}
 		}
 		return res, adviseError(err)

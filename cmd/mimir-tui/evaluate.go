@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/mimir-tui/mimir-tui/engine"
@@ -95,11 +98,14 @@ func readTruth(path string) ([]engine.Attack, error) {
 
 func writeEvaluation(w io.Writer, ev *engine.Evaluation) {
 	fmt.Fprintf(w, "evaluation of %s (%s, seed %d)\n", ev.Capture, ev.Source, ev.Seed)
-	fmt.Fprintf(w, "%d attack templates × rates %v MB/min, injected after the baseline with a seed of their own\n", len(ev.Templates), ev.Rates)
+	for _, c := range ev.Caveats {
+		fmt.Fprintf(w, "\n!! %s\n", c)
+	}
+	fmt.Fprintf(w, "\n%d attack templates × rates %v MB/min, injected after the baseline with a seed of their own\n", len(ev.Templates), ev.Rates)
 	for _, se := range ev.Sizes {
-		fmt.Fprintf(w, "\n== %gs windows: %d test windows\n", se.SizeSeconds, se.TestWindows)
-		if se.TestWindows == 0 {
-			fmt.Fprintf(w, "no complete %gs window after the baseline is free of known attacks: nothing to inject into (use a longer capture or a shorter --baseline)\n", se.SizeSeconds)
+		fmt.Fprintf(w, "\n== %gs windows: %d clean test windows %s\n", se.SizeSeconds, len(se.TestWindows), windowList(se.TestWindows))
+		if len(se.TestWindows) == 0 {
+			fmt.Fprintf(w, "no clean %gs test window: no complete window after the baseline is free of known attacks, so nothing was injected; the injection figures are undefined (—). Use a longer capture or a shorter baseline.\n", se.SizeSeconds)
 		} else {
 			writeInjected(w, se)
 		}
@@ -107,16 +113,52 @@ func writeEvaluation(w io.Writer, ev *engine.Evaluation) {
 	}
 }
 
+// windowList shows window numbers compactly: "(windows 13–19, 22)".
+func windowList(ws []int) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	var parts []string
+	for i := 0; i < len(ws); {
+		j := i
+		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d–%d", ws[i], ws[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(ws[i]))
+		}
+		i = j + 1
+	}
+	return "(windows " + strings.Join(parts, ", ") + ")"
+}
+
+// metric formats a measure with three decimals, "—" when undefined.
+func metric(x engine.Float) string {
+	if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		return "—"
+	}
+	return strconv.FormatFloat(float64(x), 'f', 3, 64)
+}
+
 // writeInjected writes the injection experiment of one window size.
 func writeInjected(w io.Writer, se engine.SizeEval) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\tAUC\tF1\tprecision\trecall\tFPR\tTP\tFP\tTN\tFN\tthreshold\t")
+	var undefined []string
 	for _, me := range se.Methods {
 		m := me.Overall
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%.3f\t\n", me.Method, m.AUC, m.F1, m.Precision, m.Recall, m.FPR,
-			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, m.Threshold)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", me.Method, metric(m.AUC), metric(m.F1), metric(m.Precision), metric(m.Recall), metric(m.FPR),
+			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, metric(m.Threshold))
+		if m.Undefined != "" {
+			undefined = append(undefined, me.Method+": "+m.Undefined)
+		}
 	}
 	tw.Flush()
+	if len(undefined) > 0 {
+		fmt.Fprintf(w, "— undefined: %s\n", strings.Join(undefined, "; "))
+	}
 
 	fmt.Fprintln(w, "\nby rate (AUC / F1 at the training threshold):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -129,7 +171,7 @@ func writeInjected(w io.Writer, se engine.SizeEval) {
 		fmt.Fprintf(tw, "%g", se.Methods[0].ByRate[i].Rate)
 		for _, me := range se.Methods {
 			g := me.ByRate[i]
-			fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
+			fmt.Fprintf(tw, "\t%s / %s", metric(g.AUC), metric(g.F1))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -146,7 +188,7 @@ func writeInjected(w io.Writer, se engine.SizeEval) {
 		fmt.Fprint(tw, se.Methods[0].ByPath[i].Path)
 		for _, me := range se.Methods {
 			g := me.ByPath[i]
-			fmt.Fprintf(tw, "\t%.3f / %.3f", g.AUC, g.F1)
+			fmt.Fprintf(tw, "\t%s / %s", metric(g.AUC), metric(g.F1))
 		}
 		c := se.Methods[0].ByPath[i].Confusion
 		fmt.Fprintf(tw, "\t%d %d %d %d\n", c.TP, c.FP, c.TN, c.FN)
@@ -165,7 +207,7 @@ func writeReal(w io.Writer, se engine.SizeEval) {
 	fmt.Fprintln(tw, "method\twindows\tattacked\tAUC\tF1\tTP\tFP\tTN\tFN\t")
 	for _, me := range se.Methods {
 		m := me.Real
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, m.AUC, m.F1,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, metric(m.AUC), metric(m.F1),
 			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN)
 	}
 	tw.Flush()
@@ -202,7 +244,7 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 			var curves []plot.Curve
 			for _, me := range se.Methods {
 				if m := r.of(me); m != nil {
-					curves = append(curves, plot.Curve{Name: me.Method, Points: m.ROC, AUC: m.AUC})
+					curves = append(curves, plot.Curve{Name: me.Method, Points: m.ROC, AUC: float64(m.AUC)})
 				}
 			}
 			if len(curves) == 0 {
@@ -220,7 +262,7 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 		// Each window's score is drawn at its middle.
 		for _, tp := range se.Timeline {
 			times = append(times, tp.Seconds+se.SizeSeconds/2)
-			scores = append(scores, tp.Score)
+			scores = append(scores, float64(tp.Score))
 		}
 		for _, at := range ev.Attacks {
 			if len(se.Timeline) > 0 {
@@ -228,7 +270,7 @@ func writePlots(dir, format string, ev *engine.Evaluation) ([]string, error) {
 				shaded = append(shaded, [2]float64{at.Start.Sub(t0).Seconds(), at.End.Sub(t0).Seconds()})
 			}
 		}
-		th := se.Methods[0].Overall.Threshold
+		th := float64(se.Methods[0].Overall.Threshold)
 		title := fmt.Sprintf("model score over time, %gs windows (threshold %.3f)", se.SizeSeconds, th)
 		if err := write(fmt.Sprintf("scores-%gs.%s", se.SizeSeconds, format), func(w io.Writer) error {
 			return plot.Scores(w, format, title, times, []plot.Series{{Name: "model score", Values: scores}}, th, shaded)

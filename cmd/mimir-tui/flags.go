@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/netip"
 	"os"
 	"strconv"
@@ -71,9 +70,12 @@ func (ef *engineFlags) given(name string) bool {
 }
 
 // options turns the flags into engine options. Every error is a usage
-// error naming its flag.
+// error naming its flag. Values that parse but that the engine cannot use
+// (a negative --workers, --threshold NaN) are the engine's to refuse: its
+// *engine.SettingError becomes a usage error through adviseError.
 func (ef *engineFlags) options() (engine.Options, error) {
 	opts := engine.DefaultOptions()
+	var err error
 	// Without --window the engine takes the model's sizes, or its defaults.
 	opts.Sizes = nil
 	if ef.given("window") {
@@ -88,17 +90,14 @@ func (ef *engineFlags) options() (engine.Options, error) {
 		if err != nil {
 			return opts, usagef("--model: %v", err)
 		}
-		opts.Model = m
-		opts.Baseline = 0
-	} else if err := parseBaseline(ef.baseline, &opts); err != nil {
+		opts.Baseline = engine.BaselineModel(m)
+	} else if opts.Baseline, err = parseBaseline(ef.baseline); err != nil {
 		return opts, err
 	}
 	opts.Sensitive = splitList(ef.sensitive)
-	th, err := parseThreshold(ef.threshold)
-	if err != nil {
+	if opts.Threshold, err = parseThreshold(ef.threshold); err != nil {
 		return opts, err
 	}
-	opts.Threshold = th
 	opts.EntitiesOffset = ef.entitiesOffset
 	opts.Seed = ef.seed
 	if opts.ClusterCIDRs, err = parseCIDRs(ef.clusterCIDRs); err != nil {
@@ -110,13 +109,10 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	}
 	for _, s := range splitList(ef.rates) {
 		r, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+		if err != nil {
 			return opts, usagef("--rates %q: want positive numbers (MB/min) such as 1,0.1", ef.rates)
 		}
 		opts.Rates = append(opts.Rates, r)
-	}
-	if err := ef.checkLimits(); err != nil {
-		return opts, err
 	}
 	opts.IdeHistory = ef.ideHistory
 	opts.ReorderSlack = ef.reorderSlack
@@ -124,32 +120,15 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	return opts, nil
 }
 
-// checkLimits refuses counts and durations the engine cannot use.
-func (ef *engineFlags) checkLimits() error {
-	switch {
-	case ef.workers < 0:
-		return usagef("--workers %d: want a positive number such as --workers 4 (or 0, the default: all cores)", ef.workers)
-	case ef.ideHistory < minIdeHistory:
-		return usagef("--ide-history %d: the Ide & Kashima pattern needs at least %d earlier windows; e.g. --ide-history 10 (the default)", ef.ideHistory, minIdeHistory)
-	case ef.reorderSlack < 0:
-		return usagef("--reorder-slack %v: want a positive duration such as --reorder-slack 5s (or 0, the default: 5s)", ef.reorderSlack)
-	}
-	return nil
-}
-
-// minIdeHistory is the fewest earlier windows the Ide & Kashima score is
-// computed from (the engine scores no window with fewer).
-const minIdeHistory = 2
-
 // parseThreshold accepts an empty string (the trained threshold) or a
-// finite number.
+// number; the engine refuses numbers it cannot use (NaN, ±Inf).
 func parseThreshold(s string) (*float64, error) {
 	if s == "" {
 		return nil, nil
 	}
 	th, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(th) || math.IsInf(th, 0) {
-		return nil, usagef("--threshold %q: want a finite number such as --threshold 0.5", s)
+	if err != nil {
+		return nil, usagef("--threshold %q: want a number such as --threshold 0.5", s)
 	}
 	return &th, nil
 }
@@ -184,25 +163,21 @@ func readPolicy(path string) (*engine.Policy, error) {
 }
 
 // parseBaseline accepts a duration (2m), a fraction in (0, 1) or "all".
-func parseBaseline(s string, opts *engine.Options) error {
+func parseBaseline(s string) (engine.Baseline, error) {
 	if s == "all" {
-		opts.Baseline, opts.BaselineFraction = engine.WholeCapture, 0
-		return nil
+		return engine.BaselineAll(), nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return usagef("--baseline %q: want a positive duration such as --baseline 2m", s)
+			return engine.Baseline{}, usagef("--baseline %q: want a positive duration such as --baseline 2m", s)
 		}
-		opts.Baseline = d
-		return nil
+		return engine.BaselineSpan(d), nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f <= 0 || f >= 1 {
-		return usagef("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
+		return engine.Baseline{}, usagef("--baseline %q: want a duration (2m), a fraction between 0 and 1 (0.5) or all", s)
 	}
-	opts.Baseline = 0
-	opts.BaselineFraction = f
-	return nil
+	return engine.BaselineShare(f), nil
 }
 
 func parseDurations(s string) ([]time.Duration, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,8 +43,8 @@ func TestWindowSizes(t *testing.T) {
 		if !slices.Equal(got.Sizes, c.want) || (got.Sizes == nil) != (c.want == nil) {
 			t.Errorf("analyze %q: the engine got sizes %v, want %v", c.args, got.Sizes, c.want)
 		}
-		if (got.Model != nil) != slices.Contains(c.args, "--model") {
-			t.Errorf("analyze %q: model %v", c.args, got.Model != nil)
+		if (got.Baseline.Model() != nil) != slices.Contains(c.args, "--model") {
+			t.Errorf("analyze %q: baseline %v", c.args, got.Baseline)
 		}
 
 		// The explorer's flags, through the same function.
@@ -57,5 +58,24 @@ func TestWindowSizes(t *testing.T) {
 		if err != nil || !slices.Equal(opts.Sizes, c.want) || (opts.Sizes == nil) != (c.want == nil) {
 			t.Errorf("explore %q: sizes %v (%v), want %v", c.args, opts.Sizes, err, c.want)
 		}
+	}
+}
+
+// TestModelSizesRun: analyze --model without --window scores with the
+// model's window size (30 s here), not the defaults.
+func TestModelSizesRun(t *testing.T) {
+	var out bytes.Buffer
+	if err := runAnalyze(t.Context(), []string{"--model", testModel(t), benignCapture, benignEntities}, &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	// The benign scenario lasts 300 s: ten 30 s windows.
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, l := range lines {
+		if !strings.Contains(l, `"size_s":30,`) {
+			t.Fatalf("a window not of 30 s: %.120s", l)
+		}
+	}
+	if len(lines) < 10 || len(lines) > 11 {
+		t.Errorf("%d windows of 30 s in 300 s", len(lines))
 	}
 }

@@ -341,7 +341,9 @@ func (g *gen) run() {
 		Inputs:   inputs,
 		Source:   "baseline " + s.Baseline.String(),
 		Series:   series,
-		Warnings: slices.Clone(s.Warnings),
+	}
+	for _, w := range s.Warnings {
+		g.res.Warnings = append(g.res.Warnings, engine.Warning{Message: w})
 	}
 
 	// Stream in capture time: progress every smallest-size step, the model

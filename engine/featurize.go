@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/mimir-tui/mimir-tui/engine/graph"
+)
+
+// featurizer computes everything about a window that depends on the window
+// alone. It is immutable and shared by the workers.
+type featurizer struct {
+	sensitive map[string]bool
+	dns       map[string]bool // cluster DNS services
+	// ideOrder is the service list of the Ide & Kashima activity vector:
+	// services, not pod names, so a model carries to another capture.
+	ideOrder []string
+}
+
+func newFeaturizer(services, sensitive []string, dns map[string]bool) *featurizer {
+	fz := &featurizer{sensitive: make(map[string]bool), dns: dns, ideOrder: withOutside(services)}
+	for _, s := range sensitive {
+		fz.sensitive[s] = true
+	}
+	return fz
+}
+
+// withOutside returns the scored services, sorted, then outside.
+func withOutside(services []string) []string {
+	out := sortedCopy(services)
+	out = deleteNames(out, Outside, Unknown)
+	return append(out, Outside)
+}
+
+func deleteNames(s []string, names ...string) []string {
+	out := s[:0]
+	for _, x := range s {
+		keep := x != ""
+		for _, n := range names {
+			keep = keep && x != n
+		}
+		if keep {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// featurized is a window with the features that depend on it alone.
+type featurized struct {
+	win *window
+	// edges is the window's service graph.
+	edges map[servicePair]*edgeStat
+	// values holds the raw value of every feature the window shows, but
+	// the baseline families, which are computed when it is scored.
+	values map[featureKey]float64
+	// activity is the Ide & Kashima activity vector over ideOrder.
+	activity []float64
+}
+
+// featurize computes the window-only features of win.
+func (fz *featurizer) featurize(win *window) *featurized {
+	m := measure(win, fz.sensitive)
+	f := &featurized{win: win, edges: m.edges, values: make(map[featureKey]float64, 4*len(m.edges)+16)}
+	for id := range families {
+		fam := &families[id]
+		if fam.extract == nil {
+			continue
+		}
+		fam.extract(m, func(a, b string, x float64) {
+			f.values[featureKey{fam: famID(id), a: a, b: b}] = x
+		})
+	}
+	f.activity = fz.activity(win)
+	return f
+}
+
+// activity is the principal eigenvector of the service graph's symmetric
+// byte adjacency over the featurizer's service list.
+func (fz *featurizer) activity(win *window) []float64 {
+	if len(win.edges) == 0 {
+		return make([]float64, len(fz.ideOrder))
+	}
+	sg := win.podGraph().Collapse(func(id int) string { return win.nodes[id].service })
+	return graph.Activity(sg, fz.ideOrder)
+}
+
+// baselineView is what the scoring of a window may know of the baseline:
+// the service pairs it saw, the pairs on which it saw client traffic, the
+// DNS domains it saw queried and its feature statistics. For a baseline
+// window these come from the other folds of the baseline, so that its
+// score is as honest as a later window's.
+type baselineView struct {
+	allow     map[servicePair]bool
+	initiated map[servicePair]bool
+	domains   map[string]bool
+	scaler    *scaler
+}
+
+func newBaselineView() *baselineView {
+	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{}}
+}
+
+// learn adds what window f shows to the view's sets.
+func (bv *baselineView) learn(f *featurized) {
+	for p, e := range f.edges {
+		if e.bytes > 0 {
+			bv.allow[p] = true
+			if e.client > 0 || e.conns > 0 {
+				bv.initiated[p] = true
+			}
+		}
+	}
+	for i := range f.win.dns {
+		if d := &f.win.dns[i]; !f.win.nodes[d.src].dns {
+			bv.domains[d.domain] = true
+		}
+	}
+}
+
+// baselineValues computes the features of f that compare it with the
+// baseline bv: new service pairs and their bytes, client traffic along
+// pairs that never saw any, and DNS domains never queried.
+func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
+	var pairs, bytes, initiations float64
+	for p, e := range f.edges {
+		if !bv.allow[p] && e.bytes > 0 {
+			pairs++
+			bytes += e.bytes
+		}
+		if e.client > 0 && !bv.initiated[p] {
+			initiations += e.client
+		}
+	}
+	seen := make(map[string]bool)
+	for i := range f.win.dns {
+		d := &f.win.dns[i]
+		if !bv.domains[d.domain] && !f.win.nodes[d.src].dns {
+			seen[d.domain] = true
+		}
+	}
+	return map[featureKey]float64{
+		{fam: fam(famNewPairs)}:       pairs,
+		{fam: fam(famNewPairBytes)}:   bytes,
+		{fam: fam(famNewInitiations)}: initiations,
+		{fam: fam(famDNSNewDomains)}:  float64(len(seen)),
+	}
+}
+
+// transform applies family f's scaling to a raw value.
+func (f *family) transform(x float64) float64 {
+	if f.log {
+		return math.Log1p(math.Max(x, 0))
+	}
+	return x
+}
+
+// untransform maps a transformed value (a median, say) back to raw units.
+func (f *family) untransform(x float64) float64 {
+	if f.log {
+		return math.Expm1(x)
+	}
+	return x
+}

@@ -1,0 +1,302 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
+)
+
+// slot is one window on its way through featurisation.
+type slot struct {
+	size int
+	f    *featurized
+	done chan struct{}
+}
+
+// pipeline featurises sealed windows in parallel and scores them in order
+// on one goroutine. In baseline mode it holds the windows back until the
+// baseline is complete, trains on it, and then scores them with the model
+// it trained, as it would with a loaded one.
+type pipeline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	s      *session
+	em     *emitter
+	res    *Result
+
+	jobs  chan *slot
+	order chan *slot
+	wg    sync.WaitGroup
+	done  chan error
+
+	scorer  *Scorer
+	stream  *stream
+	trained *trained // in baseline mode, once trained
+	results [][]WindowResult
+
+	// keep retains every featurised window (for evaluation) in kept.
+	keep bool
+	kept [][]*featurized
+
+	// lastTS is the latest packet timestamp read (set by the reader
+	// before it seals windows).
+	lastTS int64
+
+	mu                 sync.Mutex
+	nSealed, nAnalysed int
+	inClusterBytes     float64
+	unresolvedBytes    float64
+}
+
+func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pipeline {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &pipeline{
+		ctx: ctx, cancel: cancel, s: s, em: em, res: res,
+		jobs:    make(chan *slot, 4*s.opts.Workers),
+		order:   make(chan *slot, 1<<16),
+		done:    make(chan error, 1),
+		results: make([][]WindowResult, len(s.sizes)),
+		kept:    make([][]*featurized, len(s.sizes)),
+	}
+	for range s.opts.Workers {
+		p.wg.Go(func() {
+			for sl := range p.jobs {
+				if p.ctx.Err() == nil {
+					sl.f = s.fz.featurize(sl.f.win)
+				}
+				close(sl.done)
+			}
+		})
+	}
+	go func() { p.done <- p.score() }()
+	return p
+}
+
+// useModel makes m the model the windows are scored with; fo holds the
+// out-of-fold views of its baseline windows when it was trained here.
+func (p *pipeline) useModel(m *Model, fo *folds, source string) error {
+	sc, err := newScorer(m, p.s, fo)
+	if err != nil {
+		return err
+	}
+	p.scorer, p.stream = sc, sc.newStream()
+	p.res.Model, p.res.Source = m, source
+	p.em.send(&ModelReady{Series: sc.info(), Source: source})
+	return nil
+}
+
+// window receives a sealed window from the aggregator (on the reading
+// goroutine): it is resolved here and featurised by the workers.
+func (p *pipeline) window(size int, w *traffic.Window) {
+	win := p.s.res.newWindow(w, p.lastTS)
+	var inCluster, unresolved float64
+	for k, e := range win.edges {
+		for _, id := range []int32{k.u, k.v} {
+			if n := &win.nodes[id]; n.kind != kindOutside {
+				inCluster += e.bytes
+				if n.kind == kindUnknown {
+					unresolved += e.bytes
+				}
+			}
+		}
+	}
+	sl := &slot{size: size, f: &featurized{win: win}, done: make(chan struct{})}
+	p.mu.Lock()
+	p.nSealed++
+	if size == 0 {
+		p.inClusterBytes += inCluster
+		p.unresolvedBytes += unresolved
+	}
+	p.mu.Unlock()
+	p.order <- sl
+	p.jobs <- sl
+}
+
+func (p *pipeline) sealed() int   { p.mu.Lock(); defer p.mu.Unlock(); return p.nSealed }
+func (p *pipeline) analysed() int { p.mu.Lock(); defer p.mu.Unlock(); return p.nAnalysed }
+
+func (p *pipeline) unresolvedShare() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inClusterBytes == 0 {
+		return 0
+	}
+	return p.unresolvedBytes / p.inClusterBytes
+}
+
+// abort stops the pipeline after an error or cancellation and returns
+// the scoring goroutine's error, if it failed.
+func (p *pipeline) abort() error {
+	p.cancel()
+	close(p.jobs)
+	close(p.order)
+	p.wg.Wait()
+	return <-p.done
+}
+
+// finish waits for every window to be scored.
+func (p *pipeline) finish() error {
+	close(p.jobs)
+	close(p.order)
+	p.wg.Wait()
+	err := <-p.done
+	if err == nil {
+		err = p.ctx.Err()
+	}
+	p.cancel()
+	return err
+}
+
+// score runs on its own goroutine: it takes windows in seal order, trains
+// once the baseline is complete (baseline mode), and scores.
+func (p *pipeline) score() error {
+	var pending []*slot
+	crossed := make([]bool, len(p.s.sizes))
+	var failed error
+	for sl := range p.order {
+		<-sl.done
+		if failed != nil || p.ctx.Err() != nil {
+			continue // drain
+		}
+		if p.scorer != nil {
+			p.scoreSlot(sl)
+			continue
+		}
+		pending = append(pending, sl)
+		if p.baselineComplete(sl, crossed) {
+			if failed = p.train(pending); failed != nil {
+				p.cancel()
+			}
+			pending = nil
+		}
+	}
+	switch {
+	case failed != nil:
+		return failed
+	case p.ctx.Err() != nil:
+		return p.ctx.Err()
+	case p.scorer == nil && len(pending) == 0:
+		return errNoWindows
+	case p.scorer == nil:
+		if err := p.train(pending); err != nil {
+			return err
+		}
+	}
+	for si, ss := range p.scorer.series {
+		p.res.Series = append(p.res.Series, Series{Size: ss.size, Features: inputInfos(ss.ins), Windows: p.results[si],
+			Threshold: p.scorer.Threshold(si), ThresholdTrained: ss.sm.Threshold})
+	}
+	return nil
+}
+
+func inputInfos(ins []input) []FeatureInfo {
+	out := make([]FeatureInfo, len(ins))
+	for i, in := range ins {
+		out[i] = in.info
+	}
+	return out
+}
+
+// scoreSlot scores one window and sends it.
+func (p *pipeline) scoreSlot(sl *slot) {
+	r := p.stream.score(sl.size, sl.f)
+	if p.keep {
+		p.kept[sl.size] = append(p.kept[sl.size], sl.f)
+	}
+	rs := &p.results[sl.size]
+	*rs = append(*rs, r)
+	p.mu.Lock()
+	p.nAnalysed++
+	p.mu.Unlock()
+	p.em.send(&WindowDone{Window: &(*rs)[len(*rs)-1]})
+}
+
+// baselineEnd is where a span baseline ends (Unix ns); math.MaxInt64 for
+// the whole capture, and -1 for a share, only known at the end.
+func (p *pipeline) baselineEnd() int64 {
+	b := p.s.opts.Baseline
+	switch b.kind {
+	case baselineAll:
+		return math.MaxInt64
+	case baselineShare:
+		return -1
+	}
+	return p.s.t0 + int64(b.span)
+}
+
+// baselineComplete reports whether, with window sl, every size's baseline
+// is in: windows of a size arrive in order, so once the last one that
+// fits in the baseline is here, that size's baseline is complete.
+func (p *pipeline) baselineComplete(sl *slot, crossed []bool) bool {
+	end := p.baselineEnd()
+	if end < 0 || end == math.MaxInt64 {
+		return false
+	}
+	size := int64(p.s.sizes[sl.size])
+	if sl.f.win.end >= p.s.t0+floorDiv(end-p.s.t0, size)*size {
+		crossed[sl.size] = true
+	}
+	for _, c := range crossed {
+		if !c {
+			return false
+		}
+	}
+	return true
+}
+
+// train fits a model on the baseline windows among pending, then scores
+// every pending window with it.
+func (p *pipeline) train(pending []*slot) error {
+	end := p.baselineEnd()
+	switch end {
+	case -1:
+		end = fractionEnd(pending, p.s.opts.Baseline.share)
+	case math.MaxInt64:
+		end = fractionEnd(pending, 1)
+	}
+	base := make([][]*featurized, len(p.s.sizes))
+	for _, sl := range pending {
+		if w := sl.f.win; !w.partial && w.end <= end {
+			base[sl.size] = append(base[sl.size], sl.f)
+		}
+	}
+	say := func(step string) {
+		p.em.send(&Progress{Phase: PhaseTraining, Step: step, Windows: p.sealed()})
+	}
+	tr, err := trainer{s: p.s}.train(p.ctx, base, say)
+	if err != nil {
+		return err
+	}
+	p.trained = tr
+	source := fmt.Sprintf("baseline %v", time.Duration(end-p.s.t0))
+	if b := p.s.opts.Baseline; b.kind == baselineShare {
+		source = fmt.Sprintf("baseline %s (%v)", b, time.Duration(end-p.s.t0))
+	}
+	if err := p.useModel(tr.model, tr.folds, source); err != nil {
+		return err
+	}
+	for _, sl := range pending {
+		p.scoreSlot(sl)
+	}
+	return nil
+}
+
+// fractionEnd is the end of the baseline that holds the first fraction of
+// the finest complete windows.
+func fractionEnd(slots []*slot, fraction float64) int64 {
+	var fine []*window
+	for _, sl := range slots {
+		if sl.size == 0 && !sl.f.win.partial {
+			fine = append(fine, sl.f.win)
+		}
+	}
+	if len(fine) == 0 {
+		return math.MinInt64
+	}
+	n := max(1, int(math.Floor(fraction*float64(len(fine)))))
+	return fine[n-1].end
+}

@@ -1,0 +1,288 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine/graph"
+)
+
+// Scorer scores the windows of a capture with a trained model. It holds
+// the model's view of the baseline per window size and, when the model was
+// trained on this capture's own start, the out-of-fold views its baseline
+// windows are scored with. It is immutable; the state of scoring a
+// sequence of windows is a stream's.
+type Scorer struct {
+	model     *Model
+	series    []*seriesScorer
+	folds     *folds
+	dns       map[string]bool
+	sensitive map[string]bool
+	t0        int64
+	history   int      // Ide & Kashima W
+	override  *float64 // threshold given by the user
+}
+
+// seriesScorer is the scoring of one window size.
+type seriesScorer struct {
+	size time.Duration
+	sm   *SizeModel
+	ins  []input
+	full *baselineView
+}
+
+// newScorer prepares scoring with m for the session's window sizes; fo,
+// when not nil, holds the out-of-fold views of the baseline windows.
+func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
+	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
+		history: s.opts.IdeHistory, override: s.opts.Threshold}
+	full, err := modelView(m)
+	if err != nil {
+		return nil, err
+	}
+	known := knownServices(m.Services)
+	for si, size := range s.sizes {
+		sm := m.sizeModel(size)
+		if sm == nil {
+			return nil, settingErr(SettingWindow, "the model has no %v window size (it has %s): use its sizes or retrain", size, m.sizeList())
+		}
+		ins := modelInputs(si > 0)
+		if !slices.Equal(inputNames(ins), sm.Inputs) {
+			return nil, settingErr(SettingWindow, "the %v model's inputs do not match this build's (or the model's finest size is not the finest here): retrain it with this build and the same window sizes", size)
+		}
+		v := *full
+		v.scaler = &scaler{stats: make(map[featureKey]keyStat, len(sm.Baseline)), known: known}
+		for _, st := range sm.Baseline {
+			k, err := parseFeatureKey(st.Family, st.A, st.B)
+			if err != nil {
+				return nil, fmt.Errorf("model: %w; retrain it", err)
+			}
+			v.scaler.stats[k] = keyStat{median: st.Median, iqr: st.IQR}
+		}
+		sc.series = append(sc.series, &seriesScorer{size: size, sm: sm, ins: ins, full: &v})
+	}
+	return sc, nil
+}
+
+// modelView is the baseline's allow-list, initiated pairs and domains as
+// the model stores them.
+func modelView(m *Model) (*baselineView, error) {
+	bv := newBaselineView()
+	for _, l := range []struct {
+		entries []string
+		set     map[servicePair]bool
+	}{{m.Allowlist, bv.allow}, {m.Initiated, bv.initiated}} {
+		for _, e := range l.entries {
+			p, ok := parseServicePair(e)
+			if !ok {
+				return nil, fmt.Errorf("model service pair %q is not 'a -> b': the model file is damaged; retrain it", e)
+			}
+			l.set[p] = true
+		}
+	}
+	for _, d := range m.Domains {
+		bv.domains[d] = true
+	}
+	return bv, nil
+}
+
+func inputNames(ins []input) []string {
+	out := make([]string, len(ins))
+	for i, in := range ins {
+		out[i] = in.info.Name
+	}
+	return out
+}
+
+// sizeModel returns the model of window size d, or nil.
+func (m *Model) sizeModel(d time.Duration) *SizeModel {
+	for i := range m.Sizes {
+		if m.Sizes[i].Size() == d {
+			return &m.Sizes[i]
+		}
+	}
+	return nil
+}
+
+func (m *Model) sizeList() string {
+	var out []string
+	for i := range m.Sizes {
+		out = append(out, m.Sizes[i].Size().String())
+	}
+	return fmt.Sprint(out)
+}
+
+// Threshold is the alert threshold in force for size index si: the one
+// given, or the trained one.
+func (sc *Scorer) Threshold(si int) float64 {
+	if sc.override != nil {
+		return *sc.override
+	}
+	return sc.series[si].sm.Threshold
+}
+
+// info describes the series for a user interface.
+func (sc *Scorer) info() []SeriesInfo {
+	var out []SeriesInfo
+	for si, ss := range sc.series {
+		infos := make([]FeatureInfo, len(ss.ins))
+		for j, in := range ss.ins {
+			infos[j] = in.info
+		}
+		out = append(out, SeriesInfo{
+			Size: ss.size, Features: infos, Threshold: sc.Threshold(si), ThresholdTrained: ss.sm.Threshold,
+			BaselineWindows: ss.sm.BaselineWindows, Medians: slices.Clone(ss.sm.InputMedians),
+		})
+	}
+	return out
+}
+
+// stream scores the windows of one capture in order: per size in index
+// order, a coarse window after the finest windows inside it.
+type stream struct {
+	sc   *Scorer
+	hist [][][]float64   // per size: activity vectors of the last windows
+	fine map[int]float64 // the finest series' scores by window index
+}
+
+func (sc *Scorer) newStream() *stream {
+	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64)}
+}
+
+// fork returns a stream that continues from st's Ide history with its own
+// scores, for scoring a synthetic variant of the same windows.
+func (st *stream) fork() *stream {
+	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64)}
+	for i, h := range st.hist {
+		c.hist[i] = slices.Clone(h)
+	}
+	return c
+}
+
+// minIdeHistory is how many earlier windows the Ide & Kashima score needs
+// at least; it uses up to Options.IdeHistory.
+const minIdeHistory = 2
+
+// score analyses the featurized window f of size index si.
+func (st *stream) score(si int, f *featurized) WindowResult {
+	sc, ss, win := st.sc, st.sc.series[si], f.win
+	bv, inBaseline := sc.folds.view(si, win.index)
+	if !inBaseline {
+		bv = ss.full
+	}
+	base := baselineValues(f, bv)
+	fine := math.NaN()
+	if si > 0 {
+		fine = peakScore(st.fine, sc.t0, int64(sc.series[0].size), win.start, win.end)
+	}
+	v := vectorize(ss.ins, f, base, bv.scaler, sc.sensitive, fine)
+	r := WindowResult{
+		Size: ss.size, Index: win.index, Partial: win.partial, Coverage: win.coverage, Baseline: inBaseline,
+		Start: time.Unix(0, win.start).UTC(), End: time.Unix(0, win.end).UTC(),
+		Packets: win.packets, Bytes: win.bytes,
+		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
+	}
+	r.Contributions = ss.contributions(v, bv.scaler)
+	if h := st.hist[si]; len(h) >= minIdeHistory {
+		r.IdeScore = graph.IdeScore(graph.TypicalPattern(h), f.activity)
+	}
+	st.hist[si] = append(st.hist[si], f.activity)
+	if n := len(st.hist[si]); n > sc.history {
+		st.hist[si] = st.hist[si][n-sc.history:]
+	}
+	// The allow-list and the graph's [NEW] marks compare with the whole
+	// baseline: a baseline window holds no pair the baseline never saw.
+	r.Edges, r.AllowlistAlert = serviceGraph(f, ss.full)
+	x := &explainCtx{f: f, view: bv, v: v, base: base, dns: sc.dns, sensitive: sc.sensitive}
+	r.Flagged = x.flag(ss.ins, r.Contributions)
+	if si == 0 {
+		st.fine[win.index] = r.Score
+	}
+	return r
+}
+
+// contributions lists the non-zero terms of the score, largest first.
+func (ss *seriesScorer) contributions(v vector, sc *scaler) []Contribution {
+	var out []Contribution
+	for j, w := range ss.sm.Lasso.Coef {
+		if w == 0 {
+			continue
+		}
+		in := ss.ins[j]
+		c := Contribution{Feature: j, Name: in.info.Name, Value: v.value[j], Z: v.z[j], Weight: w, Contrib: w * v.z[j],
+			Median: ss.sm.InputMedians[j]}
+		switch in.kind {
+		case inValue, inMax, inMin, inSensitive:
+			c.Median = sc.median(v.key[j])
+			if in.kind != inValue && v.z[j] != 0 {
+				c.Key, c.About = v.key[j].Name(), v.key[j].Describe()
+			}
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Contrib) > math.Abs(out[j].Contrib) })
+	return out
+}
+
+// peakScore is the highest of scores (by window index, windows of size
+// anchored at first) among the windows that overlap [start, end), or NaN.
+func peakScore(scores map[int]float64, first, size, start, end int64) float64 {
+	best := math.NaN()
+	for i := int(floorDiv(start-first, size)); first+int64(i)*size < end; i++ {
+		if sc, ok := scores[i]; ok && !math.IsNaN(sc) && (math.IsNaN(best) || sc > best) {
+			best = sc
+		}
+	}
+	return best
+}
+
+// floorDiv divides rounding towards minus infinity.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// serviceGraph lists the window's service graph for display and reports
+// whether it holds a pair the allow-list bv does not.
+func serviceGraph(f *featurized, bv *baselineView) ([]Edge, bool) {
+	var out []Edge
+	alert := false
+	for p, e := range f.edges {
+		isNew := !bv.allow[p]
+		alert = alert || (isNew && e.bytes > 0)
+		out = append(out, Edge{Src: p.src, Dst: p.dst, Bytes: uint64(e.bytes), Packets: uint64(e.packets),
+			New: isNew, Outside: p.src == Outside || p.dst == Outside})
+	}
+	// Infrastructure stays visible but unscored.
+	infra := make(map[servicePair]*edgeStat)
+	for k, e := range f.win.infraEdges {
+		p := servicePair{f.win.nodes[k.u].service, f.win.nodes[k.v].service}
+		x := infra[p]
+		if x == nil {
+			x = &edgeStat{}
+			infra[p] = x
+		}
+		x.bytes += e.bytes
+		x.packets += e.packets
+	}
+	for p, e := range infra {
+		out = append(out, Edge{Src: p.src, Dst: p.dst, Bytes: uint64(e.bytes), Packets: uint64(e.packets),
+			Outside: p.src == Outside || p.dst == Outside, Infra: true})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Bytes != out[j].Bytes {
+			return out[i].Bytes > out[j].Bytes
+		}
+		if out[i].Src != out[j].Src {
+			return out[i].Src < out[j].Src
+		}
+		return out[i].Dst < out[j].Dst
+	})
+	return out, alert
+}
