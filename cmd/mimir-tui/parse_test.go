@@ -72,6 +72,7 @@ func TestFlagLimits(t *testing.T) {
 		{"--threshold", "infinity"},
 		{"--workers", "-1"},
 		{"--ide-history", "1"},
+		{"--ide-history", "0"},
 		{"--ide-history", "-5"},
 		{"--reorder-slack", "-1s"},
 		{"--rates", "0"},
