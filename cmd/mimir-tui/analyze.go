@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
-	"github.com/mimir-tui/mimir-tui/engine/safefile"
 )
 
 // windowRecord is one line of `analyze` output (README: "analyze output").
@@ -131,7 +128,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
-	if err := writeAnalysis(res, *format, *out, *force, stdout); err != nil {
+	err = writeOutput(*out, *force, stdout, func(w io.Writer) error { return writeRecords(w, res, *format) })
+	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
 	if *intervals != "" {
@@ -145,23 +143,6 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
 	}
 	return nil
-}
-
-// writeAnalysis writes the window records to the file out (atomically),
-// or to stdout when out is empty.
-func writeAnalysis(res *engine.Result, format, out string, force bool, stdout io.Writer) error {
-	if out != "" {
-		var buf bytes.Buffer
-		if err := writeRecords(&buf, res, format); err != nil {
-			return err
-		}
-		return safefile.Write(out, buf.Bytes(), force)
-	}
-	bw := bufio.NewWriter(stdout)
-	if err := writeRecords(bw, res, format); err != nil {
-		return err
-	}
-	return bw.Flush()
 }
 
 // writeRecords writes every window of every size in time order (finest

@@ -55,23 +55,9 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return notWritten(adviseError(err), *out, *plotDir)
 	}
-	var buf bytes.Buffer
-	if *format == "json" {
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(ev); err != nil {
-			return err
-		}
-	} else {
-		writeEvaluation(&buf, ev)
-	}
-	if *out != "" {
-		if err := safefile.Write(*out, buf.Bytes(), *force); err != nil {
-			return err
-		}
-	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
-		return err
+	err = writeOutput(*out, *force, stdout, func(w io.Writer) error { return encodeEvaluation(w, ev, *format) })
+	if err != nil {
+		return notWritten(err, *out, *plotDir)
 	}
 	if *plotDir != "" {
 		files, err := writePlots(*plotDir, *plotFormat, ev)
@@ -80,6 +66,18 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stderr, "wrote %d plots to %s\n", len(files), *plotDir)
 	}
+	return nil
+}
+
+// encodeEvaluation writes the evaluation as text or indented JSON.
+func encodeEvaluation(w io.Writer, ev *engine.Evaluation, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", " ")
+		return enc.Encode(ev)
+	}
+	writeEvaluation(w, ev)
 	return nil
 }
 

@@ -77,18 +77,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg.Logger = logger
 
-	var in engine.Inputs
-	if demo {
-		in = engine.Inputs{
-			Capture:  engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
-			Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities),
-		}
-		cfg.Demo = true
-		cfg.Title = "built-in shop capture (one exfiltration hidden in it)"
-	} else {
-		in = inputs(pos[0], pos[1])
-		cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
-	}
+	in := exploreInputs(&cfg, pos)
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	if wd, err := os.Getwd(); err == nil {
 		cfg.Dir = wd
@@ -113,4 +102,19 @@ func themeConfig(name string) (tui.Config, error) {
 		cfg.Theme, cfg.ThemeSet = th, true
 	}
 	return cfg, nil
+}
+
+// exploreInputs is the built-in demo without positional arguments, else
+// CAPTURE ENTITIES; it titles the explorer after them.
+func exploreInputs(cfg *tui.Config, pos []string) engine.Inputs {
+	if len(pos) == 0 {
+		cfg.Demo = true
+		cfg.Title = "built-in shop capture (one exfiltration hidden in it)"
+		return engine.Inputs{
+			Capture:  engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
+			Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities),
+		}
+	}
+	cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
+	return inputs(pos[0], pos[1])
 }
