@@ -193,10 +193,23 @@ func fanOutReason(x *explainCtx, p servicePair) (Reason, bool) {
 		p.src, humanCount(x.value(k)), humanCount(n), humanCount(x.median(k)))}, true
 }
 
+// minStructureBytes is the traffic a pair needs, both ways, for a change
+// of its ratios to be evidence rather than the noise of a few packets.
+const minStructureBytes = 1000
+
 // structureReason: the pair's reciprocity or the spread of its pod edges
 // is far from the baseline's.
 func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if p.src == p.dst {
+		return Reason{}, false
+	}
+	var both float64
+	for _, q := range []servicePair{p, {p.dst, p.src}} {
+		if e := x.f.edges[q]; e != nil {
+			both += e.bytes
+		}
+	}
+	if both < minStructureBytes {
 		return Reason{}, false
 	}
 	up := unordered(p.src, p.dst)
