@@ -10,13 +10,14 @@ import (
 	"github.com/mimir-tui/mimir-tui/tui/synth"
 )
 
-// TestAlertCountMatchesAlert checks the binary-search count against
-// WindowResult.Alert window by window, on scores with NaN and ±Inf.
-func TestAlertCountMatchesAlert(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
+// randomSeries is a series of scores with NaN and ±Inf, baseline windows,
+// partial windows covered more and less than engine.MinCoverage, and
+// windows not analysed yet.
+func randomSeries(seed uint64, n int) *seriesData {
+	rng := rand.New(rand.NewPCG(seed, 4))
 	sd := &seriesData{size: 10 * time.Second}
-	for i := range 2000 {
-		w := &engine.WindowResult{Index: i, Score: rng.NormFloat64()}
+	for i := range n {
+		w := &engine.WindowResult{Index: i, Score: rng.NormFloat64(), Coverage: 1}
 		switch rng.IntN(50) {
 		case 0:
 			w.Score = math.NaN()
@@ -27,12 +28,25 @@ func TestAlertCountMatchesAlert(t *testing.T) {
 		case 3:
 			w.Score = 0.5 // ties with a threshold below
 		}
+		switch rng.IntN(10) {
+		case 0:
+			w.Baseline = true
+		case 1:
+			w.Partial, w.Coverage = true, rng.Float64()
+		}
 		sd.windows = append(sd.windows, w)
 		if i%7 == 0 {
 			sd.windows = append(sd.windows, nil) // not analysed yet
 		}
 	}
 	sd.version++
+	return sd
+}
+
+// TestAlertCountMatchesAlert checks the binary-search count against
+// WindowResult.Alert window by window.
+func TestAlertCountMatchesAlert(t *testing.T) {
+	sd := randomSeries(3, 2000)
 	for _, th := range []float64{math.Inf(-1), -3, -0.1, 0, 0.5, 1.7, 4, math.Inf(1), math.NaN()} {
 		want := 0
 		for _, w := range sd.windows {
@@ -42,6 +56,28 @@ func TestAlertCountMatchesAlert(t *testing.T) {
 		}
 		if got := sd.alertCount(th); got != want {
 			t.Errorf("alertCount(%v) = %d, want %d", th, got, want)
+		}
+	}
+}
+
+// TestStripMatchesAlert: the chart strip marks a column ▲ exactly when a
+// window of that column alerts, at any width.
+func TestStripMatchesAlert(t *testing.T) {
+	sd := randomSeries(5, 997)
+	for _, cols := range []int{40, 200, 997, 2000} {
+		g := geometry(len(sd.windows), cols)
+		a := aggregate{geom: g, maxScore: alertMaxima(sd, g)}
+		for _, th := range []float64{-1, 0, 0.5, 1.5, math.Inf(1)} {
+			for b := range g.nb {
+				lo, hi := g.windows(b)
+				want := false
+				for i := lo; i < hi; i++ {
+					want = want || (sd.windows[i] != nil && sd.windows[i].Alert(th))
+				}
+				if got := a.alerts(b, th); got != want {
+					t.Fatalf("%d columns, threshold %g, column %d: strip says %v, the rule %v", cols, th, b, got, want)
+				}
+			}
 		}
 	}
 }
