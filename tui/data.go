@@ -92,7 +92,7 @@ type dataset struct {
 	source    string
 	series    []*seriesData
 	progress  engine.Progress
-	warnings  []string
+	warnings  []engine.Warning
 	done      bool
 	err       error
 	result    *engine.Result
@@ -154,15 +154,25 @@ func (d *dataset) apply(ev engine.Event) {
 		s.windows[w.Index] = w
 		s.version++
 	case *engine.Warning:
-		d.addWarning(ev.Message)
+		d.addWarning(*ev)
 	}
 	d.version++
 }
 
-func (d *dataset) addWarning(msg string) {
-	if !slices.Contains(d.warnings, msg) {
-		d.warnings = append(d.warnings, msg)
+func (d *dataset) addWarning(w engine.Warning) {
+	if !slices.Contains(d.warnings, w) {
+		d.warnings = append(d.warnings, w)
 	}
+}
+
+// severe returns the first warning that makes the results meaningless.
+func (d *dataset) severe() (engine.Warning, bool) {
+	for _, w := range d.warnings {
+		if w.Severe {
+			return w, true
+		}
+	}
+	return engine.Warning{}, false
 }
 
 // finish records the end of the run. The result, when there is one, is
@@ -183,7 +193,7 @@ func (d *dataset) finish(res *engine.Result, err error) {
 		d.source = res.Source
 	}
 	for _, w := range res.Warnings {
-		d.addWarning(w.Message)
+		d.addWarning(w)
 	}
 	for i := range res.Series {
 		rs := &res.Series[i]
