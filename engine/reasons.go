@@ -197,6 +197,11 @@ func fanOutReason(x *explainCtx, p servicePair) (Reason, bool) {
 // of its ratios to be evidence rather than the noise of a few packets.
 const minStructureBytes = 1000
 
+// structureZ is how far from its baseline median a ratio must be to be
+// evidence: ratios of a few windows' traffic vary more than volumes, and
+// their IQR floors are small, so 3 IQR is common in benign windows.
+const structureZ = 2 * reasonZ
+
 // structureReason: the pair's reciprocity or the spread of its pod edges
 // is far from the baseline's.
 func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
@@ -216,7 +221,7 @@ func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
 	var out Reason
 	for _, k := range []featureKey{{fam: fam(famReciprocity), a: up.src, b: up.dst}, {fam: fam(famEdgeCV), a: p.src, b: p.dst}} {
 		z := x.z(k)
-		if math.Abs(z) < reasonZ || math.Abs(z) <= math.Abs(out.Z) {
+		if math.Abs(z) < structureZ || math.Abs(z) <= math.Abs(out.Z) {
 			continue
 		}
 		what := "reciprocity of " + up.src + " ↔ " + up.dst

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine"
-	"github.com/mimir-tui/mimir-tui/tui/synth"
 )
 
 // randomSeries is a series of scores with NaN and ±Inf, baseline windows,
@@ -97,31 +96,33 @@ func TestRuns(t *testing.T) {
 }
 
 func TestDatasetStream(t *testing.T) {
-	events, res := synth.Shop().Events()
+	events, res := demoEvents()
 	d := &dataset{}
 	for _, ev := range events {
 		d.apply(ev)
 	}
-	// Shop: 240.1 s → 25 windows of 10 s and 5 of 60 s (the last of each
-	// partial), in InputsReady.Sizes order.
-	if d.NumSizes() != 2 || d.Len(0) != 25 || d.Len(1) != 5 {
-		t.Fatalf("sizes %d, windows %d and %d; want 2 sizes, 25 and 5", d.NumSizes(), d.Len(0), d.Len(1))
+	// The demo spans 237.9 s → 24 windows of 10 s and 4 of 60 s (the last
+	// of each partial), in InputsReady.Sizes order.
+	if d.NumSizes() != 2 || d.Len(0) != 24 || d.Len(1) != 4 {
+		t.Fatalf("sizes %d, windows %d and %d; want 2 sizes, 24 and 4", d.NumSizes(), d.Len(0), d.Len(1))
 	}
 	if d.Size(0) != 10*time.Second || d.Size(1) != time.Minute {
 		t.Errorf("sizes = %v, %v", d.Size(0), d.Size(1))
 	}
-	if d.ModelThreshold(0) != 1 {
-		t.Errorf("model threshold %v, want 1", d.ModelThreshold(0))
+	th := res.Series[0].ThresholdTrained
+	if d.ModelThreshold(0) != th {
+		t.Errorf("model threshold %v, want the trained %v", d.ModelThreshold(0), th)
 	}
-	// The exfiltration (140.1-200.9 s) covers 10 s windows 14-20.
-	if got := d.series[0].alertCount(1); got != 7 {
-		t.Errorf("alerts at 1 = %d, want 7 (windows 14-20)", got)
+	// The exfiltration (138.8–199.6 s, ground_truth.json) covers 10 s
+	// windows 13–19.
+	if got := d.series[0].alertCount(th); got != 7 {
+		t.Errorf("alerts at %v = %d, want 7 (windows 13–19)", th, got)
 	}
 	if d.done {
 		t.Error("done before finish")
 	}
 	d.finish(res, nil)
-	if !d.done || d.Len(0) != 25 {
+	if !d.done || d.Len(0) != 24 {
 		t.Errorf("after finish: done %v, %d windows", d.done, d.Len(0))
 	}
 	if d.series[0].windows[14] != &res.Series[0].Windows[14] {
@@ -155,13 +156,13 @@ func TestDatasetOutOfOrderAndUnknownSize(t *testing.T) {
 }
 
 func TestEngineSeriesWhileStreaming(t *testing.T) {
-	events, _ := synth.Shop().Events()
+	events, _ := demoEvents()
 	d := &dataset{}
 	for _, ev := range events {
 		d.apply(ev)
 	}
 	s := d.engineSeries(0)
-	if s == nil || len(s.Windows) != 25 || s.Size != 10*time.Second {
+	if s == nil || len(s.Windows) != 24 || s.Size != 10*time.Second {
 		t.Fatalf("engineSeries = %+v", s)
 	}
 	if d.engineSeries(5) != nil {
