@@ -10,12 +10,12 @@ import (
 type inputKind uint8
 
 const (
-	inValue  inputKind = iota // a global family's z
-	inMax                     // the largest z of a keyed family (at least 0)
-	inMin                     // the smallest z of a keyed family (at most 0)
-	inExcess                  // Σ max(0, z − reasonZ) over a keyed family
-	inSensitive               // the largest z of a keyed family's features about a sensitive service
-	inFine                    // the finest series' peak score in this window
+	inValue     inputKind = iota // a global family's z
+	inMax                        // the largest z of a keyed family (at least 0)
+	inMin                        // the smallest z of a keyed family (at most 0)
+	inExcess                     // Σ max(0, z − reasonZ) over a keyed family
+	inSensitive                  // the largest z of a keyed family's features about a sensitive service
+	inFine                       // the finest series' peak score in this window
 )
 
 // famMaxFineScore is the coarse series' input that max-pools the finest
