@@ -134,7 +134,7 @@ func TestAttackGoesIntoTheNamedCopyOnly(t *testing.T) {
 		t.Fatalf("%d attacks in the ground truth, want 1", len(attacks))
 	}
 	a := attacks[0].(map[string]any)
-	for k, want := range map[string]string{"id": "A1-k2", "src_ip": "10.244.2.9", "dst_ip": "203.0.113.10", "path": "[shop-db-k2 outside]", "pods": "[shop-db-k2-0]", "copy": "2"} {
+	for k, want := range map[string]string{"id": "A1-k2", "src_ip": "10.244.2.9", "dst_ip": "203.0.113.10", "path": "[shop-db-k2 outside]", "pods": "[shop-db-k2-0]", "copy": "2", "windows_10s": "[9 15]"} {
 		if got := fmt.Sprint(a[k]); got != want {
 			t.Errorf("ground truth %s = %s, want %s", k, got, want)
 		}

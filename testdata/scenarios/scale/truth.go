@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (b *build) groundTruth(captureName string) map[string]any {
 		"sensitive_services":  sensitive,
 		"attacker_ip":         attacker,
 		"attacks":             attacks,
-		"notes":               "built by testdata/scenarios/scale (see metadata.json): each attack of the source scenario of a copy, once per repetition, with its times moved to this capture's time base (*_rel count from capture_start_epoch) and its services, pods and addresses renamed for the copy; the other fields are the source's.",
+		"notes":               "built by testdata/scenarios/scale (see metadata.json): each attack of the source scenario of a copy, once per repetition, with its times moved to this capture's time base (*_rel count from capture_start_epoch) and its services, pods and addresses renamed for the copy; windows_10s and windows_60s are the first and last window (numbered from the first packet, as mimir-tui numbers them) the attack touches; the other fields are the source's.",
 	}
 }
 
@@ -102,6 +103,13 @@ func (b *build) moveAttack(a map[string]any, c *copyPlan, r int) map[string]any 
 	for _, k := range []string{"start", "end"} {
 		if f, ok := toFloat(out[k]); ok {
 			out[k+"_rfc3339"] = time.Unix(0, int64(f*1e9)).UTC().Format(time.RFC3339Nano)
+		}
+	}
+	start, ok1 := toFloat(out["start"])
+	end, ok2 := toFloat(out["end"])
+	for _, w := range []float64{10, 60} {
+		if ok1 && ok2 { // the windows mimir-tui numbers from the first packet
+			out[fmt.Sprintf("windows_%.0fs", w)] = []int{int(math.Floor((start - epoch(b.t0)) / w)), int(math.Floor((end - epoch(b.t0)) / w))}
 		}
 	}
 	out["copy"] = c.k
