@@ -5,7 +5,7 @@
 // .ci/bench-scale.sh).
 //
 //	go run ./testdata/scenarios/scale -copies 16 -o /tmp/x16 testdata/scenarios/benign
-//	go run ./testdata/scenarios/scale -copies 16 -attack direct-exfil:3 -o /tmp/x16a testdata/scenarios/benign
+//	go run ./testdata/scenarios/scale -copies 16 -attack direct-exfil:3 -trim -o /tmp/x16a testdata/scenarios/benign
 //	go run ./testdata/scenarios/scale -duration 24h -gzip -o /tmp/day testdata/scenarios/benign
 //
 // # Copies
@@ -53,11 +53,15 @@
 // -attack SCENARIO:COPY makes copy COPY replay another scenario (its
 // directory, or a sibling of SRC_DIR such as direct-exfil). Its first
 // packet is aligned with the base's, so its windows are those it has when
-// analysed alone; a shorter scenario leaves its copy silent at the end.
-// ground_truth.json lists every attack of every copy's source, once per
-// repetition, with times moved to the output's time base (capture start:
-// the base's) and services, pods and addresses renamed; sensitive
-// services are listed for every copy.
+// analysed alone; a shorter scenario (the attack scenarios last 240 s,
+// benign 300 s) leaves its copy silent at the end unless -trim cuts every
+// copy at the shortest source's last packet. ground_truth.json lists every
+// attack of every copy's source, once per repetition, with times moved to
+// the output's time base (capture start: the base's), services, pods and
+// addresses renamed, and the first and last 10 s and 60 s window the
+// attack touches (windows_10s, windows_60s, numbered from the first
+// packet as mimir-tui numbers them); sensitive services are listed for
+// every copy.
 //
 // # Repetitions
 //

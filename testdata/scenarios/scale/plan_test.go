@@ -15,16 +15,23 @@ func plansFor(t *testing.T, s *source, n int) ([]*copyPlan, error) {
 	return makePlans(srcOf)
 }
 
-// Copy 3 of benign: names and addresses cited from its entities.jsonl.
-func TestCopyPlanRenamesBenign(t *testing.T) {
+// benignPlans plans n copies of the benign scenario.
+func benignPlans(t *testing.T, n int) (*source, []*copyPlan) {
+	t.Helper()
 	s, err := loadSource(benignDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := plansFor(t, s, 4)
+	plans, err := plansFor(t, s, n)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, plans
+}
+
+// Copy 3 of benign: names and addresses cited from its entities.jsonl.
+func TestCopyPlanRenamesBenign(t *testing.T) {
+	_, plans := benignPlans(t, 4)
 	c0, c := plans[0], plans[3]
 	for _, tc := range []struct{ what, got, want string }{
 		{"service", c.service("catalogue"), "catalogue-k3"},
@@ -53,14 +60,7 @@ func TestCopyPlanRenamesBenign(t *testing.T) {
 // 64 copies of benign share no pod address, service address or unicast
 // MAC, and none takes an address that every copy shares.
 func TestCopiesAreDisjoint(t *testing.T) {
-	s, err := loadSource(benignDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans, err := plansFor(t, s, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, plans := benignPlans(t, 64)
 	owner := map[uint32]int{}
 	for _, c := range plans {
 		addrs := append([]uint32(nil), s.svcIPs...)
