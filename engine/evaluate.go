@@ -121,8 +121,8 @@ type SizeEval struct {
 	// TestWindows are the windows after the baseline the synthetic attacks
 	// were injected into, by index: the clean test windows (negatives)
 	// unless the ground truth marks them attacked.
-	TestWindows []int          `json:"test_windows"`
-	Methods     []MethodEval   `json:"methods"`
+	TestWindows []int           `json:"test_windows"`
+	Methods     []MethodEval    `json:"methods"`
 	Timeline    []TimelinePoint `json:"timeline,omitempty"`
 }
 
@@ -140,12 +140,12 @@ type TimelinePoint struct {
 
 // Evaluation is the injection experiment (method.md §7).
 type Evaluation struct {
-	Capture   string            `json:"capture"`
-	Source    string            `json:"source"`
-	Seed      int64             `json:"seed"`
-	Rates     []float64         `json:"rates_mb_per_min"`
-	Templates []string          `json:"templates"`
-	Attacks   []Attack          `json:"ground_truth,omitempty"`
+	Capture   string    `json:"capture"`
+	Source    string    `json:"source"`
+	Seed      int64     `json:"seed"`
+	Rates     []float64 `json:"rates_mb_per_min"`
+	Templates []string  `json:"templates"`
+	Attacks   []Attack  `json:"ground_truth,omitempty"`
 	// Caveats are what a reader must know to trust the figures, e.g. that
 	// without a ground truth the capture's own windows are assumed clean.
 	Caveats  []string          `json:"caveats,omitempty"`

@@ -97,6 +97,10 @@ type Warning struct {
 	Message string
 	// Setting is the setting that would address it, if one would.
 	Setting Setting
+	// Severe marks a warning that makes the results meaningless as they
+	// stand (an entity log that resolves nothing in the capture, say): a
+	// front end shows it prominently.
+	Severe bool
 }
 
 func (*Progress) isEvent()    {}

@@ -26,10 +26,10 @@ const (
 type aggregate uint8
 
 const (
-	aggMax    aggregate = 1 << iota // max_z[f]: the largest robust z among the family's features
-	aggMin                          // min_z[f]: the smallest (for ratios, where a drop is news)
-	aggExcess                       // excess_z[f]: Σ max(0, z − reasonZ), several edges standing out at once
-	aggSensitive                    // sens_z[f]: the largest z among the features about a sensitive service (as the source)
+	aggMax       aggregate = 1 << iota // max_z[f]: the largest robust z among the family's features
+	aggMin                             // min_z[f]: the smallest (for ratios, where a drop is news)
+	aggExcess                          // excess_z[f]: Σ max(0, z − reasonZ), several edges standing out at once
+	aggSensitive                       // sens_z[f]: the largest z among the features about a sensitive service (as the source)
 )
 
 // family is one row of the feature table: everything the engine knows

@@ -347,8 +347,10 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 	if ov <= 0 {
 		return Injected{}
 	}
-	// bytes = rate × T / 60 with T the attacked seconds of this window.
-	data := ep.Rate * MB * float64(ov) / 60e9
+	// bytes = rate × T / 60 with T the attacked seconds of this window,
+	// whole bytes as on a wire: sums of whole numbers do not depend on the
+	// order they are added in, so every run computes the same bits.
+	data := math.Round(ep.Rate * MB * float64(ov) / 60e9)
 	first := ep.Start >= win.start && ep.Start < win.end
 	switch ep.Template.Kind {
 	case AttackDNSTunnel:
@@ -437,13 +439,18 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 	if len(targets) == 0 || probes == 0 {
 		return Injected{}
 	}
-	per := probes / float64(len(targets))
 	f := win.fan[src]
 	if f == nil {
 		f = &fanStat{byService: make(map[string]float64)}
 		win.fan[src] = f
 	}
-	for _, t := range targets {
+	// Whole probes per target: the first ones take one more.
+	base, extra := math.Floor(probes/float64(len(targets))), int(math.Mod(probes, float64(len(targets))))
+	for i, t := range targets {
+		per := base
+		if i < extra {
+			per++
+		}
 		win.addEdge(src, t, per*probeBytes, per, per, per*probeBytes)
 		win.addEdge(t, src, per*resetBytes, per, 0, 0)
 		f.byService[win.nodes[t].service] += per

@@ -86,8 +86,8 @@ func TestScheduleDeterministic(t *testing.T) {
 
 // TestInjectionAmounts checks the amounts of method.md §7: every hop of the
 // path gets bytes = rate × T / 60 (rate in MB/min, T the attacked seconds
-// of the window) in ⌈bytes / 1500⌉ frames, and every reverse hop 40 bytes
-// per frame as ACKs.
+// of the window), rounded to whole bytes, in ⌈bytes / 1500⌉ frames, and
+// every reverse hop 40 bytes per frame as ACKs.
 func TestInjectionAmounts(t *testing.T) {
 	base := handWindow()
 	inj := &injector{}
@@ -96,11 +96,11 @@ func TestInjectionAmounts(t *testing.T) {
 		start, end int64   // episode, window is [0, 10 s)
 		bytes      float64
 	}{
-		{1, 0, 60e9, 1e6 * 10 / 60},    // whole window: 166 666.7 B
-		{0.01, 0, 60e9, 1e4 * 10 / 60}, // 1 666.7 B
-		{10, 5e9, 60e9, 1e7 * 5 / 60},  // starts half-way: 5 s attacked
-		{1, -50e9, 2e9, 1e6 * 2 / 60},  // ends 2 s into the window
-		{1, 10e9, 70e9, 0},             // after the window
+		{1, 0, 60e9, 166667},    // whole window: 1e6 × 10 / 60 = 166 666.7 B
+		{0.01, 0, 60e9, 1667},   // 1e4 × 10 / 60 = 1 666.7 B
+		{10, 5e9, 60e9, 833333}, // starts half-way: 5 s attacked, 833 333.3 B
+		{1, -50e9, 2e9, 33333},  // ends 2 s into the window: 33 333.3 B
+		{1, 10e9, 70e9, 0},      // after the window
 	}
 	for _, c := range cases {
 		win := base.clone()
@@ -111,7 +111,7 @@ func TestInjectionAmounts(t *testing.T) {
 		}
 		got := inj.apply(win, ep)
 		frames := math.Ceil(c.bytes / injectPacketSize)
-		if math.Abs(got.Bytes-c.bytes) > 1e-6 || got.Frames != frames || got.AckByte != frames*ackBytes {
+		if got.Bytes != c.bytes || got.Frames != frames || got.AckByte != frames*ackBytes {
 			t.Errorf("rate %g [%d,%d): injected %+v, want %.1f B in %g frames, %g B of ACKs", c.rate, c.start, c.end, got, c.bytes, frames, frames*ackBytes)
 			continue
 		}

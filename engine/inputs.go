@@ -3,18 +3,19 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // inputKind is how a model input is made from the features.
 type inputKind uint8
 
 const (
-	inValue  inputKind = iota // a global family's z
-	inMax                     // the largest z of a keyed family (at least 0)
-	inMin                     // the smallest z of a keyed family (at most 0)
-	inExcess                  // Σ max(0, z − reasonZ) over a keyed family
-	inSensitive               // the largest z of a keyed family's features about a sensitive service
-	inFine                    // the finest series' peak score in this window
+	inValue     inputKind = iota // a global family's z
+	inMax                        // the largest z of a keyed family (at least 0)
+	inMin                        // the smallest z of a keyed family (at most 0)
+	inExcess                     // Σ max(0, z − reasonZ) over a keyed family
+	inSensitive                  // the largest z of a keyed family's features about a sensitive service
+	inFine                       // the finest series' peak score in this window
 )
 
 // famMaxFineScore is the coarse series' input that max-pools the finest
@@ -97,6 +98,7 @@ func vectorize(ins []input, f *featurized, base map[featureKey]float64, sc *scal
 		score(k, x)
 	}
 	aggregated := make(map[famID]bool, len(ins))
+	excess := make(map[int][]float64)
 	at := make(map[inputKey]int, len(ins))
 	for i, in := range ins {
 		at[inputKey{in.kind, in.fam}] = i
@@ -117,10 +119,17 @@ func vectorize(ins []input, f *featurized, base map[featureKey]float64, sc *scal
 			v.z[i], v.key[i], v.value[i] = z, k, valueOf(f, base, k)
 		}
 		if i, ok := at[inputKey{inExcess, k.fam}]; ok && z > reasonZ {
-			v.z[i] += z - reasonZ
+			excess[i] = append(excess[i], z-reasonZ)
 		}
 		if i, ok := at[inputKey{inSensitive, k.fam}]; ok && sensitive[k.a] && (z > v.z[i] || (z == v.z[i] && z > 0 && keyLess(k, v.key[i]))) {
 			v.z[i], v.key[i], v.value[i] = z, k, valueOf(f, base, k)
+		}
+	}
+	// Summed in sorted order: the map's order must not change the last bits.
+	for i, terms := range excess {
+		slices.Sort(terms)
+		for _, x := range terms {
+			v.z[i] += x
 		}
 	}
 	if i, ok := at[inputKey{inFine, 0}]; ok {

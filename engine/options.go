@@ -3,12 +3,12 @@ package engine
 import (
 	"bytes"
 	"fmt"
-	"math"
-	"runtime"
-	"slices"
 	"io"
+	"math"
 	"net/netip"
 	"os"
+	"runtime"
+	"slices"
 	"time"
 )
 

@@ -193,17 +193,35 @@ func fanOutReason(x *explainCtx, p servicePair) (Reason, bool) {
 		p.src, humanCount(x.value(k)), humanCount(n), humanCount(x.median(k)))}, true
 }
 
+// minStructureBytes is the traffic a pair needs, both ways, for a change
+// of its ratios to be evidence rather than the noise of a few packets.
+const minStructureBytes = 1000
+
+// structureZ is how far from its baseline median a ratio must be to be
+// evidence: ratios of a few windows' traffic vary more than volumes, and
+// their IQR floors are small, so 3 IQR is common in benign windows.
+const structureZ = 2 * reasonZ
+
 // structureReason: the pair's reciprocity or the spread of its pod edges
 // is far from the baseline's.
 func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if p.src == p.dst {
 		return Reason{}, false
 	}
+	var both float64
+	for _, q := range []servicePair{p, {p.dst, p.src}} {
+		if e := x.f.edges[q]; e != nil {
+			both += e.bytes
+		}
+	}
+	if both < minStructureBytes {
+		return Reason{}, false
+	}
 	up := unordered(p.src, p.dst)
 	var out Reason
 	for _, k := range []featureKey{{fam: fam(famReciprocity), a: up.src, b: up.dst}, {fam: fam(famEdgeCV), a: p.src, b: p.dst}} {
 		z := x.z(k)
-		if math.Abs(z) < reasonZ || math.Abs(z) <= math.Abs(out.Z) {
+		if math.Abs(z) < structureZ || math.Abs(z) <= math.Abs(out.Z) {
 			continue
 		}
 		what := "reciprocity of " + up.src + " ↔ " + up.dst

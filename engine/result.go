@@ -66,17 +66,17 @@ type FlaggedEdge struct {
 
 // WindowResult is the analysis of one window of one window size.
 type WindowResult struct {
-	Size     time.Duration `json:"-"`
-	Index    int           `json:"window"`
-	Start    time.Time     `json:"start"`
-	End      time.Time     `json:"end"`
-	Partial  bool          `json:"partial"`
+	Size    time.Duration `json:"-"`
+	Index   int           `json:"window"`
+	Start   time.Time     `json:"start"`
+	End     time.Time     `json:"end"`
+	Partial bool          `json:"partial"`
 	// Coverage is the share of the window the capture covers: 1 but for
 	// the last, partial window.
 	Coverage float64 `json:"coverage"`
-	Baseline bool          `json:"baseline"` // used to fit the baseline statistics
-	Packets  uint64        `json:"packets"`
-	Bytes    uint64        `json:"bytes"`
+	Baseline bool    `json:"baseline"` // used to fit the baseline statistics
+	Packets  uint64  `json:"packets"`
+	Bytes    uint64  `json:"bytes"`
 
 	// Score is b0 + Σ Weight·Z; Contributions holds the non-zero terms,
 	// largest absolute contribution first.

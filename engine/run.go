@@ -68,6 +68,9 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		return nil, nil, err
 	}
 	defer closeCapture()
+	if err := checkSpan(in.Capture, opts.Sizes, first.Timestamp); err != nil {
+		return nil, nil, err
+	}
 	s, log, err := openSession(in.Entities, opts, first.Timestamp)
 	if err != nil {
 		return nil, nil, err
@@ -149,10 +152,9 @@ func (g *ingest) run(ctx context.Context) error {
 	g.agg = traffic.New(traffic.Config{Sizes: s.sizes, Tagger: s.tl, Details: true, ReorderSlack: s.opts.ReorderSlack})
 	pkt := g.first
 	g.lastTS = s.t0
-	limit := s.t0 + int64(s.sizes[0])*MaxWindows
 	lastProgress := time.Now()
 	for {
-		if pkt.Timestamp > limit {
+		if g.tooMany(pkt.Timestamp) {
 			g.p.abort()
 			return g.tooManyWindows(pkt.Timestamp)
 		}
@@ -190,19 +192,57 @@ func (g *ingest) run(ctx context.Context) error {
 	return g.p.finish()
 }
 
+// tooMany reports whether the finest windows reach past MaxWindows at
+// timestamp ts.
+func (g *ingest) tooMany(ts int64) bool {
+	return (ts-g.p.s.t0)/int64(g.p.s.sizes[0]) > MaxWindows
+}
+
+// prescanBelow is the window size under which a capture that can be read
+// twice has its time span measured before the run: with windows of a
+// second or more, a million of them span more than eleven days.
+const prescanBelow = time.Second
+
+// checkSpan refuses, before any analysis, a capture whose span would make
+// more than MaxWindows of the finest windows, when the windows are small
+// enough for that to be likely and the capture can be read twice.
+func checkSpan(src Source, sizes []time.Duration, t0 int64) error {
+	if sizes[0] >= prescanBelow || src.Size <= 0 {
+		return nil
+	}
+	rd, first, closeCapture, err := openCapture(src)
+	if err != nil {
+		return err
+	}
+	defer closeCapture()
+	last := first.Timestamp
+	var pkt capture.Packet
+	for rd.Next(&pkt) == nil {
+		last = max(last, pkt.Timestamp)
+	}
+	return spanError(sizes[0], time.Duration(last-t0))
+}
+
+// spanError is the refusal of windows of size that would cut span into
+// more than MaxWindows, or nil.
+func spanError(size, span time.Duration) error {
+	n := int64(span/size) + 1
+	if n <= MaxWindows {
+		return nil
+	}
+	return settingErr(SettingWindow, "%v windows would cut the capture's %v into about %d windows, more than the %d a run may make: use windows of at least %v",
+		size, span.Round(time.Millisecond), n, MaxWindows, niceDuration(span/MaxWindows))
+}
+
 // tooManyWindows reads the rest of the capture's timestamps to say how
 // many windows it would take and which window size would do.
 func (g *ingest) tooManyWindows(ts int64) error {
-	s := g.p.s
 	last := ts
 	var pkt capture.Packet
 	for g.rd.Next(&pkt) == nil {
 		last = max(last, pkt.Timestamp)
 	}
-	span := time.Duration(last - s.t0)
-	smallest := niceDuration(span / MaxWindows)
-	return settingErr(SettingWindow, "%v windows would cut the capture's %v into about %d windows, more than the %d a run may make: use windows of at least %v",
-		s.sizes[0], span.Round(time.Millisecond), int64(span/s.sizes[0])+1, MaxWindows, smallest)
+	return spanError(g.p.s.sizes[0], time.Duration(last-g.p.s.t0))
 }
 
 // niceDuration rounds d up to 1, 2 or 5 times a power of ten.

@@ -34,8 +34,8 @@ type session struct {
 func newSession(tl *entities.Timeline, opts Options, t0 int64) (*session, error) {
 	s := &session{
 		opts: opts, sizes: opts.Sizes, t0: t0, tl: tl,
-		res:  &resolver{tl: tl, includeInfra: opts.IncludeInfra},
-		dns:  make(map[string]bool), vips: make(map[string]bool),
+		res: &resolver{tl: tl, includeInfra: opts.IncludeInfra},
+		dns: make(map[string]bool), vips: make(map[string]bool),
 	}
 	s.inj = &injector{tl: tl, dns: s.dns}
 	s.services = s.scoredServices()

@@ -342,4 +342,3 @@ func (win *window) podGraph() *graph.Graph {
 	}
 	return g
 }
-

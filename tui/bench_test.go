@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mimir-tui/mimir-tui/engine"
-	"github.com/mimir-tui/mimir-tui/tui/synth"
 )
 
 var stress = struct {
@@ -21,7 +20,7 @@ var stress = struct {
 // stressModel is a 200×50 explorer on a finished 100 000-window run, its
 // cursor on an alert.
 func stressModel(b *testing.B) *Model {
-	stress.once.Do(func() { stress.events, stress.res = synth.Stress(100000).Events() })
+	stress.once.Do(func() { stress.events, stress.res = stretchEvents(100000) })
 	m := newTestModel(b, 200, 50)
 	feed(m, stress.events, stress.res, nil)
 	keys(m, "n")

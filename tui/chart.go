@@ -169,12 +169,7 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 	g := geometry(len(sd.windows), k.cols)
 	a := aggregate{key: k, geom: g}
 	a.vals, a.arg = bucketMax(g, func(i int) float64 { return c.metric.value(sd.windows[i], c.feature) })
-	a.maxScore, _ = bucketMax(g, func(i int) float64 {
-		if w := sd.windows[i]; w != nil {
-			return w.Score
-		}
-		return math.NaN()
-	})
+	a.maxScore = alertMaxima(sd, g)
 	a.baseline = make([]bool, g.nb)
 	a.analysed = make([]bool, g.nb)
 	for b := range g.nb {
@@ -332,6 +327,25 @@ func stylePlot(p plotResult, curCol int, st *Styles) []string {
 	return out
 }
 
+// alertMaxima is, per bucket, the highest score among the windows that can
+// alert: the strip's ▲ is the alert rule for a bucket when it reaches the
+// threshold.
+func alertMaxima(sd *seriesData, g bucketGeom) []float64 {
+	m, _ := bucketMax(g, func(i int) float64 {
+		if w := sd.windows[i]; w != nil && w.Alertable() {
+			return w.Score
+		}
+		return math.NaN()
+	})
+	return m
+}
+
+// alerts reports whether a window of bucket bk alerts at th: the fast
+// form of asking WindowResult.Alert of each, property-tested against it.
+func (a *aggregate) alerts(bk int, th float64) bool {
+	return !math.IsNaN(a.maxScore[bk]) && a.maxScore[bk] >= th
+}
+
 // strip is the marker line: ▲ where a bucket alerts at th, ░ baseline,
 // · analysed, blank not yet analysed. Glyphs, so no colour is needed.
 func (c *chartPane) strip(a *aggregate, th float64) string {
@@ -340,7 +354,7 @@ func (c *chartPane) strip(a *aggregate, th float64) string {
 	b.WriteString(st.Muted.Render(padLeft("alerts", plotLeft-1) + " "))
 	glyph := func(bk int) (string, int) {
 		switch {
-		case !math.IsNaN(a.maxScore[bk]) && a.maxScore[bk] >= th:
+		case a.alerts(bk, th):
 			return "▲", 0
 		case a.baseline[bk]:
 			return "░", 1

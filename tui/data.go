@@ -25,9 +25,9 @@ type seriesData struct {
 // scoreStats are derived from the scores once per data change, so that
 // per-threshold questions cost O(log n).
 type scoreStats struct {
-	sorted         []float64 // finite scores, ascending
-	lo, hi         float64   // finite range; NaN when there is none
-	posInf, negInf int       // infinite scores, kept out of sorted
+	sorted         []float64 // finite scores of the windows that can alert, ascending
+	lo, hi         float64   // finite range of every score (the chart's); NaN when there is none
+	posInf, negInf int       // infinite scores of windows that can alert, kept out of sorted
 }
 
 func (s *seriesData) scoreStats() *scoreStats {
@@ -36,9 +36,17 @@ func (s *seriesData) scoreStats() *scoreStats {
 	}
 	sorted := s.stats.sorted[:0]
 	s.stats.posInf, s.stats.negInf = 0, 0
+	s.stats.lo, s.stats.hi = math.NaN(), math.NaN()
 	for _, w := range s.windows {
+		if w == nil || math.IsNaN(w.Score) {
+			continue
+		}
+		if !math.IsInf(w.Score, 0) {
+			s.stats.lo = nanMin(s.stats.lo, w.Score)
+			s.stats.hi = nanMax(s.stats.hi, w.Score)
+		}
 		switch {
-		case w == nil || math.IsNaN(w.Score):
+		case !w.Alertable():
 		case math.IsInf(w.Score, 1):
 			s.stats.posInf++
 		case math.IsInf(w.Score, -1):
@@ -49,10 +57,6 @@ func (s *seriesData) scoreStats() *scoreStats {
 	}
 	slices.Sort(sorted)
 	s.stats.sorted = sorted
-	s.stats.lo, s.stats.hi = math.NaN(), math.NaN()
-	if len(sorted) > 0 {
-		s.stats.lo, s.stats.hi = sorted[0], sorted[len(sorted)-1]
-	}
 	if s.stats.sorted == nil {
 		s.stats.sorted = []float64{}
 	}
@@ -60,9 +64,9 @@ func (s *seriesData) scoreStats() *scoreStats {
 	return &s.stats
 }
 
-// alertCount is the number of windows whose score is at least th, by
-// binary search over the sorted scores, matching WindowResult.Alert
-// (score >= th, NaN never alerts).
+// alertCount is the number of windows that alert at th: the fast form of
+// counting WindowResult.Alert (a binary search over the sorted scores of
+// the windows that can alert), property-tested against it.
 func (s *seriesData) alertCount(th float64) int {
 	if math.IsNaN(th) {
 		return 0
@@ -88,7 +92,7 @@ type dataset struct {
 	source    string
 	series    []*seriesData
 	progress  engine.Progress
-	warnings  []string
+	warnings  []engine.Warning
 	done      bool
 	err       error
 	result    *engine.Result
@@ -150,15 +154,25 @@ func (d *dataset) apply(ev engine.Event) {
 		s.windows[w.Index] = w
 		s.version++
 	case *engine.Warning:
-		d.addWarning(ev.Message)
+		d.addWarning(*ev)
 	}
 	d.version++
 }
 
-func (d *dataset) addWarning(msg string) {
-	if !slices.Contains(d.warnings, msg) {
-		d.warnings = append(d.warnings, msg)
+func (d *dataset) addWarning(w engine.Warning) {
+	if !slices.Contains(d.warnings, w) {
+		d.warnings = append(d.warnings, w)
 	}
+}
+
+// severe returns the first warning that makes the results meaningless.
+func (d *dataset) severe() (engine.Warning, bool) {
+	for _, w := range d.warnings {
+		if w.Severe {
+			return w, true
+		}
+	}
+	return engine.Warning{}, false
 }
 
 // finish records the end of the run. The result, when there is one, is
@@ -179,7 +193,7 @@ func (d *dataset) finish(res *engine.Result, err error) {
 		d.source = res.Source
 	}
 	for _, w := range res.Warnings {
-		d.addWarning(w.Message)
+		d.addWarning(w)
 	}
 	for i := range res.Series {
 		rs := &res.Series[i]
@@ -231,6 +245,29 @@ func (d *dataset) Score(s, i int) float64 {
 		return math.NaN()
 	}
 	return w.Score
+}
+
+// Alert is the alert rule for window i of size s.
+func (d *dataset) Alert(s, i int, th float64) bool {
+	if s < 0 || s >= len(d.series) {
+		return false
+	}
+	w := d.series[s].window(i)
+	return w != nil && w.Alert(th)
+}
+
+func nanMin(a, b float64) float64 {
+	if math.IsNaN(a) || b < a {
+		return b
+	}
+	return a
+}
+
+func nanMax(a, b float64) float64 {
+	if math.IsNaN(a) || b > a {
+		return b
+	}
+	return a
 }
 
 func (d *dataset) ModelThreshold(s int) float64 {

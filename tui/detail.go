@@ -118,12 +118,13 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 
 	verdict := st.OK.Render("○ no alert")
 	cmp := "<"
-	if w.Alert(th) {
-		verdict = st.Alert.Render("▲ ALERT")
-		cmp = "≥"
-	}
-	if math.IsNaN(w.Score) {
+	switch {
+	case w.Alert(th):
+		verdict, cmp = st.Alert.Render("▲ ALERT"), "≥"
+	case math.IsNaN(w.Score):
 		verdict, cmp = st.Muted.Render("not scored"), "vs"
+	case !w.Alertable():
+		verdict, cmp = st.Muted.Render("○ "+whyNoAlert(w)), "vs"
 	}
 	add(verdict + "  " + st.Text.Render("score "+fmtScore(w.Score)) + st.Muted.Render(" "+cmp+" ") +
 		st.Warning.Render("threshold "+fmtScore(th)) + st.Muted.Render("   Ide "+fmtScore(w.IdeScore)))
@@ -134,7 +135,7 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 		tags += " " + st.Baseline.Render("[baseline ░]")
 	}
 	if w.Partial {
-		tags += " " + st.Muted.Render("[partial]")
+		tags += " " + st.Muted.Render(fmt.Sprintf("[partial %.0f%%]", 100*w.Coverage))
 	}
 	if w.AllowlistAlert {
 		tags += " " + st.Warning.Render("[allow-list: new pair]")
@@ -160,16 +161,32 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 		if c.Contrib < 0 {
 			sign = st.OK
 		}
-		add("  " + sign.Render(padLeft(fmtContrib(c.Contrib), 6)) + "  " + st.Text.Render(c.Name))
+		name, desc := c.Name, descs[c.Name]
+		if c.Key != "" {
+			// An aggregate names the feature behind it.
+			name, desc = c.Name+" ← "+c.Key, c.About
+		}
+		add("  " + sign.Render(padLeft(fmtContrib(c.Contrib), 6)) + "  " + st.Text.Render(name))
 		facts := fmt.Sprintf("z %s · value %s · baseline median %s", compact(c.Z), compact(c.Value), compact(c.Median))
 		for _, l := range wrapIndent(facts, p.width, 10) {
 			add(st.Muted.Render(l))
 		}
-		for _, l := range wrapIndent(descs[c.Name], p.width, 10) {
+		for _, l := range wrapIndent(desc, p.width, 10) {
 			add(st.Muted.Render(l))
 		}
 	}
 	return lines
+}
+
+// whyNoAlert says why a window cannot alert at any threshold.
+func whyNoAlert(w *engine.WindowResult) string {
+	switch {
+	case w.Baseline:
+		return "baseline window: assumed benign, never alerts"
+	case w.Partial && w.Coverage < engine.MinCoverage:
+		return fmt.Sprintf("partial window (%.0f%% covered): too short to alert", 100*w.Coverage)
+	}
+	return "cannot alert"
 }
 
 // wrapIndent word-wraps plain text to width, every line indented.

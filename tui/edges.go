@@ -3,6 +3,7 @@ package tui
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -314,6 +315,9 @@ func (p *edgesPane) View() string {
 	switch {
 	case w == nil:
 		body = st.Muted.Render("no window analysed yet")
+	case !p.key.alerts && !w.Alertable() && !math.IsNaN(w.Score):
+		body = st.Muted.Render(fmt.Sprintf("○ window %d: %s", w.Index, whyNoAlert(w))) +
+			"\n" + st.Muted.Render("  n: next alert")
 	case !p.key.alerts:
 		body = st.OK.Render(fmt.Sprintf("○ window %d does not alert at threshold %s", w.Index, fmtScore(p.sh.threshold()))) +
 			"\n" + st.Muted.Render(fmt.Sprintf("  score %s · n: next alert · -: lower the threshold", fmtScore(w.Score)))

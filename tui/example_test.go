@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"fmt"
+	"github.com/mimir-tui/mimir-tui/engine"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/tui"
@@ -10,10 +11,12 @@ import (
 // scores is a Timeline of one window size over fixed scores.
 type scores []float64
 
-func (s scores) NumSizes() int              { return 1 }
-func (s scores) Size(int) time.Duration     { return 10 * time.Second }
-func (s scores) Len(int) int                { return len(s) }
-func (s scores) Score(_, i int) float64     { return s[i] }
+func (s scores) NumSizes() int          { return 1 }
+func (s scores) Size(int) time.Duration { return 10 * time.Second }
+func (s scores) Len(int) int            { return len(s) }
+func (s scores) Alert(_, i int, th float64) bool {
+	return (&engine.WindowResult{Score: s[i], Coverage: 1}).Alert(th)
+}
 func (s scores) ModelThreshold(int) float64 { return 1 }
 func (s scores) Step(int) float64           { return 0.5 }
 func (s scores) Page(int) int               { return 10 }

@@ -27,12 +27,14 @@ type headerPane struct {
 	// clock gives the wall time since the run started and a spinner
 	// frame (-1 when not running under a program).
 	clock func() (time.Duration, int)
+	// hint says how the user changes a setting ("--sensitive"), or "".
+	hint func(engine.Setting) string
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-func newHeaderPane(sh *shared, title string, demo bool) *headerPane {
-	h := &headerPane{sh: sh, title: title, demo: demo}
+func newHeaderPane(sh *shared, title string, demo bool, hint func(engine.Setting) string) *headerPane {
+	h := &headerPane{sh: sh, title: title, demo: demo, hint: hint}
 	h.restyle()
 	return h
 }
@@ -79,7 +81,7 @@ func (h *headerPane) View() string {
 	if d.inputs != nil && len(d.inputs.Sensitive) > 0 {
 		s := "sensitive " + strings.Join(d.inputs.Sensitive, ",")
 		if d.inputs.SensitiveGuessed {
-			s += " (guessed; set with --sensitive)"
+			s += " (guessed" + h.setWith(engine.SettingSensitive) + ")"
 		}
 		parts = append(parts, st.Muted.Render(s))
 	}
@@ -96,15 +98,28 @@ func (h *headerPane) View() string {
 		lines = append(lines, truncateStyled(line, h.width))
 	}
 
-	// Line 4: the latest warning.
+	// Line 4: a warning that makes the results meaningless, else the
+	// latest one.
 	if n := len(d.warnings); n > 0 {
-		w := fmt.Sprintf("! %d warning", n)
-		if n > 1 {
-			w += "s"
+		if w, ok := d.severe(); ok {
+			lines = append(lines, truncateStyled(st.Alert.Render("!! "+w.Message+h.setWith(w.Setting)), h.width))
+		} else {
+			w := d.warnings[n-1]
+			lines = append(lines, truncateStyled(st.Warning.Render("! "+plural(n, "warning")+": "+w.Message+h.setWith(w.Setting)), h.width))
 		}
-		lines = append(lines, truncateStyled(st.Warning.Render(w+": "+d.warnings[n-1]), h.width))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// setWith is "; set with --flag" for a setting the user can change, or "".
+func (h *headerPane) setWith(s engine.Setting) string {
+	if s == engine.SettingNone {
+		return ""
+	}
+	if how := h.hint(s); how != "" {
+		return "; set with " + how
+	}
+	return ""
 }
 
 func (h *headerPane) progressLine() string {
@@ -131,6 +146,10 @@ func (h *headerPane) progressLine() string {
 	if p.Phase < engine.PhaseOpening || p.Phase > engine.PhaseDone {
 		phase = "working"
 	}
+	if p.Phase == engine.PhaseTraining {
+		// Training reports what it does, not a share of the input read.
+		return h.spinner() + st.Accent.Render(padRight(phase, 9)) + " " + st.Text.Render(p.Step) + h.since(sep)
+	}
 	frac := 0.0
 	if p.TotalBytes > 0 {
 		frac = math.Min(1, float64(p.ReadBytes)/float64(p.TotalBytes))
@@ -145,15 +164,28 @@ func (h *headerPane) progressLine() string {
 		eta = "ETA " + fmtDuration(left)
 	}
 	stats = append(stats, eta)
-	lead := ""
+	return h.spinner() + st.Accent.Render(padRight(phase, 9)) + " " + h.bar.ViewAs(frac) + " " +
+		st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + sep + st.Text.Render(strings.Join(stats, " · ")) + h.since(sep)
+}
+
+// spinner is the running frame, or "" outside a program.
+func (h *headerPane) spinner() string {
 	if h.clock != nil {
-		if since, frame := h.clock(); frame >= 0 {
-			lead = st.Accent.Render(spinner[frame%len(spinner)]) + " "
-			stats = append(stats, fmtDuration(since.Truncate(time.Second))+" so far")
+		if _, frame := h.clock(); frame >= 0 {
+			return h.sh.styles.Accent.Render(spinner[frame%len(spinner)]) + " "
 		}
 	}
-	return lead + st.Accent.Render(padRight(phase, 9)) + " " + h.bar.ViewAs(frac) + " " +
-		st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + sep + st.Text.Render(strings.Join(stats, " · "))
+	return ""
+}
+
+// since is how long the run has taken so far, or "" outside a program.
+func (h *headerPane) since(sep string) string {
+	if h.clock != nil {
+		if since, frame := h.clock(); frame >= 0 {
+			return sep + h.sh.styles.Text.Render(fmtDuration(since.Truncate(time.Second))+" so far")
+		}
+	}
+	return ""
 }
 
 func (h *headerPane) alertLine() string {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/themes"
-	"github.com/mimir-tui/mimir-tui/tui/synth"
+	"github.com/mimir-tui/mimir-tui/tui/replay"
 )
 
 // fixedNow stamps default export names in tests.
@@ -20,7 +20,7 @@ var fixedNow = time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
 
 func testConfig(t testing.TB) Config {
 	return Config{
-		Title:    "shop-demo (synthetic)",
+		Title:    "built-in shop capture (one exfiltration hidden in it)",
 		Demo:     true,
 		Theme:    themes.Dark(),
 		ThemeSet: true,
@@ -67,10 +67,32 @@ func feed(m *Model, events []engine.Event, res *engine.Result, err error) {
 	}
 }
 
-// feedScenario feeds a whole scenario.
-func feedScenario(m *Model, sc synth.Scenario) {
-	events, res := sc.Events()
-	feed(m, events, res, nil)
+// demo is the recorded run of the real engine on the built-in demo
+// (tui/replay); each call returns a fresh copy.
+func demo() *replay.Recording {
+	rec, err := replay.Demo()
+	if err != nil {
+		panic(err)
+	}
+	return rec
+}
+
+// demoEvents are the demo run's events and result.
+func demoEvents() ([]engine.Event, *engine.Result) {
+	rec := demo()
+	return rec.Events, rec.Result
+}
+
+// stretchEvents are the events and result of the demo stretched to n
+// windows.
+func stretchEvents(n int) ([]engine.Event, *engine.Result) {
+	rec := demo().Stretch(n)
+	return rec.Events, rec.Result
+}
+
+// feedRec feeds a whole recorded run.
+func feedRec(m *Model, rec *replay.Recording) {
+	feed(m, rec.Events, rec.Result, nil)
 }
 
 // keys presses named keys (see press); "text:abc" types abc.

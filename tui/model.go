@@ -43,6 +43,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives diagnostics; never the screen (default: discard).
 	Logger *slog.Logger
+	// SettingHint says how the user changes an analysis setting, e.g.
+	// "--sensitive" (default: nothing is said).
+	SettingHint func(engine.Setting) string
 }
 
 // shared is the state every pane reads.
@@ -160,6 +163,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SettingHint == nil {
+		cfg.SettingHint = func(engine.Setting) string { return "" }
+	}
 	if cfg.Theme.Name == "" {
 		cfg.Theme = themes.Dark()
 	}
@@ -172,7 +178,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	m := &Model{cfg: cfg, ctx: ctx, log: cfg.Logger, keys: DefaultKeyMap()}
 	m.sh = &shared{data: &dataset{}, nav: NewNav(0), styles: NewStyles(cfg.Theme), keys: &m.keys}
 	m.sh.tl = timeline{dataset: m.sh.data, page: m.page}
-	m.header = newHeaderPane(m.sh, cfg.Title, cfg.Demo)
+	m.header = newHeaderPane(m.sh, cfg.Title, cfg.Demo, cfg.SettingHint)
 	m.chart = newChartPane(m.sh)
 	m.detail = newDetailPane(m.sh)
 	m.edges = newEdgesPane(m.sh)
@@ -343,7 +349,7 @@ func (m *Model) feed(events []engine.Event) {
 	for _, ev := range events {
 		d.apply(ev)
 		if w, ok := ev.(*engine.Warning); ok {
-			m.log.Warn("analysis warning", "message", w.Message)
+			m.log.Warn("analysis warning", "message", w.Message, "setting", w.Setting, "severe", w.Severe)
 		}
 	}
 	m.growNav()
@@ -480,7 +486,11 @@ func (m *Model) navigate(op Op) {
 			if op.Action == ActPrevAlert {
 				dir = "before"
 			}
-			m.setStatus(fmt.Sprintf("no alert %s window %d at threshold %s", dir, beforeCur, fmtScore(th)), false)
+			msg := fmt.Sprintf("no alert %s window %d at threshold %s", dir, beforeCur, fmtScore(th))
+			if !m.sh.data.done && op.Action == ActNextAlert {
+				msg += " yet: the analysis is still running"
+			}
+			m.setStatus(msg, false)
 			return
 		}
 		// An alert is about its edges: show them.

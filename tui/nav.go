@@ -42,11 +42,11 @@ type Op struct {
 type Timeline interface {
 	NumSizes() int
 	Size(s int) time.Duration
-	Len(s int) int                // windows of size s analysed so far
-	Score(s, i int) float64       // score of window i of size s
-	ModelThreshold(s int) float64 // the threshold in force from the model; NaN if not known yet
-	Step(s int) float64           // threshold step for +/-
-	Page(s int) int               // windows per page
+	Len(s int) int                   // windows of size s analysed so far
+	Alert(s, i int, th float64) bool // window i of size s alerts at th (engine.WindowResult.Alert)
+	ModelThreshold(s int) float64    // the threshold in force from the model; NaN if not known yet
+	Step(s int) float64              // threshold step for +/-
+	Page(s int) int                  // windows per page
 }
 
 // Nav is the navigation state: which window size is shown, the cursor and
@@ -82,12 +82,6 @@ func (n Nav) Th(tl Timeline, s int) float64 {
 		return n.Threshold[s]
 	}
 	return tl.ModelThreshold(s)
-}
-
-// alert is WindowResult.Alert on the timeline.
-func alert(tl Timeline, s, i int, th float64) bool {
-	sc := tl.Score(s, i)
-	return !math.IsNaN(sc) && sc >= th
 }
 
 func clampIndex(i, n int) int {
@@ -142,10 +136,10 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 		// Skip the rest of the run the cursor is in, then find the next
 		// alerting window.
 		i := cur
-		for i < count && alert(tl, s, i, th) {
+		for i < count && tl.Alert(s, i, th) {
 			i++
 		}
-		for i < count && !alert(tl, s, i, th) {
+		for i < count && !tl.Alert(s, i, th) {
 			i++
 		}
 		if i < count {
@@ -155,21 +149,21 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 		// Inside a run but past its start: go to its start. Otherwise go
 		// to the start of the previous run.
 		i := cur
-		if i > 0 && alert(tl, s, i, th) && alert(tl, s, i-1, th) {
-			for i > 0 && alert(tl, s, i-1, th) {
+		if i > 0 && tl.Alert(s, i, th) && tl.Alert(s, i-1, th) {
+			for i > 0 && tl.Alert(s, i-1, th) {
 				i--
 			}
 			set(i)
 			break
 		}
 		i--
-		for i >= 0 && !alert(tl, s, i, th) {
+		for i >= 0 && !tl.Alert(s, i, th) {
 			i--
 		}
 		if i < 0 {
 			break
 		}
-		for i > 0 && alert(tl, s, i-1, th) {
+		for i > 0 && tl.Alert(s, i-1, th) {
 			i--
 		}
 		set(i)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/mimir-tui/mimir-tui/engine"
 	"math"
 	"strings"
 	"testing"
@@ -18,10 +19,12 @@ type fakeTimeline struct {
 	page   int
 }
 
-func (f *fakeTimeline) NumSizes() int                { return len(f.sizes) }
-func (f *fakeTimeline) Size(s int) time.Duration     { return f.sizes[s] }
-func (f *fakeTimeline) Len(s int) int                { return len(f.scores[s]) }
-func (f *fakeTimeline) Score(s, i int) float64       { return f.scores[s][i] }
+func (f *fakeTimeline) NumSizes() int            { return len(f.sizes) }
+func (f *fakeTimeline) Size(s int) time.Duration { return f.sizes[s] }
+func (f *fakeTimeline) Len(s int) int            { return len(f.scores[s]) }
+func (f *fakeTimeline) Alert(s, i int, th float64) bool {
+	return (&engine.WindowResult{Score: f.scores[s][i], Coverage: 1}).Alert(th)
+}
 func (f *fakeTimeline) ModelThreshold(s int) float64 { return f.model[s] }
 func (f *fakeTimeline) Step(int) float64             { return f.step }
 func (f *fakeTimeline) Page(int) int                 { return f.page }

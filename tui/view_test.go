@@ -11,7 +11,6 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/themes"
-	"github.com/mimir-tui/mimir-tui/tui/synth"
 )
 
 var goldenSizes = []struct {
@@ -31,7 +30,7 @@ var goldenStates = []struct {
 }{
 	{"start", func(m *Model) {}},
 	{"streaming", func(m *Model) {
-		events, _ := synth.Shop().Events()
+		events, _ := demoEvents()
 		// Up to the 18th analysed window: the model is ready, the
 		// exfiltration has begun, ingestion is still running.
 		n, done := 0, 0
@@ -46,23 +45,23 @@ var goldenStates = []struct {
 		}
 		feed(m, events[:n+1], nil, nil)
 	}},
-	{"alert", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "n") }},
+	{"alert", func(m *Model) { feedRec(m, demo()); keys(m, "n") }},
 	{"cleared", func(m *Model) {
-		feedScenario(m, synth.Shop())
+		feedRec(m, demo())
 		keys(m, "n", "t", "ctrl+u", "text:5", "enter")
 	}},
-	{"help", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "?") }},
-	{"drill", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "n", "enter") }},
-	{"picker", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "f", "text:outside", "down") }},
-	{"size60", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "n", "w") }},
-	{"graph", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "n", "tab") }},
-	{"export", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "n", "e") }},
-	{"digits", func(m *Model) { feedScenario(m, synth.Shop()); keys(m, "1", "7") }},
+	{"help", func(m *Model) { feedRec(m, demo()); keys(m, "?") }},
+	{"drill", func(m *Model) { feedRec(m, demo()); keys(m, "n", "enter") }},
+	{"picker", func(m *Model) { feedRec(m, demo()); keys(m, "f", "text:outside", "down") }},
+	{"size60", func(m *Model) { feedRec(m, demo()); keys(m, "n", "w") }},
+	{"graph", func(m *Model) { feedRec(m, demo()); keys(m, "n", "tab") }},
+	{"export", func(m *Model) { feedRec(m, demo()); keys(m, "n", "e") }},
+	{"digits", func(m *Model) { feedRec(m, demo()); keys(m, "1", "7") }},
 	{"error", func(m *Model) {
 		feed(m, nil, nil, errors.New("capture shop.pcap: not a pcap or pcapng file (magic 0x3c3f786d at offset 0): "+
 			"give a capture written by tcpdump, dumpcap or tshark"))
 	}},
-	{"stress", func(m *Model) { feedScenario(m, synth.Stress(20000)); keys(m, "n", "n") }},
+	{"stress", func(m *Model) { feedRec(m, demo().Stretch(20000)); keys(m, "n", "n") }},
 }
 
 // TestGolden pins the screens at 80, 120 and 200 columns, with the colour
@@ -89,7 +88,7 @@ func TestGoldenThemes(t *testing.T) {
 		t.Run(th.Name, func(t *testing.T) {
 			m := newTestModel(t, 80, 24)
 			m.setTheme(th)
-			feedScenario(m, synth.Shop())
+			feedRec(m, demo())
 			keys(m, "n")
 			out := screen(m, colorprofile.ANSI)
 			checkFrame(t, out, 80, 24)
@@ -118,7 +117,7 @@ func TestFrameAtEverySize(t *testing.T) {
 	for _, sz := range [][2]int{{1, 1}, {20, 5}, {39, 11}, {40, 12}, {41, 13}, {60, 20}, {79, 23}, {80, 24},
 		{100, 30}, {109, 30}, {110, 30}, {150, 45}, {250, 70}, {400, 120}} {
 		m := newTestModel(t, sz[0], sz[1])
-		feedScenario(m, synth.Shop())
+		feedRec(m, demo())
 		for _, k := range []string{"", "n", "enter", "esc", "?", "esc", "f", "esc", "tab", "tab", "w"} {
 			if k != "" {
 				keys(m, k)
@@ -129,17 +128,17 @@ func TestFrameAtEverySize(t *testing.T) {
 }
 
 func TestViewFacts(t *testing.T) {
-	// The alert screen at 120×40 states the numbers of the synthetic
-	// shop run: window 14 starts 140 s after 12:25:58.52, its flagged
-	// edge is shop-db -> outside, and 7 of 25 windows alert (14-20).
+	// The alert screen at 120×40 states the numbers of the recorded demo
+	// run: window 13 starts 130 s after 12:25:58.82, its flagged edge is
+	// shop-db -> outside, and 7 of 24 windows alert (13–19).
 	m := newTestModel(t, 120, 40)
-	feedScenario(m, synth.Shop())
+	feedRec(m, demo())
 	keys(m, "n")
 	s := plain(m)
 	for _, want := range []string{
-		"DEMO", "window 14", "2026-11-24 12:28:18–12:28:28 UTC", "▲ ALERT", "shop-db -> outside",
-		"[NEW] [OUT]", "7 of 25 windows alert", "threshold 1.000", "1 interval", "outside_bytes[shop-db]",
-		"log bytes per second from shop-db to outside", "✓ analysed",
+		"DEMO", "window 13", "2026-11-24 12:28:09–12:28:19 UTC", "▲ ALERT", "shop-db -> outside",
+		"[NEW] [OUT]", "7 of 24 windows alert", "threshold 0.446", "1 interval", "new_initiations",
+		"sens_z[bytes] ← bytes[shop-db->outside]", "✓ analysed",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
@@ -154,7 +153,7 @@ func TestViewFacts(t *testing.T) {
 			t.Errorf("after threshold 4.5 the screen still shows %q", gone)
 		}
 	}
-	for _, want := range []string{"0 of 25 windows alert", "threshold 4.500 (model 1.000)", "does not alert"} {
+	for _, want := range []string{"0 of 24 windows alert", "threshold 4.500 (model 0.446)", "does not alert"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("after threshold 4.5 the screen lacks %q:\n%s", want, s)
 		}

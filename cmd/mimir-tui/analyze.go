@@ -24,6 +24,7 @@ type windowRecord struct {
 	Start          string               `json:"start"`
 	End            string               `json:"end"`
 	Partial        bool                 `json:"partial"`
+	Coverage       float64              `json:"coverage"`
 	Baseline       bool                 `json:"baseline"`
 	Packets        uint64               `json:"packets"`
 	Bytes          uint64               `json:"bytes"`
@@ -38,6 +39,7 @@ type windowRecord struct {
 
 type contributionRecord struct {
 	Feature      string   `json:"feature"`
+	Key          string   `json:"key,omitempty"`
 	Value        *float64 `json:"value"` // null: undefined in this window (missing)
 	Z            float64  `json:"z"`
 	Weight       float64  `json:"weight"`
@@ -52,6 +54,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		Start:          w.Start.Format(time.RFC3339Nano),
 		End:            w.End.Format(time.RFC3339Nano),
 		Partial:        w.Partial,
+		Coverage:       w.Coverage,
 		Baseline:       w.Baseline,
 		Packets:        w.Packets,
 		Bytes:          w.Bytes,
@@ -67,7 +70,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		r.IdeScore = &x
 	}
 	for _, c := range w.Contributions {
-		cr := contributionRecord{Feature: c.Name, Z: c.Z, Weight: c.Weight, Contribution: c.Contrib, Median: c.Median}
+		cr := contributionRecord{Feature: c.Name, Key: c.Key, Z: c.Z, Weight: c.Weight, Contribution: c.Contrib, Median: c.Median}
 		if !math.IsNaN(c.Value) {
 			v := c.Value
 			cr.Value = &v
