@@ -66,24 +66,11 @@ func adviseWarning(w *engine.Warning) string {
 	return w.Message
 }
 
-// adviseRunner gives the explorer the same flag advice as the headless
-// commands: warnings and the run's error name their flags.
+// adviseRunner gives the explorer's run error the same flag advice as the
+// headless commands'. (Its warnings get theirs through tui.Config.SettingHint.)
 func adviseRunner(r tui.Runner) tui.Runner {
 	return func(ctx context.Context, emit func(engine.Event)) (*engine.Result, error) {
-		res, err := r(ctx, func(ev engine.Event) {
-			if w, ok := ev.(*engine.Warning); ok {
-				aw := *w
-				aw.Message = adviseWarning(w)
-				ev = &aw
-			}
-			emit(ev)
-		})
-		if res != nil {
-			// The result repeats the warnings; they get the same advice.
-			for i := range res.Warnings {
-				res.Warnings[i].Message = adviseWarning(&res.Warnings[i])
-			}
-		}
+		res, err := r(ctx, emit)
 		return res, adviseError(err)
 	}
 }

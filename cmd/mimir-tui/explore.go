@@ -79,6 +79,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 	in := exploreInputs(&cfg, pos)
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
+	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
 		cfg.Dir = wd
 	}
