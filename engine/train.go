@@ -16,8 +16,16 @@ import (
 )
 
 // maxTrainingRows bounds the rows of one size's training set; longer
-// baselines are sampled in contiguous segments per synthetic copy.
-const maxTrainingRows = 20000
+// baselines are sampled in contiguous segments per synthetic copy. The
+// model sees a fixed number of inputs, so more rows add little; fewer keep
+// training time proportional to the size of one window.
+const maxTrainingRows = 6000
+
+// maxTemplates bounds the synthetic attacks trained on. A large cluster
+// has hundreds of paths and scans; aggregate inputs make an attack from
+// one service look like the same attack from another, so a sample that
+// keeps every kind serves as well.
+const maxTemplates = 48
 
 // maxFolds is the number of contiguous baseline folds used for
 // cross-fitting the baseline statistics.
@@ -32,12 +40,16 @@ type copyPlan struct {
 	from, to int64 // the segment of the baseline it covers
 }
 
-// trainingRow is one window of one copy.
+// trainingRow is one window of one copy: its model input and what the
+// Ide & Kashima score needs, not the window itself (a copy of a large
+// cluster's window is large; thousands of rows are made).
 type trainingRow struct {
-	copy   int
-	window int // position in the size's baseline windows
-	f      *featurized
-	label  bool
+	copy     int
+	window   int // position in the size's baseline windows
+	index    int // the window's index
+	x        []float64
+	activity []float64
+	label    bool
 }
 
 // folds holds, per window size, the out-of-fold baseline view of every
@@ -91,7 +103,7 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(
 	for si := range s.sizes {
 		fits[si] = t.fitBaseline(base[si])
 	}
-	templates := Templates(t.topology(fits[0].full))
+	templates := sampleTemplates(Templates(t.topology(fits[0].full)), maxTemplates)
 	plans := t.plans(templates, base[0][0].win.start, base[0][len(base[0])-1].win.end)
 	m := t.newModel(templates, fits[0].full)
 	out := &trained{model: m, folds: &folds{}}
@@ -123,6 +135,33 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(
 	}
 	m.Trained.Windows = len(base[0])
 	return out, nil
+}
+
+// sampleTemplates keeps at most n of ts: of each kind a share in
+// proportion to its number (at least one), evenly spaced in the kind's
+// order, so every sensitive service, path length and scan style stays
+// represented. Deterministic.
+func sampleTemplates(ts []Template, n int) []Template {
+	if len(ts) <= n {
+		return ts
+	}
+	byKind := make(map[string][]Template)
+	var kinds []string
+	for _, t := range ts {
+		if byKind[t.Kind] == nil {
+			kinds = append(kinds, t.Kind)
+		}
+		byKind[t.Kind] = append(byKind[t.Kind], t)
+	}
+	var out []Template
+	for _, k := range kinds {
+		group := byKind[k]
+		quota := max(1, n*len(group)/len(ts))
+		for i := range min(quota, len(group)) {
+			out = append(out, group[i*len(group)/quota])
+		}
+	}
+	return out
 }
 
 // newModel starts the model: what the baseline says of the application.
@@ -162,27 +201,22 @@ func (t trainer) newModel(templates []Template, full *baselineView) *Model {
 func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *baselineFit, plans []copyPlan,
 	fineScores []map[int]float64, fineBase map[int]float64) (*SizeModel, []float64, error) {
 	s := t.s
-	rows, err := t.buildRows(ctx, base, plans)
-	if err != nil {
-		return nil, nil, err
-	}
 	ins := modelInputs(si > 0)
-	X := make([][]float64, len(rows))
-	err = parallel(ctx, len(rows), s.opts.Workers, func(r int) {
-		row := &rows[r]
+	rows, err := t.buildRows(ctx, base, plans, func(row *trainingRow, f *featurized) {
 		fine := math.NaN()
 		if si > 0 {
-			fine = peakScore(fineScores[row.copy], s.t0, int64(s.sizes[0]), row.f.win.start, row.f.win.end)
+			fine = peakScore(fineScores[row.copy], s.t0, int64(s.sizes[0]), f.win.start, f.win.end)
 		}
-		X[r] = t.vector(ins, row.f, bf.folds[bf.foldOf[row.window]], fine).z
+		row.x = t.vector(ins, f, bf.folds[bf.foldOf[row.window]], fine).z
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	X := make([][]float64, len(rows))
 	y := make([]float64, len(rows))
 	labels := make([]bool, len(rows))
 	for r := range rows {
-		labels[r] = rows[r].label
+		X[r], labels[r] = rows[r].x, rows[r].label
 		if labels[r] {
 			y[r] = 1
 		}
@@ -195,7 +229,7 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 	for r := range rows {
 		scores[r] = lm.Predict(X[r])
 		if si == 0 {
-			fineScores[rows[r].copy][rows[r].f.win.index] = scores[r]
+			fineScores[rows[r].copy][rows[r].index] = scores[r]
 		}
 	}
 	th, f1 := stats.NearBestF1Threshold(scores, labels, thresholdTolerance)
@@ -350,22 +384,26 @@ func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 	return out
 }
 
-// buildRows injects every copy into the baseline windows of one size.
-func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan) ([]trainingRow, error) {
+// buildRows injects every copy into the baseline windows of one size and
+// has input fill each row from its (injected or plain) window.
+func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, input func(*trainingRow, *featurized)) ([]trainingRow, error) {
 	var rows []trainingRow
 	for c, p := range plans {
 		for i, f := range base {
 			if f.win.start >= p.from && f.win.end <= p.to {
-				rows = append(rows, trainingRow{copy: c, window: i, f: f})
+				rows = append(rows, trainingRow{copy: c, window: i, index: f.win.index})
 			}
 		}
 	}
 	err := parallel(ctx, len(rows), t.s.opts.Workers, func(r int) {
 		row := &rows[r]
-		if win := t.s.inj.injectAll(row.f.win, plans[row.copy].episodes); win != nil {
-			row.f = t.s.fz.featurize(win)
+		f := base[row.window]
+		if win := t.s.inj.injectAll(f.win, plans[row.copy].episodes); win != nil {
+			f = t.s.fz.featurize(win)
 			row.label = true
 		}
+		row.activity = f.activity
+		input(row, f)
 	})
 	return rows, err
 }
@@ -474,10 +512,10 @@ func (t trainer) trainingIde(rows []trainingRow) ([]float64, []bool) {
 		var hist [][]float64
 		for _, r := range idx {
 			if len(hist) >= minIdeHistory {
-				scores = append(scores, graph.IdeScore(graph.TypicalPattern(hist), rows[r].f.activity))
+				scores = append(scores, graph.IdeScore(graph.TypicalPattern(hist), rows[r].activity))
 				labels = append(labels, rows[r].label)
 			}
-			hist = append(hist, rows[r].f.activity)
+			hist = append(hist, rows[r].activity)
 			if len(hist) > t.s.opts.IdeHistory {
 				hist = hist[1:]
 			}
