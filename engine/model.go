@@ -126,8 +126,10 @@ func (sm *SizeModel) Size() time.Duration {
 	return time.Duration(sm.SizeSeconds * float64(time.Second))
 }
 
-// WriteModel writes m to path atomically (temporary file and rename).
-func WriteModel(path string, m *Model) error {
+// WriteModel writes m to path atomically (temporary file and rename); an
+// existing file is replaced only with overwrite, else the error wraps
+// os.ErrExist.
+func WriteModel(path string, m *Model, overwrite bool) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // service pairs read "a -> b"
@@ -135,7 +137,7 @@ func WriteModel(path string, m *Model) error {
 	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}
-	return safefile.Write(path, buf.Bytes(), true)
+	return safefile.Write(path, buf.Bytes(), overwrite)
 }
 
 // LoadModel reads and validates a model file.

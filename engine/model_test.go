@@ -20,7 +20,7 @@ func TestModelRoundTrip(t *testing.T) {
 	trained := shopDemo(t, opts)
 
 	path := filepath.Join(t.TempDir(), "model.json")
-	if err := WriteModel(path, trained.Model); err != nil {
+	if err := WriteModel(path, trained.Model, false); err != nil {
 		t.Fatal(err)
 	}
 	m, err := LoadModel(path)

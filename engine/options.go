@@ -168,6 +168,11 @@ type Policy struct {
 // DefaultSizes are the window sizes without a model: 10 s and 60 s.
 var DefaultSizes = []time.Duration{10 * time.Second, 60 * time.Second}
 
+// Check reports what is wrong with the options' values, before any input
+// is read: a *SettingError naming the setting, or nil. Run checks them
+// again (with the inputs: a sensitive service must exist, say).
+func (o Options) Check() error { return o.normalize() }
+
 // normalize fills defaults and checks the options; what is wrong is a
 // *SettingError naming the setting.
 func (o *Options) normalize() error {
@@ -190,14 +195,14 @@ func (o *Options) normalize() error {
 	switch {
 	case o.IdeHistory == 0:
 		o.IdeHistory = DefaultOptions().IdeHistory
-	case o.IdeHistory < minIdeHistory:
-		return settingErr(SettingIdeHistory, "Ide & Kashima history %d: it needs at least %d earlier windows", o.IdeHistory, minIdeHistory)
+	case o.IdeHistory < MinIdeHistory:
+		return settingErr(SettingIdeHistory, "Ide & Kashima history %d: it needs at least %d earlier windows, e.g. 10 (the default)", o.IdeHistory, MinIdeHistory)
 	}
 	switch {
 	case o.Workers == 0:
 		o.Workers = runtime.GOMAXPROCS(0)
 	case o.Workers < 0:
-		return settingErr(SettingWorkers, "%d workers: give a positive number, or 0 for every core", o.Workers)
+		return settingErr(SettingWorkers, "%d workers: give a positive number, e.g. 4, or 0 for every core", o.Workers)
 	}
 	if o.ReorderSlack < 0 {
 		return settingErr(SettingReorderSlack, "reorder slack %v: it cannot be negative; 0 means the default 5s", o.ReorderSlack)

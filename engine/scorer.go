@@ -162,9 +162,9 @@ func (st *stream) fork() *stream {
 	return c
 }
 
-// minIdeHistory is how many earlier windows the Ide & Kashima score needs
+// MinIdeHistory is how many earlier windows the Ide & Kashima score needs
 // at least; it uses up to Options.IdeHistory.
-const minIdeHistory = 2
+const MinIdeHistory = 2
 
 // score analyses the featurized window f of size index si.
 func (st *stream) score(si int, f *featurized) WindowResult {
@@ -186,7 +186,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
-	if h := st.hist[si]; len(h) >= minIdeHistory {
+	if h := st.hist[si]; len(h) >= MinIdeHistory {
 		r.IdeScore = graph.IdeScore(graph.TypicalPattern(h), f.activity)
 	}
 	st.hist[si] = append(st.hist[si], f.activity)

@@ -511,7 +511,7 @@ func (t trainer) trainingIde(rows []trainingRow) ([]float64, []bool) {
 		sort.Slice(idx, func(i, j int) bool { return rows[idx[i]].window < rows[idx[j]].window })
 		var hist [][]float64
 		for _, r := range idx {
-			if len(hist) >= minIdeHistory {
+			if len(hist) >= MinIdeHistory {
 				scores = append(scores, graph.IdeScore(graph.TypicalPattern(hist), rows[r].activity))
 				labels = append(labels, rows[r].label)
 			}

@@ -117,12 +117,13 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	// The engine reads 0 as "the default"; on the command line the
 	// default is already written out, so an explicit 0 is a mistake.
 	if ef.ideHistory == 0 && ef.given("ide-history") {
-		return opts, usagef("--ide-history: 0 earlier windows leave the Ide & Kashima pattern nothing to learn from; give at least 2, e.g. --ide-history 10 (the default)")
+		return opts, usagef("--ide-history: 0 earlier windows leave the Ide & Kashima pattern nothing to learn from; give at least %d, e.g. --ide-history 10 (the default)", engine.MinIdeHistory)
 	}
 	opts.IdeHistory = ef.ideHistory
 	opts.ReorderSlack = ef.reorderSlack
 	opts.Workers = ef.workers
-	return opts, nil
+	// Refused here, before any input is read or the explorer opens.
+	return opts, adviseError(opts.Check())
 }
 
 // parseThreshold accepts an empty string (the trained threshold) or a

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"io"
 	"text/tabwriter"
 
@@ -31,11 +33,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	m := res.Model
 	m.Trained.Capture, m.Trained.Entities = pos[0], pos[1]
-	// engine.WriteModel replaces files: check again after the run.
-	if err := checkOutput(*out, *force); err != nil {
-		return err
-	}
-	if err := engine.WriteModel(*out, m); err != nil {
+	if err := engine.WriteModel(*out, m, *force); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return checkOutput(*out, *force)
+		}
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
