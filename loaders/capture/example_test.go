@@ -66,5 +66,5 @@ func ExampleStats_Warnings() {
 	}
 	// Output:
 	// 101 packets; cut at offset 38175
-	// truncated: cut.pcap: offset 38175: capture ends inside a record: the pcap record of 54 bytes starting here is incomplete (was the capture tool killed, or the copy cut short?); the 101 packets before it were read
+	// truncated: cut.pcap: offset 38175: capture cut short: the pcap record of 54 bytes starting here is incomplete (was the capture tool killed, or the copy cut short?); the 101 packets before it were read
 }

@@ -73,7 +73,7 @@ func TestTruncated(t *testing.T) {
 		{"pcapng block cut", ngBytes[:300], 2, 232, false, "pcapng block of 92 bytes"},
 		{"pcapng block header cut", ngBytes[:236], 2, 232, false, "pcapng block header"},
 		{"gzip cut in the data", gzPcap[:len(gzPcap)-12], -1, -1, true, "the gzip stream ends early"},
-		{"gzip trailer cut", gzPcap[:len(gzPcap)-4], 3, 252, true, "the gzip stream ends early"},
+		{"gzip trailer cut", gzPcap[:len(gzPcap)-4], 3, 252, true, "the gzip stream ends early, between two records"},
 		{"gzip pcapng cut in the data", gz(ngBytes[:300]), 2, 232, true, "pcapng block of 92 bytes"},
 	}
 	for _, tt := range tests {

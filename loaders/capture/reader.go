@@ -329,7 +329,11 @@ func (r *Reader) readErr(off int64, what string, err error) error {
 	var se srcError
 	if errors.As(err, &se) {
 		if r.gz != nil && errors.Is(se.err, io.ErrUnexpectedEOF) {
-			return r.errAt(off, fmt.Errorf("%w: the gzip stream ends early, inside the %s starting here (was the file cut short while it was written or copied? gzip -t says so too); %s", ErrTruncated, what, r.readSoFar()))
+			where := "inside the " + what + " starting here ("
+			if r.in.w == r.in.r {
+				where = "between two records (what followed, and the stream's checksum, are lost; "
+			}
+			return r.errAt(off, fmt.Errorf("%w: the gzip stream ends early, %swas the file cut short while it was written or copied? gzip -t says so too); %s", ErrTruncated, where, r.readSoFar()))
 		}
 		hint := "the device or pipe failed"
 		if r.gz != nil {
