@@ -139,14 +139,11 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 		Entities:   entitiesReport(entName, log, tl, opts),
 		Resolution: t.report(opts.Top),
 	}
-	first, last := tl.Span()
-	r := &rep.Resolution
-	rep.Findings = append(Judge(Evidence{
-		CaptureFirst: st.First, CaptureLast: st.Last, LogFirst: first, LogLast: last,
-		IPBytes: r.IPBytes, KnownBytes: r.KnownBytes, InClusterBytes: r.InClusterBytes, ResolvedBytes: r.ResolvedBytes,
-		KnownElsewhenBytes: r.KnownElsewhenBytes, OffsetHint: r.OffsetHint,
-		Services: len(tl.Services()), Prefixes: tl.Prefixes(),
-	}), CaptureFindings(st.Warnings())...)
+	ev := t.ev
+	ev.CaptureFirst, ev.CaptureLast = st.First, st.Last
+	ev.LogFirst, ev.LogLast = tl.Span()
+	ev.Services, ev.Prefixes = len(tl.Services()), tl.Prefixes()
+	rep.Findings = append(Judge(ev), CaptureFindings(st.Warnings())...)
 	sortFindings(rep.Findings)
 	rep.Verdict = verdict(rep.Findings)
 	return rep, nil

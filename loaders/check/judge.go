@@ -70,8 +70,9 @@ const (
 )
 
 // Evidence is what Judge weighs: counts over the whole capture, with the
-// entity log bound to it. check.Run measures it; any other reader of the
-// capture and the log (the engine) can fill it from its own counts.
+// entity log bound to it. check.Run measures it, counting every frame with
+// Count; any other reader of the capture and the log (the engine) can
+// count its own way with the same Count.
 type Evidence struct {
 	CaptureFirst, CaptureLast int64 // earliest and latest packet, Unix ns
 	LogFirst, LogLast         int64 // the log's first and last events, Unix ns (entities.Timeline.Span)

@@ -61,6 +61,33 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// TestEvidenceCount: the rule that sorts traffic, by the ends' kinds: a
+// known entity (in the cluster), an unknown in-cluster address, an
+// outside address. 100 bytes each.
+func TestEvidenceCount(t *testing.T) {
+	type end struct{ known, in bool }
+	entity, unknown, outside := end{true, true}, end{false, true}, end{false, false}
+	tests := []struct {
+		src, dst                       end
+		ip, known, inCluster, resolved uint64
+	}{
+		{entity, entity, 100, 100, 100, 100},
+		{entity, outside, 100, 100, 100, 100},
+		{outside, entity, 100, 100, 100, 100},
+		{entity, unknown, 100, 100, 100, 0},
+		{unknown, outside, 100, 0, 100, 0},
+		{unknown, unknown, 100, 0, 100, 0},
+		{outside, outside, 100, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		var e Evidence
+		e.Count(100, tt.src.known, tt.src.in, tt.dst.known, tt.dst.in)
+		if e.IPBytes != tt.ip || e.KnownBytes != tt.known || e.InClusterBytes != tt.inCluster || e.ResolvedBytes != tt.resolved {
+			t.Errorf("%+v -> %+v: %+v; want IP %d, known %d, in cluster %d, resolved %d", tt.src, tt.dst, e, tt.ip, tt.known, tt.inCluster, tt.resolved)
+		}
+	}
+}
+
 // TestResolvesNothing: an entity log that resolves none of the capture is
 // a failed check, not "resolution 0.0 % … OK". The shop log with its
 // addresses moved to 10.99.x (a log of another cluster) knows none of the

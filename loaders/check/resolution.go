@@ -49,7 +49,7 @@ type tally struct {
 	known      map[netip.Addr][][2]int64 // where the log knows each address
 	unresolved map[netip.Addr]*talker
 	outside    map[netip.Addr]*talker
-	res        ResolutionReport
+	ev         Evidence
 }
 
 func newTally(tl *entities.Timeline) *tally {
@@ -62,42 +62,56 @@ func newTally(tl *entities.Timeline) *tally {
 	return t
 }
 
-// add counts one frame. A frame is in-cluster traffic when either end is
-// ours; it is resolved when every in-cluster end is a known entity.
+// Count adds the wire bytes of IP traffic between two ends to the
+// evidence. known says whether the log held an end's address at the time,
+// in whether the end is in the cluster (an entity, or an address in the
+// cluster's ranges). A frame is in-cluster traffic when either end is in
+// the cluster, and resolved when every in-cluster end is known. check.Run
+// counts each frame so; the engine can count each pair of a window the
+// same way (an end is known when its traffic.Pair tag is not NoTag).
+func (e *Evidence) Count(bytes uint64, srcKnown, srcIn, dstKnown, dstIn bool) {
+	e.IPBytes += bytes
+	if srcKnown || dstKnown {
+		e.KnownBytes += bytes
+	}
+	if srcIn || dstIn {
+		e.InClusterBytes += bytes
+		if (srcKnown || !srcIn) && (dstKnown || !dstIn) {
+			e.ResolvedBytes += bytes
+		}
+	}
+}
+
+// add counts one frame, and its ends among the unresolved in-cluster
+// addresses and the outside talkers.
 func (t *tally) add(p *capture.Packet) {
 	if p.IPVersion == 0 {
 		return
 	}
-	res := &t.res
 	bytes := uint64(p.WireLen)
-	res.IPBytes += bytes
-	ours, resolved, known := false, true, false
-	for _, end := range [2][2]netip.Addr{{p.Src, p.Dst}, {p.Dst, p.Src}} {
-		ip, peer := end[0], end[1]
-		switch {
-		case t.tl.Lookup(ip, p.Timestamp) != nil:
-			ours, known = true, true
-		case t.tl.InCluster(ip):
-			ours, resolved = true, false
-			tk := t.note(t.unresolved, ip, peer, p.Timestamp, bytes)
-			if off, ok := nearest(t.known[ip], p.Timestamp); ok {
-				res.KnownElsewhenBytes += bytes
-				if len(tk.offsets) < 1000 {
-					tk.offsets = append(tk.offsets, off)
-				}
+	srcKnown, dstKnown := t.tl.Lookup(p.Src, p.Timestamp) != nil, t.tl.Lookup(p.Dst, p.Timestamp) != nil
+	srcIn, dstIn := srcKnown || t.tl.InCluster(p.Src), dstKnown || t.tl.InCluster(p.Dst)
+	t.ev.Count(bytes, srcKnown, srcIn, dstKnown, dstIn)
+	t.end(p.Src, p.Dst, srcKnown, srcIn, dstIn, p.Timestamp, bytes)
+	t.end(p.Dst, p.Src, dstKnown, dstIn, srcIn, p.Timestamp, bytes)
+}
+
+// end notes one end of a frame: an in-cluster address the log does not
+// know (and whether it knows it at other times), or an outside address
+// talking with the cluster.
+func (t *tally) end(ip, peer netip.Addr, known, in, peerIn bool, ts int64, bytes uint64) {
+	switch {
+	case known:
+	case in:
+		tk := t.note(t.unresolved, ip, peer, ts, bytes)
+		if off, ok := nearest(t.known[ip], ts); ok {
+			t.ev.KnownElsewhenBytes += bytes
+			if len(tk.offsets) < 1000 {
+				tk.offsets = append(tk.offsets, off)
 			}
-		case t.tl.InCluster(peer) || t.tl.Lookup(peer, p.Timestamp) != nil:
-			t.note(t.outside, ip, peer, p.Timestamp, bytes)
 		}
-	}
-	if known {
-		res.KnownBytes += bytes
-	}
-	if ours {
-		res.InClusterBytes += bytes
-		if resolved {
-			res.ResolvedBytes += bytes
-		}
+	case peerIn:
+		t.note(t.outside, ip, peer, ts, bytes)
 	}
 }
 
@@ -119,10 +133,9 @@ func (t *tally) note(m map[netip.Addr]*talker, ip, peer netip.Addr, ts int64, n 
 
 // report finishes the measure: share, top talkers, offset hint.
 func (t *tally) report(n int) ResolutionReport {
-	res := t.res
-	if res.InClusterBytes > 0 {
-		res.Share = float64(res.ResolvedBytes) / float64(res.InClusterBytes)
-	}
+	ev := &t.ev
+	res := ResolutionReport{IPBytes: ev.IPBytes, KnownBytes: ev.KnownBytes, InClusterBytes: ev.InClusterBytes,
+		ResolvedBytes: ev.ResolvedBytes, Share: ev.share(), KnownElsewhenBytes: ev.KnownElsewhenBytes}
 	res.TopUnresolved = top(t.unresolved, n)
 	res.TopOutside = top(t.outside, n)
 	var offsets []int64
@@ -138,6 +151,7 @@ func (t *tally) report(n int) ResolutionReport {
 		}
 		res.OffsetHint = fmt.Sprintf("the log knows these addresses at other times (typically %s than the traffic): it looks shifted; check the clocks, or the offset of a relative (pickle) log", when)
 	}
+	ev.OffsetHint = res.OffsetHint
 	return res
 }
 
