@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
@@ -16,144 +15,175 @@ import (
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
-// runConversations prints per-window, per-directed-IP-pair frames and bytes
-// as JSON Lines: one object per window, in index order, empty windows
-// included. It is the ingestion step alone, and what is compared with
-// tshark's conversation statistics.
-func runConversations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// convFlags are the flags of conversations.
+type convFlags struct {
+	window, slack, maxSpan time.Duration
+	out                    string
+	strict                 bool
+}
+
+// parseConvFlags parses conversations' command line: its flags and the
+// capture's path.
+func parseConvFlags(args []string, stderr io.Writer) (convFlags, string, error) {
+	var f convFlags
 	fs := flag.NewFlagSet("conversations", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	window := fs.Duration("window", 10*time.Second, "window size")
-	out := fs.String("o", "", "write to `FILE` (atomically: a temporary file renamed at the end) instead of standard output")
-	slack := fs.Duration("reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
-	maxSpan := fs.Duration("max-span", traffic.DefaultMaxSpan, "drop packets further than this from the first packet (garbage timestamps)")
+	fs.DurationVar(&f.window, "window", 10*time.Second, "window size")
+	fs.StringVar(&f.out, "o", "", "write to `FILE` (atomically: a temporary file renamed at the end) instead of standard output")
+	fs.DurationVar(&f.slack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
+	fs.DurationVar(&f.maxSpan, "max-span", traffic.DefaultMaxSpan, "drop packets further than this from the first packet (garbage timestamps)")
+	fs.BoolVar(&f.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mimir-tui conversations [flags] CAPTURE\n\n"+
 			"Per-window, per-directed-IP-pair frames and bytes (wire length) as JSON Lines, one\n"+
 			"object per window. CAPTURE is pcap or pcapng, optionally gzip-compressed; - reads\n"+
-			"standard input.\n\nflags:\n")
+			"standard input. A capture cut short (a killed capture tool, a cut gzip stream) is\n"+
+			"read up to its last whole packet, with a warning; --strict makes it an error.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return f, "", err
 		}
-		return fmt.Errorf("%w: conversations: %v", errUsage, err)
+		return f, "", fmt.Errorf("%w: conversations: %v", errUsage, err)
 	}
 	if err := wantArgs(fs, pos, 1, "CAPTURE"); err != nil {
+		return f, "", err
+	}
+	switch {
+	case f.window <= 0:
+		return f, "", fmt.Errorf("%w: conversations: --window %v: want a positive duration such as 10s", errUsage, f.window)
+	case f.maxSpan <= 0:
+		return f, "", fmt.Errorf("%w: conversations: --max-span %v: want a positive duration such as 720h", errUsage, f.maxSpan)
+	case f.slack < 0:
+		return f, "", fmt.Errorf("%w: conversations: --reorder-slack %v: want 0 (the default) or a positive duration", errUsage, f.slack)
+	}
+	return f, pos[0], nil
+}
+
+// runConversations prints per-window, per-directed-IP-pair frames and bytes
+// as JSON Lines: one object per window, in index order, empty windows
+// included. It is the ingestion step alone, and what is compared with
+// tshark's conversation statistics.
+func runConversations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, path, err := parseConvFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	if *window <= 0 {
-		return fmt.Errorf("%w: conversations: --window %v: want a positive duration such as 10s", errUsage, *window)
-	}
-	if *maxSpan <= 0 {
-		return fmt.Errorf("%w: conversations: --max-span %v: want a positive duration such as 720h", errUsage, *maxSpan)
-	}
-	if *slack < 0 {
-		return fmt.Errorf("%w: conversations: --reorder-slack %v: want 0 (the default) or a positive duration", errUsage, *slack)
-	}
-
-	rd, err := capture.Open(pos[0])
+	rd, err := capture.OpenWith(path, capture.Options{Strict: f.strict})
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
-
-	dst := stdout
-	var tmp *safefile.File
-	if *out != "" && *out != "-" {
-		if tmp, err = safefile.Create(*out, true); err != nil {
-			return fmt.Errorf("conversations: -o: %w", err)
-		}
-		defer tmp.Abort() // not committed: an error or a cancel
-		dst = tmp
+	out, err := newConvOutput(stdout, f.out)
+	if err != nil {
+		return err
 	}
-	bw := bufio.NewWriterSize(dst, 256<<10)
-
-	cfg := traffic.Config{Sizes: []time.Duration{*window}, ReorderSlack: *slack, MaxSpan: *maxSpan}
-	agg := traffic.New(cfg)
-	var line []byte
-	var werr error
-	emit := func(_ int, w *traffic.Window) {
-		if werr != nil {
-			return
-		}
-		line = appendWindowJSON(line[:0], w)
-		_, werr = bw.Write(line)
-	}
-
+	defer out.abort()
+	agg := traffic.New(traffic.Config{Sizes: []time.Duration{f.window}, ReorderSlack: f.slack, MaxSpan: f.maxSpan})
 	var p capture.Packet
-	var truncated error
 	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				if tmp == nil {
-					bw.Flush() // end standard output on a whole line
-				}
-				return fmt.Errorf("conversations: stopped after %d packets: %w", n, err)
-			}
+		if n&4095 == 0 && ctx.Err() != nil {
+			out.flushStdout() // end standard output on a whole line
+			return fmt.Errorf("conversations: stopped after %d packets: %w", n, ctx.Err())
 		}
 		err := rd.Next(&p)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, capture.ErrTruncated) {
-				// Everything before the cut is good: report and finish.
-				truncated = err
-				break
-			}
-			if tmp == nil {
-				bw.Flush()
-			}
+			out.flushStdout()
 			return err
 		}
 		agg.Add(&p)
-		agg.Drain(emit)
-		if werr != nil {
-			return fmt.Errorf("conversations: writing: %w", werr)
+		agg.Drain(out.emit)
+		if out.err != nil {
+			return fmt.Errorf("conversations: writing: %w", out.err)
 		}
 	}
-	agg.Finish(emit)
-	if werr == nil {
-		werr = bw.Flush()
+	agg.Finish(out.emit)
+	if err := out.commit(); err != nil {
+		return err
 	}
-	if werr != nil {
-		return fmt.Errorf("conversations: writing: %w", werr)
-	}
-	if tmp != nil {
-		if err := tmp.Commit(); err != nil {
-			return fmt.Errorf("conversations: -o: %w", err)
-		}
-	}
-	writeWarnings(stderr, rd.Stats(), agg.Stats(), truncated)
+	st := rd.Stats()
+	writeWarnings(stderr, &st, agg.Stats())
 	return nil
 }
 
+// convOutput writes windows as JSON lines to standard output or, with -o,
+// to a file that appears only when it is complete.
+type convOutput struct {
+	bw   *bufio.Writer
+	tmp  *safefile.File // nil for standard output
+	line []byte
+	err  error // the first write error
+}
+
+func newConvOutput(stdout io.Writer, path string) (*convOutput, error) {
+	o := &convOutput{}
+	dst := stdout
+	if path != "" && path != "-" {
+		tmp, err := safefile.Create(path, true)
+		if err != nil {
+			return nil, fmt.Errorf("conversations: -o: %w", err)
+		}
+		o.tmp, dst = tmp, tmp
+	}
+	o.bw = bufio.NewWriterSize(dst, 256<<10)
+	return o, nil
+}
+
+// emit writes one window (an aggregator callback).
+func (o *convOutput) emit(_ int, w *traffic.Window) {
+	if o.err != nil {
+		return
+	}
+	o.line = appendWindowJSON(o.line[:0], w)
+	_, o.err = o.bw.Write(o.line)
+}
+
+// flushStdout writes what is buffered when the output is standard output,
+// which always ends on a whole line.
+func (o *convOutput) flushStdout() {
+	if o.tmp == nil {
+		o.bw.Flush()
+	}
+}
+
+// commit flushes the output and, with -o, puts the file in place.
+func (o *convOutput) commit() error {
+	if o.err == nil {
+		o.err = o.bw.Flush()
+	}
+	if o.err != nil {
+		return fmt.Errorf("conversations: writing: %w", o.err)
+	}
+	if o.tmp != nil {
+		if err := o.tmp.Commit(); err != nil {
+			return fmt.Errorf("conversations: -o: %w", err)
+		}
+	}
+	return nil
+}
+
+// abort removes an output file that was not committed (an error or a
+// cancel); after commit it does nothing.
+func (o *convOutput) abort() {
+	if o.tmp != nil {
+		o.tmp.Abort()
+	}
+}
+
 // writeWarnings tells the user about packets that are not in the output,
-// or only partly.
-func writeWarnings(w io.Writer, cs capture.Stats, as traffic.Stats, truncated error) {
-	if truncated != nil {
-		fmt.Fprintf(w, "warning: %v\n", truncated)
-	}
-	if cs.Skipped > 0 {
-		var rs []string
-		for _, r := range cs.SkipReasons {
-			rs = append(rs, fmt.Sprintf("%d: %s", r.Count, r.Reason))
+// or only partly: the capture's warnings, then the aggregator's.
+func writeWarnings(w io.Writer, cs *capture.Stats, as traffic.Stats) {
+	for _, cw := range cs.Warnings() {
+		level := "warning"
+		if cw.Kind == capture.WarnUnknownBlocks {
+			level = "note"
 		}
-		fmt.Fprintf(w, "warning: skipped %d packets (%s)\n", cs.Skipped, strings.Join(rs, "; "))
-	}
-	for _, l := range cs.LinkTypes {
-		if !l.Supported() {
-			fmt.Fprintf(w, "warning: frames of %v carry no IP addresses mimir-tui can decode: they count in no conversation\n", l)
-		}
-	}
-	if cs.Malformed > 0 {
-		fmt.Fprintf(w, "warning: %d frames had malformed headers: counted by what could be decoded (a frame without a readable IP header counts in no conversation)\n", cs.Malformed)
-	}
-	if cs.UnknownBlocks > 0 {
-		fmt.Fprintf(w, "note: skipped %d pcapng blocks of unknown types\n", cs.UnknownBlocks)
+		fmt.Fprintf(w, "%s: %s\n", level, captureAdvice(cw))
 	}
 	if n := as.Late[0]; n > 0 {
 		fmt.Fprintf(w, "warning: %d packets arrived after their window had been written and were dropped: the capture is out of time order by more than the reorder slack; raise --reorder-slack\n", n)
@@ -161,6 +191,15 @@ func writeWarnings(w io.Writer, cs capture.Stats, as traffic.Stats, truncated er
 	if as.OutOfSpan > 0 {
 		fmt.Fprintf(w, "warning: %d packets lie further than --max-span from the first packet and were dropped (garbage timestamps?); raise --max-span if the capture really is that long\n", as.OutOfSpan)
 	}
+}
+
+// captureAdvice is a capture warning's message with the flag that
+// changes how it is treated, if one does.
+func captureAdvice(w capture.Warning) string {
+	if w.Kind == capture.WarnTruncated {
+		return w.Message + " (--strict makes this an error)"
+	}
+	return w.Message
 }
 
 // appendWindowJSON appends one JSON line for w. It is written by hand: the

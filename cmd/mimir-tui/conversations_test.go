@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
 
 const convFixtures = "../../testdata/captures/"
@@ -111,7 +113,7 @@ func TestConversationsFormat(t *testing.T) {
 	if stdout.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", stdout.String(), want)
 	}
-	if !strings.Contains(stderr.String(), "5 frames had malformed headers") {
+	if !strings.Contains(stderr.String(), "5 frames have malformed headers") {
 		t.Errorf("stderr %q: want the malformed-frame warning", stderr.String())
 	}
 }
@@ -242,5 +244,65 @@ func TestConversationsUsage(t *testing.T) {
 	err := runConversations(context.Background(), []string{"/nonexistent/x.pcap"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/x.pcap") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestConversationsGzipCut: a gzip stream cut short is a capture cut
+// short, not an I/O failure: the windows before the cut are written and
+// the cut is a warning with its offset in the decompressed stream.
+// eth-micro.pcap.gz (7093 bytes) cut to 5000 bytes.
+func TestConversationsGzipCut(t *testing.T) {
+	b, err := os.ReadFile(convFixtures + "eth-micro.pcap.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cut.pcap.gz")
+	if err := os.WriteFile(path, b[:5000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runConversations(context.Background(), []string{"--window", "1s", path}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if ls := parseLines(t, stdout.Bytes()); len(ls) == 0 {
+		t.Error("no window written before the cut")
+	}
+	if !strings.Contains(stderr.String(), "cut.pcap.gz: offset ") || !strings.Contains(stderr.String(), "(decompressed)") || !strings.Contains(stderr.String(), "gzip stream ends early") {
+		t.Errorf("stderr %q: want the cut, its decompressed offset and the gzip stream", stderr.String())
+	}
+}
+
+// TestConversationsStrict: with --strict a capture cut short is an error
+// and -o leaves no file.
+func TestConversationsStrict(t *testing.T) {
+	b, err := os.ReadFile(convFixtures + "eth-micro.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(path, b[:len(b)-20], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "conv.jsonl")
+	var stdout, stderr bytes.Buffer
+	err = runConversations(context.Background(), []string{"--strict", "-o", out, path}, &stdout, &stderr)
+	if !errors.Is(err, capture.ErrTruncated) || !strings.Contains(err.Error(), "the 101 packets before it were read") {
+		t.Errorf("error %v, want the cut as an error", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the output file was written")
+	}
+}
+
+// TestConversationsUndecoded: frames whose IP stays hidden (encrypted
+// MACsec: 4 of macsec.pcap's frames) are warned about with their count.
+func TestConversationsUndecoded(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := runConversations(context.Background(), []string{convFixtures + "macsec.pcap"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "warning: 4 encrypted MACsec frames count in no IP pair") {
+		t.Errorf("stderr %q: want the encrypted MACsec frames counted", stderr.String())
 	}
 }

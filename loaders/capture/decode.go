@@ -11,8 +11,11 @@ import (
 // BenchmarkDecodeLayerParser in bench_test.go). TestDecodeMatchesGopacket
 // checks it against gopacket's layers on every fixture.
 
-// status says what went wrong while decoding a frame.
-type status uint8
+// status says what the decoder met in a frame besides its addresses: what
+// went wrong (low bits), why an IP header stayed hidden (hiddenShift) and
+// which encapsulations it crossed (encapShift). Zero is the common case,
+// so the reader counts nothing more for most frames.
+type status uint32
 
 const (
 	statusMalformed status = 1 << iota // a header that makes no sense
@@ -103,8 +106,10 @@ func decode(p *Packet, b []byte) status {
 			return short(p)
 		}
 		return decodeFamily(p, binary.BigEndian.Uint32(b), b[4:])
+	case LinkPPP, LinkPPPHDLC, LinkCHDLC:
+		return decodePPPLink(p, b)
 	}
-	return 0
+	return hidden(hiddenLinkType)
 }
 
 // decodeFamily decodes the payload of a loopback frame by its BSD address
@@ -120,28 +125,16 @@ func decodeFamily(p *Packet, fam uint32, b []byte) status {
 	return 0
 }
 
-// decodeEther follows an Ethernet type through any VLAN tags, and through
-// an 802.2 LLC/SNAP header with an Ethernet type (an 802.3 frame, whose
-// type field is a length).
+// decodeEther decodes the payload b of Ethernet type et. IP directly is
+// the fast path; tags and encapsulations take decodeEncap.
 func decodeEther(p *Packet, et uint16, b []byte) status {
-	for et == etherVLAN || et == etherQinQ || et == etherQinQ2 {
-		if len(b) < 4 {
-			return short(p)
-		}
-		et = be16(b[2:4])
-		b = b[4:]
-	}
-	if et < 0x0600 && len(b) >= 8 && b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03 && b[3]|b[4]|b[5] == 0 {
-		et = be16(b[6:8])
-		b = b[8:]
-	}
 	switch et {
 	case etherIPv4:
 		return decodeIPv4(p, b)
 	case etherIPv6:
 		return decodeIPv6(p, b)
 	}
-	return 0
+	return decodeEncap(p, et, b)
 }
 
 func decodeIPv4(p *Packet, b []byte) status {

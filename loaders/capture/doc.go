@@ -10,11 +10,17 @@
 // Each frame is decoded into a Packet: timestamp, original wire length
 // (what tshark calls frame.len), IPv4/IPv6 addresses, transport protocol,
 // ports, TCP flags and transport payload. The link types decoded are
-// Ethernet (with 802.1Q, 802.1ad and 0x9100 VLAN tags, and 802.3 LLC/SNAP),
-// Linux cooked capture v1 and v2, raw IP (101, 228, 229) and BSD
-// loopback (0, 108); IPv6 extension headers (hop-by-hop, routing,
-// destination options, fragment, AH) are followed to the transport header.
-// ParseDNS reads DNS messages from transport payloads.
+// Ethernet, Linux cooked capture v1 and v2, raw IP (101, 228, 229), BSD
+// loopback (0, 108), PPP (9), PPP in HDLC-like framing (50) and Cisco
+// HDLC (104). Inside Ethernet the decoder follows 802.1Q, 802.1ad and
+// 0x9100 VLAN tags, 802.3 LLC/SNAP, PPPoE sessions, MPLS label stacks,
+// 802.1ah PBB, VN-Tag, unencrypted MACsec and NSH to the IP header, as
+// tshark does (TestOracleTshark in loaders/traffic); frames whose IP
+// header stays out of reach (encrypted MACsec, a link type not decoded)
+// are counted by reason in Stats.Undecoded. IPv6 extension headers
+// (hop-by-hop, routing, destination options, fragment, AH) are followed
+// to the transport header. ParseDNS reads DNS messages from transport
+// payloads.
 //
 // The framing is this package's own rather than gopacket's pcapgo, which
 // it is tested against (TestFramingMatchesPcapgo): it gives errors with
@@ -36,7 +42,13 @@
 //
 // Bad input never panics: a capture that cannot be read on gives an
 // *Error with the file, the offset and what to do; records that can be
-// stepped over are skipped and counted (Stats.Skipped); frames whose
-// headers cannot be decoded are returned with what could be decoded and
-// counted (Stats.Malformed, Stats.Snapped).
+// stepped over are skipped and counted (Stats.Skipped), among them records
+// whose fields cannot be right; frames whose headers cannot be decoded are
+// returned with what could be decoded and counted (Stats.Malformed,
+// Stats.Snapped). The input policy is decided here, once, for every
+// caller: a capture cut short (a capture tool killed mid-record, a gzip
+// stream cut short) is read up to its last whole packet and the cut
+// recorded (Stats.Truncated), unless Options.Strict makes it an error;
+// capture files joined with cat are read part by part (Stats.Concatenated).
+// Stats.Warnings turns all of this into the messages a user is shown.
 package capture

@@ -10,9 +10,10 @@ import (
 var (
 	// ErrFormat: the input is not a capture this package reads.
 	ErrFormat = errors.New("not a pcap or pcapng capture")
-	// ErrTruncated: the input ends inside a record. Every packet before
-	// the offset was read; a capture tool that was killed leaves this.
-	ErrTruncated = errors.New("capture ends inside a record")
+	// ErrTruncated: the input ends inside a record, or its gzip stream
+	// ends early. Every packet before the offset was read; a capture tool
+	// that was killed leaves this.
+	ErrTruncated = errors.New("capture cut short")
 	// ErrCorrupt: a record header makes no sense, so the records after it
 	// cannot be found.
 	ErrCorrupt = errors.New("corrupt capture")

@@ -1,10 +1,12 @@
 package capture_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log"
 	"net/netip"
+	"os"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
@@ -39,4 +41,30 @@ func ExampleOpen() {
 	// SYN 10.99.0.1:34299 -> 10.99.0.2:53, 74 bytes on the wire
 	// SYN 10.99.0.1:49860 -> 10.99.0.2:9, 74 bytes on the wire
 	// pcap, gzip true, [Ethernet (1)]: 102 packets (100 IP), 36589 bytes
+}
+
+// A capture cut short (here, its last 20 bytes lost) is read up to its
+// last whole packet; Stats says where it was cut and Warnings says it to
+// the user. With Options{Strict: true} the cut is Next's error instead.
+// The file is 38245 bytes; its last record (16 + 54 bytes) starts at 38175.
+func ExampleStats_Warnings() {
+	b, err := os.ReadFile("../../testdata/captures/eth-micro.pcap")
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := capture.NewReader(bytes.NewReader(b[:len(b)-20]), "cut.pcap")
+	if err != nil {
+		log.Fatal(err)
+	}
+	var p capture.Packet
+	for r.Next(&p) == nil {
+	}
+	s := r.Stats()
+	fmt.Printf("%d packets; cut at offset %d\n", s.Packets, s.Truncated.Offset)
+	for _, w := range s.Warnings() {
+		fmt.Printf("%s: %s\n", w.Kind, w.Message)
+	}
+	// Output:
+	// 101 packets; cut at offset 38175
+	// truncated: cut.pcap: offset 38175: capture cut short: the pcap record of 54 bytes starting here is incomplete (was the capture tool killed, or the copy cut short?); the 101 packets before it were read
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // FuzzReader: any bytes give packets, io.EOF or an *Error; never a panic,
-// never a hang, and memory bounded by the largest record accepted.
+// never a hang, and memory bounded by the largest record accepted. The
+// strict reader reads the same packets and fails with ErrTruncated exactly
+// where the lenient one records a cut.
 func FuzzReader(f *testing.F) {
 	for _, path := range allFixtures(f) {
 		b, err := os.ReadFile(path)
@@ -53,14 +55,62 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("payload of %d bytes in a frame of %d", len(p.Payload), p.CaptureLen)
 			}
 		}
-		s := r.Stats()
-		if s.IPPackets+s.NonIP != s.Packets {
-			t.Fatalf("IP %d + non-IP %d != packets %d", s.IPPackets, s.NonIP, s.Packets)
-		}
-		if r.Offset() < 0 {
-			t.Fatalf("offset %d", r.Offset())
-		}
+		checkStats(t, r)
+		checkStrict(t, data, r.Stats())
 	})
+}
+
+// checkStats checks the invariants of a reader's counts.
+func checkStats(t *testing.T, r *Reader) {
+	s := r.Stats()
+	if s.IPPackets+s.NonIP != s.Packets {
+		t.Fatalf("IP %d + non-IP %d != packets %d", s.IPPackets, s.NonIP, s.Packets)
+	}
+	var undecoded uint64
+	for _, u := range s.Undecoded {
+		undecoded += u.Frames
+	}
+	if undecoded > s.NonIP {
+		t.Fatalf("%d undecoded frames, more than the %d without IP", undecoded, s.NonIP)
+	}
+	if r.Offset() < 0 {
+		t.Fatalf("offset %d", r.Offset())
+	}
+	if tr := s.Truncated; tr != nil && (tr.Packets != s.Packets || tr.Offset < 0) {
+		t.Fatalf("truncation %+v after %d packets", tr, s.Packets)
+	}
+	for _, w := range s.Warnings() {
+		if w.Message == "" || w.Kind == "" {
+			t.Fatalf("empty warning %+v", w)
+		}
+	}
+}
+
+// checkStrict reads data strictly: the same packets as the lenient read
+// that gave s, then ErrTruncated at the offset where s says it was cut.
+func checkStrict(t *testing.T, data []byte, s Stats) {
+	r, err := NewReaderWith(bytes.NewReader(data), "fuzz", Options{Strict: true})
+	if err != nil {
+		t.Fatalf("strict NewReader failed where the lenient one did not: %v", err)
+	}
+	var p Packet
+	var n uint64
+	for {
+		err = r.Next(&p)
+		if err != nil {
+			break
+		}
+		n++
+	}
+	var e *Error
+	switch {
+	case n != s.Packets:
+		t.Fatalf("strict read %d packets, lenient %d", n, s.Packets)
+	case s.Truncated == nil && errors.Is(err, ErrTruncated):
+		t.Fatalf("strict: %v; lenient recorded no cut", err)
+	case s.Truncated != nil && (!errors.As(err, &e) || !errors.Is(err, ErrTruncated) || e.Offset != s.Truncated.Offset):
+		t.Fatalf("strict: %v; lenient recorded a cut at %d", err, s.Truncated.Offset)
+	}
 }
 
 // FuzzParseDNS: any bytes parse or give an error; names stay within 255

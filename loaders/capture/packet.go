@@ -9,8 +9,11 @@ type LinkType uint16
 // counted (frames, bytes) but carry no network layer.
 const (
 	LinkNull      LinkType = 0   // BSD loopback/null
-	LinkEthernet  LinkType = 1   // Ethernet (with 802.1Q/QinQ tags)
+	LinkEthernet  LinkType = 1   // Ethernet (with VLAN tags and the encapsulations of encap.go)
+	LinkPPP       LinkType = 9   // PPP
+	LinkPPPHDLC   LinkType = 50  // PPP in HDLC-like framing (or Cisco HDLC)
 	LinkRaw       LinkType = 101 // raw IPv4/IPv6
+	LinkCHDLC     LinkType = 104 // Cisco HDLC
 	LinkLoop      LinkType = 108 // OpenBSD loopback
 	LinkLinuxSLL  LinkType = 113 // Linux cooked capture v1
 	LinkIPv4      LinkType = 228 // raw IPv4

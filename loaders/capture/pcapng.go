@@ -93,14 +93,19 @@ func (r *Reader) nextPcapng(p *Packet) ([]byte, error) {
 			}
 			return nil, r.readErr(off, "pcapng block header", err)
 		}
-		typ := r.u32(h[0:4])
+		typ, total := r.u32(h[0:4]), r.u32(h[4:8])
 		if typ == blockSHB { // the same in both byte orders
 			if err := r.readSectionStart(); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		total := r.u32(h[4:8])
+		// A pcap file header: a pcap file joined after this one.
+		if typ != blockEPB && (typ>>16 == 0xa1b2 || typ&0xffff == 0xb2a1) {
+			if err := r.joined(off); err != errNotJoined {
+				return nil, err
+			}
+		}
 		if total < 12 || total%4 != 0 {
 			return nil, r.errAt(off, fmt.Errorf("%w: block of type %#x has length %d, which is not a multiple of 4 of at least 12, so the blocks after it cannot be found; %s (keep what precedes it with head -c %d, or repair the file with pcapfix)", ErrCorrupt, typ, total, r.readSoFar(), off))
 		}
@@ -125,31 +130,33 @@ func (r *Reader) nextPcapng(p *Packet) ([]byte, error) {
 			}
 			r.in.r += int(total)
 			if typ == blockIDB {
-				if total < idbMinLen {
-					return nil, r.errAt(off, fmt.Errorf("%w: interface description block of %d bytes is shorter than the %d its fields need", ErrCorrupt, total, idbMinLen))
+				if err := r.readIDB(off, b); err != nil {
+					return nil, err
 				}
-				if len(r.ifaces) >= maxInterfaces {
-					return nil, r.errAt(off, fmt.Errorf("%w: more than %d interfaces in one section; the file is damaged here", ErrCorrupt, maxInterfaces))
-				}
-				r.readIDB(b)
 				continue
 			}
 			if data, ok := r.packetBlock(typ, b, p); ok {
 				return data, nil
 			}
 		default:
-			switch typ {
-			case blockSPB:
-				r.skipPacket(skipSimplePacket)
-			case blockNRB, blockISB, blockJournal, blockDSB:
-			default:
-				r.stats.UnknownBlocks++
-			}
-			if err := r.skipBlock(off, total); err != nil {
+			if err := r.skipOther(off, typ, total); err != nil {
 				return nil, err
 			}
 		}
 	}
+}
+
+// skipOther skips a block that holds no packet the reader returns,
+// counting simple packet blocks and blocks of unknown types.
+func (r *Reader) skipOther(off int64, typ, total uint32) error {
+	switch typ {
+	case blockSPB:
+		r.skipPacket(skipSimplePacket)
+	case blockNRB, blockISB, blockJournal, blockDSB:
+	default:
+		r.stats.UnknownBlocks++
+	}
+	return r.skipBlock(off, total)
 }
 
 // skipBlock skips the block of length total at off without holding it in
@@ -196,15 +203,25 @@ func (r *Reader) packetBlock(typ uint32, b []byte, p *Packet) (data []byte, ok b
 		r.skipPacket(skipBadInterface)
 		return nil, false
 	}
+	if wirelen > f.maxWire {
+		r.skipPacket(skipBadLength)
+		return nil, false
+	}
 	ts := uint64(r.u32(b[12:16]))<<32 | uint64(r.u32(b[16:20]))
 	*p = Packet{Timestamp: f.ns(ts), WireLen: wirelen, CaptureLen: caplen, Interface: id, LinkType: f.link}
 	return b[28 : 28+caplen], true
 }
 
 // readIDB adds the interface that the interface description block b
-// (whole, with its trailer) defines.
-func (r *Reader) readIDB(b []byte) {
-	f := iface{link: LinkType(r.u16(b[8:10])), units: 1e6}
+// (whole, with its trailer) at off defines.
+func (r *Reader) readIDB(off int64, b []byte) error {
+	if len(b) < idbMinLen {
+		return r.errAt(off, fmt.Errorf("%w: interface description block of %d bytes is shorter than the %d its fields need", ErrCorrupt, len(b), idbMinLen))
+	}
+	if len(r.ifaces) >= maxInterfaces {
+		return r.errAt(off, fmt.Errorf("%w: more than %d interfaces in one section; the file is damaged here", ErrCorrupt, maxInterfaces))
+	}
+	f := iface{link: LinkType(r.u16(b[8:10])), units: 1e6, maxWire: maxWireLen(r.u32(b[12:16]))}
 	opts := b[16 : len(b)-4]
 	for len(opts) >= 4 {
 		code, n := r.u16(opts[0:2]), int(r.u16(opts[2:4]))
@@ -249,6 +266,7 @@ func (r *Reader) readIDB(b []byte) {
 	}
 	r.ifaces = append(r.ifaces, f)
 	r.addLinkType(f.link)
+	return nil
 }
 
 // ns converts a timestamp in the interface's units to Unix nanoseconds.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"slices"
 )
@@ -29,6 +30,7 @@ const (
 // few bytes per interface, however long the capture.
 type Reader struct {
 	name string
+	opts Options
 	in   *input
 
 	closer io.Closer     // the file Open opened; nil otherwise
@@ -40,41 +42,61 @@ type Reader struct {
 	be     bool // big-endian (pcap: the file; pcapng: the current section)
 
 	// pcap
-	nano     bool     // nanosecond timestamps
-	link     LinkType // the file's link type
-	capLimit uint32   // longest record accepted
-	extra    int      // record header bytes after the standard 16 (modified pcap)
+	nano      bool     // nanosecond timestamps
+	link      LinkType // the file's link type
+	capLimit  uint32   // longest record accepted
+	extra     int      // record header bytes after the standard 16 (modified pcap)
+	fracLimit uint32   // 1e6 or 1e9: a larger fraction of a second is a bad record
+	maxWire   uint32   // a larger original length is a bad record
 
 	// pcapng
 	ifaces []iface // interfaces of the current section
 
 	stats  Stats
 	skips  [numSkips]uint64
+	encaps [numEncaps]uint64
+	hidden [numHidden]uint64
+	links  []Count // frames of link types the decoder does not decode, by type
 	maxTs  int64
 	havePk bool
 	err    error // sticky: io.EOF or an *Error
 }
 
-// iface is a pcapng interface: how to read its packets.
-type iface struct {
-	link   LinkType
-	units  uint64 // timestamp ticks per second
-	mult   uint64 // 1e9/units when that is exact, else 0
-	offset int64  // if_tsoffset, in ns
-	bad    bool   // unusable timestamp resolution or offset: its packets are skipped
+// Options say how a Reader treats input that is damaged but readable.
+type Options struct {
+	// Strict makes a capture that ends inside a record (a capture tool
+	// killed mid-write, a copy or a gzip stream cut short) an error
+	// wrapping ErrTruncated. By default such a capture is read up to its
+	// last whole packet, Next then returns io.EOF and Stats.Truncated
+	// says where it was cut.
+	Strict bool
 }
 
-// Open opens a capture file; "-" reads standard input. A gzip-compressed
-// file is recognised by its first bytes, whatever its name.
-func Open(path string) (*Reader, error) {
+// iface is a pcapng interface: how to read its packets.
+type iface struct {
+	link    LinkType
+	units   uint64 // timestamp ticks per second
+	mult    uint64 // 1e9/units when that is exact, else 0
+	offset  int64  // if_tsoffset, in ns
+	maxWire uint32 // a larger original length is a bad record
+	bad     bool   // unusable timestamp resolution or offset: its packets are skipped
+}
+
+// Open opens a capture file with the default Options; "-" reads standard
+// input. A gzip-compressed file is recognised by its first bytes, whatever
+// its name.
+func Open(path string) (*Reader, error) { return OpenWith(path, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(path string, opts Options) (*Reader, error) {
 	if path == "-" {
-		return NewReader(os.Stdin, "stdin")
+		return NewReaderWith(os.Stdin, "stdin", opts)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening capture: %w", err)
 	}
-	r, err := NewReader(f, path)
+	r, err := NewReaderWith(f, path, opts)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -83,10 +105,15 @@ func Open(path string) (*Reader, error) {
 	return r, nil
 }
 
-// NewReader reads a capture from r; name is used in error messages. The
-// capture header is read before NewReader returns.
+// NewReader reads a capture from r with the default Options; name is used
+// in messages. The capture header is read before NewReader returns.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	rd := &Reader{name: name, raw: &countReader{r: r}, maxTs: minInt64}
+	return NewReaderWith(r, name, Options{})
+}
+
+// NewReaderWith is NewReader with options.
+func NewReaderWith(r io.Reader, name string, opts Options) (*Reader, error) {
+	rd := &Reader{name: name, opts: opts, raw: &countReader{r: r}, maxTs: minInt64}
 	rd.rawBuf = bufio.NewReaderSize(rd.raw, 64<<10)
 	var src io.Reader = rd.rawBuf
 	if magic, _ := rd.rawBuf.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -135,10 +162,27 @@ func (r *Reader) Offset() int64 {
 func (r *Reader) Stats() Stats {
 	s := r.stats
 	s.LinkTypes = slices.Clone(r.stats.LinkTypes)
+	if t := r.stats.Truncated; t != nil {
+		c := *t
+		s.Truncated = &c
+	}
 	s.SkipReasons = nil
 	for i, n := range r.skips {
 		if n > 0 {
-			s.SkipReasons = append(s.SkipReasons, SkipReason{Reason: skipText[i], Count: n})
+			s.SkipReasons = append(s.SkipReasons, SkipReason{Reason: skipText[i], Count: n, BadRecord: i >= firstBadSkip})
+		}
+	}
+	for i, n := range r.encaps {
+		if n > 0 {
+			s.Encapsulations = append(s.Encapsulations, Count{What: encapNames[i], Frames: n})
+		}
+	}
+	for _, l := range r.links {
+		s.Undecoded = append(s.Undecoded, Undecoded{What: l.What, Why: "mimir-tui does not decode this link type", Frames: l.Frames})
+	}
+	for i, n := range r.hidden {
+		if n > 0 {
+			s.Undecoded = append(s.Undecoded, Undecoded{What: hiddenText[i][0], Why: hiddenText[i][1], Frames: n})
 		}
 	}
 	return s
@@ -157,8 +201,8 @@ func (r *Reader) Next(p *Packet) error {
 	}
 	data, err := r.readFrame(p)
 	if err != nil {
-		r.err = err
-		return err
+		r.err = r.end(err)
+		return r.err
 	}
 	st := decode(p, data)
 	s := &r.stats
@@ -169,11 +213,8 @@ func (r *Reader) Next(p *Packet) error {
 	} else {
 		s.NonIP++
 	}
-	if st&statusMalformed != 0 {
-		s.Malformed++
-	}
-	if st&statusSnapped != 0 {
-		s.Snapped++
+	if st != 0 {
+		r.count(st, p.LinkType)
 	}
 	ts := p.Timestamp
 	if !r.havePk {
@@ -198,13 +239,71 @@ func (r *Reader) Next(p *Packet) error {
 
 const minInt64 = -1 << 63
 
+// end decides how a read that failed with err ends: the input policy,
+// decided here for every caller. A capture cut short inside a record is
+// read up to its last whole packet and the cut recorded (io.EOF), unless
+// the options are strict; anything else is returned as it is.
+func (r *Reader) end(err error) error {
+	var e *Error
+	if r.opts.Strict || !errors.Is(err, ErrTruncated) || !errors.As(err, &e) {
+		return err
+	}
+	r.stats.Truncated = &Truncation{Packets: r.stats.Packets, Offset: e.Offset, Decompressed: e.Decompressed, Message: e.Error()}
+	return io.EOF
+}
+
+// count counts what decoding a frame met besides its addresses.
+func (r *Reader) count(st status, link LinkType) {
+	s := &r.stats
+	if st&statusMalformed != 0 {
+		s.Malformed++
+	}
+	if st&statusSnapped != 0 {
+		s.Snapped++
+	}
+	switch h := st.hiddenReason(); h {
+	case hiddenNone:
+	case hiddenLinkType:
+		r.countLink(link)
+	default:
+		r.hidden[h]++
+	}
+	for e := st.encaps(); e != 0; e &= e - 1 {
+		r.encaps[bits.TrailingZeros8(e)]++
+	}
+}
+
+// countLink counts a frame of a link type the decoder does not decode.
+func (r *Reader) countLink(link LinkType) {
+	what := link.String()
+	for i := range r.links {
+		if r.links[i].What == what {
+			r.links[i].Frames++
+			return
+		}
+	}
+	r.links = append(r.links, Count{What: what, Frames: 1})
+}
+
+// errSwitched tells readFrame that the capture went on in the other format
+// (pcapng after pcap, or the reverse: files joined with cat).
+var errSwitched = errors.New("capture format switched")
+
 // readFrame reads the next record, sets p's framing fields and returns the
 // frame's bytes.
 func (r *Reader) readFrame(p *Packet) ([]byte, error) {
-	if r.format == FormatPcap {
-		return r.nextPcap(p)
+	for {
+		var data []byte
+		var err error
+		if r.format == FormatPcap {
+			data, err = r.nextPcap(p)
+		} else {
+			data, err = r.nextPcapng(p)
+		}
+		if err != errSwitched {
+			return data, err
+		}
 	}
-	return r.nextPcapng(p)
 }
 
 // errAt makes the *Error for a problem at offset off.
@@ -229,9 +328,16 @@ func (r *Reader) readSoFar() string {
 func (r *Reader) readErr(off int64, what string, err error) error {
 	var se srcError
 	if errors.As(err, &se) {
+		if r.gz != nil && errors.Is(se.err, io.ErrUnexpectedEOF) {
+			where := "inside the " + what + " starting here ("
+			if r.in.w == r.in.r {
+				where = "between two records (what followed, and the stream's checksum, are lost; "
+			}
+			return r.errAt(off, fmt.Errorf("%w: the gzip stream ends early, %swas the file cut short while it was written or copied? gzip -t says so too); %s", ErrTruncated, where, r.readSoFar()))
+		}
 		hint := "the device or pipe failed"
 		if r.gz != nil {
-			hint = "the gzip stream is damaged or cut short (check it with gzip -t); the packets before this offset were read"
+			hint = "the gzip stream is damaged (check it with gzip -t); the packets before this offset were read"
 		}
 		return r.errAt(off, fmt.Errorf("reading %s: %w: %s", what, se.err, hint))
 	}
@@ -254,21 +360,19 @@ func (r *Reader) readHeader() error {
 		}
 		return r.readErr(0, "file header", err)
 	}
-	switch m := [4]byte(head); m {
-	case [4]byte{0x0a, 0x0d, 0x0d, 0x0a}:
+	if [4]byte(head) == shbMagic {
 		r.format = FormatPcapng
 		r.stats.Format = FormatPcapng
 		return r.readSectionStart()
-	case [4]byte{0xd4, 0xc3, 0xb2, 0xa1}, [4]byte{0x4d, 0x3c, 0xb2, 0xa1}, [4]byte{0x34, 0xcd, 0xb2, 0xa1}:
-		r.be = false
-	case [4]byte{0xa1, 0xb2, 0xc3, 0xd4}, [4]byte{0xa1, 0xb2, 0x3c, 0x4d}, [4]byte{0xa1, 0xb2, 0xcd, 0x34}:
-		r.be = true
-	default:
+	}
+	be, ok := pcapMagic([4]byte(head))
+	if !ok {
 		return r.errAt(0, fmt.Errorf("%w: %s", ErrFormat, describeMagic(head)))
 	}
+	r.be = be
 	r.format = FormatPcap
 	r.stats.Format = FormatPcap
-	return r.readPcapHeader()
+	return r.readPcapHeader(0)
 }
 
 // describeMagic says what a file that is not a capture seems to be, and

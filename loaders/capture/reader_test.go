@@ -72,6 +72,18 @@ func TestFixtureStats(t *testing.T) {
 		// ngopts.pcapng: 5 interfaces in two sections; a custom block and
 		// a block of type 0x42 are unknown to the reader.
 		{"ngopts.pcapng", FormatPcapng, false, []LinkType{LinkEthernet, LinkIPv4, LinkLinuxSLL}, 5, 102, 36553, 100, 0, 0, 2},
+		// The encapsulation fixtures: 23 frames each (22 without the ARP
+		// frame where the encapsulation cannot carry it); all IP but the
+		// ARP frame and, in macsec.pcap, the 4 encrypted frames.
+		{"mpls.pcap", FormatPcap, false, eth, 1, 23, 2061, 22, 0, 0, 0},
+		{"pppoe.pcap", FormatPcap, false, eth, 1, 23, 2071, 22, 0, 0, 0},
+		{"pbb.pcap", FormatPcap, false, eth, 1, 23, 2457, 22, 0, 0, 0},
+		{"vntag.pcap", FormatPcap, false, eth, 1, 23, 2045, 22, 0, 0, 0},
+		{"macsec.pcap", FormatPcap, false, eth, 1, 23, 2547, 18, 0, 0, 0},
+		{"nsh.pcap", FormatPcap, false, eth, 1, 23, 2365, 22, 0, 0, 0},
+		{"ppp.pcap", FormatPcap, false, []LinkType{LinkPPP}, 1, 22, 1633, 22, 0, 0, 0},
+		{"ppp-hdlc.pcap", FormatPcap, false, []LinkType{LinkPPPHDLC}, 1, 22, 1645, 22, 0, 0, 0},
+		{"chdlc.pcap", FormatPcap, false, []LinkType{LinkCHDLC}, 1, 22, 1645, 22, 0, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

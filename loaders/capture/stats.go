@@ -39,12 +39,57 @@ type Stats struct {
 	OutOfOrder  uint64 // frames whose timestamp is earlier than the latest one before them
 	First, Last int64  // earliest and latest timestamp, Unix ns (0 before the first packet)
 	FirstInFile int64  // timestamp of the first packet in file order, Unix ns
+
+	// Truncated says where a capture that ends inside a record was cut
+	// short; nil when it ends cleanly. Every packet before the cut was
+	// read. (With Options.Strict the cut is an error instead.)
+	Truncated *Truncation
+	// Concatenated counts capture file headers met where a record was
+	// expected: files joined with cat. Each part is read with its own
+	// header. ConcatenatedAt is the offset of the first such header.
+	Concatenated   uint64
+	ConcatenatedAt int64
+	// Encapsulations counts the frames decoded through each encapsulation
+	// (PPPoE, MPLS, 802.1ah PBB, VN-Tag, MACsec, NSH), those seen only.
+	Encapsulations []Count
+	// Undecoded counts, by reason, frames whose IP header (if they have
+	// one) the decoder cannot reach: frames of a link type it does not
+	// decode, encrypted MACsec, an MPLS payload that is not IP. They are
+	// among NonIP and count in no IP pair.
+	Undecoded []Undecoded
+}
+
+// Truncation describes where a capture was cut short.
+type Truncation struct {
+	Packets uint64 `json:"packets_read"` // whole packets read before the cut
+	// Offset is where the incomplete record (or the damaged part of a cut
+	// gzip stream) starts: in the decompressed stream when Decompressed.
+	Offset       int64  `json:"offset"`
+	Decompressed bool   `json:"offset_is_decompressed"`
+	Message      string `json:"message"` // the file, the offset and what happened, for the user
 }
 
 // SkipReason counts skipped records with one cause.
 type SkipReason struct {
 	Reason string
 	Count  uint64
+	// BadRecord: the record's own fields cannot be right (a timestamp's
+	// fraction of a second that is a second or more, an impossible
+	// original length).
+	BadRecord bool
+}
+
+// Count is a number of frames with one property.
+type Count struct {
+	What   string `json:"what"`
+	Frames uint64 `json:"frames"`
+}
+
+// Undecoded counts frames whose IP header stays hidden for one reason.
+type Undecoded struct {
+	What   string `json:"what"` // "encrypted MACsec", "IEEE 802.11 Wireless LAN (105)"
+	Why    string `json:"why"`  // why they count in no IP pair
+	Frames uint64 `json:"frames"`
 }
 
 // skip causes, indexes into Reader.skips.
@@ -54,8 +99,15 @@ const (
 	skipBlockShort
 	skipTooLarge
 	skipSimplePacket
+	skipBadMicro
+	skipBadNano
+	skipBadLength
 	numSkips
 )
+
+// firstBadSkip is the first cause that is a bad record: fields that
+// cannot be right rather than a record the reader cannot place.
+const firstBadSkip = skipBadMicro
 
 var skipText = [numSkips]string{
 	skipNoInterface:  "packet block for an interface the section does not define",
@@ -63,43 +115,9 @@ var skipText = [numSkips]string{
 	skipBlockShort:   "packet block shorter than the packet it says it holds",
 	skipTooLarge:     fmt.Sprintf("packet larger than %d bytes", maxPacket),
 	skipSimplePacket: "simple packet block (it carries no timestamp, so it has no window)",
-}
-
-// String names the link type as tshark's capinfos does, with its number.
-func (l LinkType) String() string {
-	name := ""
-	switch l {
-	case LinkNull:
-		name = "BSD loopback"
-	case LinkEthernet:
-		name = "Ethernet"
-	case LinkRaw, linkRawBSD12, linkRawBSD14:
-		name = "Raw IP"
-	case LinkLoop:
-		name = "OpenBSD loopback"
-	case LinkLinuxSLL:
-		name = "Linux cooked-mode capture v1"
-	case LinkIPv4:
-		name = "Raw IPv4"
-	case LinkIPv6:
-		name = "Raw IPv6"
-	case LinkLinuxSLL2:
-		name = "Linux cooked-mode capture v2"
-	default:
-		return fmt.Sprintf("link type %d (not decoded)", uint16(l))
-	}
-	return fmt.Sprintf("%s (%d)", name, uint16(l))
-}
-
-// Supported reports whether the decoder finds IP headers in frames of this
-// link type.
-func (l LinkType) Supported() bool {
-	switch l {
-	case LinkNull, LinkEthernet, LinkRaw, linkRawBSD12, linkRawBSD14, LinkLoop,
-		LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2:
-		return true
-	}
-	return false
+	skipBadMicro:     "microseconds field of 1 000 000 or more",
+	skipBadNano:      "nanoseconds field of 1 000 000 000 or more",
+	skipBadLength:    fmt.Sprintf("original length above %d KiB and far above the snap length", maxPacket>>10),
 }
 
 // Some BSDs wrote their DLT_RAW value (12 or 14) into pcap files instead of

@@ -1,17 +1,11 @@
 package check
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/netip"
-	"slices"
-	"strings"
 	"time"
-
-	"github.com/mimir-tui/mimir-tui/loaders/units"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
@@ -23,6 +17,9 @@ type Options struct {
 	EntitiesOffset time.Duration   // shift of a relative (pickle) log
 	ClusterCIDRs   []netip.Prefix  // the cluster's ranges; empty = inferred
 	Top            int             // how many talkers to list (default 5)
+	// Strict makes a capture that was cut short an error, as
+	// capture.Options.Strict does, rather than a finding.
+	Strict bool
 }
 
 // Report is the outcome of a check. Times are UTC.
@@ -31,27 +28,41 @@ type Report struct {
 	Windows    []WindowCount    `json:"windows"`
 	Entities   EntitiesReport   `json:"entities"`
 	Resolution ResolutionReport `json:"resolution"`
-	Warnings   []string         `json:"warnings"`
+	// Verdict sums the findings up: "ok" (notes at most), "warnings" or
+	// "fail" (an Error finding: the inputs do not fit together).
+	Verdict  string    `json:"verdict"`
+	Findings []Finding `json:"findings"`
 }
+
+// Verdicts.
+const (
+	VerdictOK       = "ok"
+	VerdictWarnings = "warnings"
+	VerdictFail     = "fail"
+)
 
 // CaptureReport describes the capture.
 type CaptureReport struct {
-	Name        string        `json:"name"`
-	Format      string        `json:"format"`
-	Compressed  bool          `json:"compressed"`
-	LinkTypes   []string      `json:"link_types"`
-	Interfaces  int           `json:"interfaces"`
-	Packets     uint64        `json:"packets"`
-	Bytes       uint64        `json:"bytes"`
-	IPPackets   uint64        `json:"ip_packets"`
-	NonIP       uint64        `json:"non_ip_packets"`
-	First       time.Time     `json:"first"`
-	Last        time.Time     `json:"last"`
-	Duration    time.Duration `json:"duration_ns"`
-	OutOfOrder  uint64        `json:"out_of_order"`
-	Malformed   uint64        `json:"malformed"`
-	Skipped     uint64        `json:"skipped"`
-	SkipReasons []string      `json:"skip_reasons,omitempty"`
+	Name           string              `json:"name"`
+	Format         string              `json:"format"`
+	Compressed     bool                `json:"compressed"`
+	LinkTypes      []string            `json:"link_types"`
+	Interfaces     int                 `json:"interfaces"`
+	Packets        uint64              `json:"packets"`
+	Bytes          uint64              `json:"bytes"`
+	IPPackets      uint64              `json:"ip_packets"`
+	NonIP          uint64              `json:"non_ip_packets"`
+	First          time.Time           `json:"first"`
+	Last           time.Time           `json:"last"`
+	Duration       time.Duration       `json:"duration_ns"`
+	OutOfOrder     uint64              `json:"out_of_order"`
+	Malformed      uint64              `json:"malformed"`
+	Skipped        uint64              `json:"skipped"`
+	SkipReasons    []string            `json:"skip_reasons,omitempty"`
+	Truncated      *capture.Truncation `json:"truncated,omitempty"`
+	Concatenated   uint64              `json:"files_joined_after_the_first,omitempty"`
+	Encapsulations []capture.Count     `json:"encapsulations,omitempty"`
+	Undecoded      []capture.Undecoded `json:"undecoded,omitempty"`
 }
 
 // WindowCount is how many windows of one size the capture spans.
@@ -78,37 +89,9 @@ type EntitiesReport struct {
 	Inferred    bool      `json:"prefixes_inferred"`
 }
 
-// ResolutionReport says how much in-cluster traffic resolves to entities.
-type ResolutionReport struct {
-	InClusterBytes uint64  `json:"in_cluster_bytes"`
-	ResolvedBytes  uint64  `json:"resolved_bytes"`
-	Share          float64 `json:"resolved_share"`
-	// KnownElsewhenBytes are unresolved bytes of addresses the log knows at
-	// other times: a sign that the log is offset from the capture.
-	KnownElsewhenBytes uint64   `json:"known_at_other_times_bytes"`
-	OffsetHint         string   `json:"offset_hint,omitempty"`
-	TopUnresolved      []Talker `json:"top_unresolved_in_cluster"`
-	TopOutside         []Talker `json:"top_outside"`
-}
-
-// Talker is one address and its traffic.
-type Talker struct {
-	IP      string   `json:"ip"`
-	Bytes   uint64   `json:"bytes"`
-	Packets uint64   `json:"packets"`
-	Peers   []string `json:"peers"` // the entities (or addresses) it talked with, busiest first
-}
-
-type talker struct {
-	bytes, packets uint64
-	peers          map[string]uint64
-	// offsets to the nearest interval of the address in the log, for
-	// addresses the log knows at other times.
-	offsets []int64
-}
-
 // Run reads the capture and the entity log and reports. Progress is not
-// reported: a check reads the capture once at full speed.
+// reported: a check reads the capture once at full speed. A capture cut
+// short is a finding, unless opts.Strict makes it an error.
 func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, entName string, opts Options) (*Report, error) {
 	if len(opts.Sizes) == 0 {
 		opts.Sizes = []time.Duration{10 * time.Second, time.Minute}
@@ -120,7 +103,7 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 	if err != nil {
 		return nil, err
 	}
-	rd, err := capture.NewReader(capR, capName)
+	rd, err := capture.NewReaderWith(capR, capName, capture.Options{Strict: opts.Strict})
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +111,7 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 	var p capture.Packet
 	if err := rd.Next(&p); err != nil {
 		if err == io.EOF {
-			return nil, fmt.Errorf("capture %s holds no packets: capture some traffic first", capName)
+			return nil, NoPackets(capName, rd.Stats())
 		}
 		return nil, err
 	}
@@ -137,135 +120,63 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 	if err != nil {
 		return nil, fmt.Errorf("entity log %s: %w", entName, err)
 	}
-
-	// Where the log knows each address, to tell an offset log from an
-	// incomplete one.
-	known := make(map[netip.Addr][][2]int64)
-	for _, in := range tl.Instances() {
-		if in.IP.IsValid() {
-			known[in.IP] = append(known[in.IP], [2]int64{in.From, in.To})
-		}
-	}
-	unresolved := make(map[netip.Addr]*talker)
-	outside := make(map[netip.Addr]*talker)
-	var rep Report
-	res := &rep.Resolution
-	name := func(ip netip.Addr, ts int64) string {
-		if in := tl.Lookup(ip, ts); in != nil {
-			return in.Name
-		}
-		return ip.String()
-	}
-	note := func(m map[netip.Addr]*talker, ip, peer netip.Addr, ts int64, n uint64) *talker {
-		t := m[ip]
-		if t == nil {
-			t = &talker{peers: make(map[string]uint64)}
-			m[ip] = t
-		}
-		t.bytes += n
-		t.packets++
-		t.peers[name(peer, ts)] += n
-		return t
-	}
-	for n := 0; ; n++ {
+	t := newTally(tl)
+	for n := 1; ; n++ {
+		t.add(&p)
 		if n&4095 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if p.IPVersion != 0 {
-			// A frame is in-cluster traffic when either end is ours; it is
-			// resolved when every in-cluster end is a known entity.
-			bytes := uint64(p.WireLen)
-			ours, resolved := false, true
-			for _, end := range [2][2]netip.Addr{{p.Src, p.Dst}, {p.Dst, p.Src}} {
-				ip, peer := end[0], end[1]
-				switch {
-				case tl.Lookup(ip, p.Timestamp) != nil:
-					ours = true
-				case tl.InCluster(ip):
-					ours, resolved = true, false
-					t := note(unresolved, ip, peer, p.Timestamp, bytes)
-					if off, ok := nearest(known[ip], p.Timestamp); ok {
-						res.KnownElsewhenBytes += bytes
-						if len(t.offsets) < 1000 {
-							t.offsets = append(t.offsets, off)
-						}
-					}
-				case tl.InCluster(peer) || tl.Lookup(peer, p.Timestamp) != nil:
-					note(outside, ip, peer, p.Timestamp, bytes)
-				}
-			}
-			if ours {
-				res.InClusterBytes += bytes
-				if resolved {
-					res.ResolvedBytes += bytes
-				}
-			}
-		}
-		err := rd.Next(&p)
-		if err == io.EOF {
+		if err := rd.Next(&p); err == io.EOF {
 			break
-		}
-		if err != nil {
+		} else if err != nil {
 			return nil, err
 		}
 	}
 	st := rd.Stats()
-	rep.Capture = captureReport(capName, st)
-	for _, size := range opts.Sizes {
+	rep := &Report{
+		Capture:    captureReport(capName, st),
+		Windows:    windowCounts(opts.Sizes, st, t0),
+		Entities:   entitiesReport(entName, log, tl, opts),
+		Resolution: t.report(opts.Top),
+	}
+	ev := t.ev
+	ev.CaptureFirst, ev.CaptureLast = st.First, st.Last
+	ev.LogFirst, ev.LogLast = tl.Span()
+	ev.Services, ev.Prefixes = len(tl.Services()), tl.Prefixes()
+	rep.Findings = append(Judge(ev), CaptureFindings(st.Warnings())...)
+	sortFindings(rep.Findings)
+	rep.Verdict = verdict(rep.Findings)
+	return rep, nil
+}
+
+// NoPackets is the error for a capture without a whole packet: empty, or
+// cut short before its first packet ended.
+func NoPackets(name string, st capture.Stats) error {
+	if t := st.Truncated; t != nil {
+		return fmt.Errorf("capture %s holds no whole packet: %s", name, t.Message)
+	}
+	return fmt.Errorf("capture %s holds no packets: capture some traffic first", name)
+}
+
+func verdict(fs []Finding) string {
+	switch {
+	case len(fs) == 0 || Worst(fs) == Note:
+		return VerdictOK
+	case Worst(fs) == Warning:
+		return VerdictWarnings
+	}
+	return VerdictFail
+}
+
+// windowCounts says how many windows of each size the capture spans.
+func windowCounts(sizes []time.Duration, st capture.Stats, t0 int64) []WindowCount {
+	var out []WindowCount
+	for _, size := range sizes {
 		first := floorDiv(st.First-t0, int64(size))
 		last := floorDiv(st.Last-t0, int64(size))
-		rep.Windows = append(rep.Windows, WindowCount{SizeSeconds: size.Seconds(), Windows: int(last - first + 1), LastPartial: true})
+		out = append(out, WindowCount{SizeSeconds: size.Seconds(), Windows: int(last - first + 1), LastPartial: true})
 	}
-	rep.Entities = entitiesReport(entName, log, tl, opts)
-	if res.InClusterBytes > 0 {
-		res.Share = float64(res.ResolvedBytes) / float64(res.InClusterBytes)
-	}
-	res.TopUnresolved = top(unresolved, opts.Top)
-	res.TopOutside = top(outside, opts.Top)
-	var offsets []int64
-	for _, t := range unresolved {
-		offsets = append(offsets, t.offsets...)
-	}
-	if len(offsets) > 0 {
-		slices.Sort(offsets)
-		med := time.Duration(offsets[len(offsets)/2]).Round(time.Second)
-		when := fmt.Sprintf("%v later", med)
-		if med < 0 {
-			when = fmt.Sprintf("%v earlier", -med)
-		}
-		res.OffsetHint = fmt.Sprintf("the log knows these addresses at other times (typically %s than the traffic): it looks shifted; check the clocks, or --entities-offset for a pickle log", when)
-	}
-	rep.Warnings = warnings(&rep, tl)
-	return &rep, nil
-}
-
-// nearest returns the signed distance from ts to the nearest of the
-// intervals in which the log knows an address (positive: the log has it
-// later), if any.
-func nearest(spans [][2]int64, ts int64) (int64, bool) {
-	best, found := int64(math.MaxInt64), false
-	for _, sp := range spans {
-		var d int64
-		switch {
-		case ts < sp[0]:
-			d = sp[0] - ts
-		case ts >= sp[1]:
-			d = -(ts - sp[1] + 1)
-		default:
-			return 0, true
-		}
-		if abs(d) < abs(best) {
-			best, found = d, true
-		}
-	}
-	return best, found
-}
-
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
+	return out
 }
 
 func floorDiv(a, b int64) int64 {
@@ -276,43 +187,13 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func top(m map[netip.Addr]*talker, n int) []Talker {
-	out := make([]Talker, 0, len(m))
-	for ip, t := range m {
-		tk := Talker{IP: ip.String(), Bytes: t.bytes, Packets: t.packets}
-		type peer struct {
-			name  string
-			bytes uint64
-		}
-		var ps []peer
-		for p, b := range t.peers {
-			ps = append(ps, peer{p, b})
-		}
-		slices.SortFunc(ps, func(a, b peer) int {
-			return cmp.Or(cmp.Compare(b.bytes, a.bytes), cmp.Compare(a.name, b.name))
-		})
-		for i, p := range ps {
-			if i == 3 {
-				tk.Peers = append(tk.Peers, fmt.Sprintf("+%d more", len(ps)-3))
-				break
-			}
-			tk.Peers = append(tk.Peers, p.name)
-		}
-		out = append(out, tk)
-	}
-	slices.SortFunc(out, func(a, b Talker) int { return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.IP, b.IP)) })
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
 func captureReport(name string, st capture.Stats) CaptureReport {
 	cr := CaptureReport{
 		Name: name, Format: st.Format, Compressed: st.Compressed, Interfaces: st.Interfaces,
 		Packets: st.Packets, Bytes: st.Bytes, IPPackets: st.IPPackets, NonIP: st.NonIP,
 		First: time.Unix(0, st.First).UTC(), Last: time.Unix(0, st.Last).UTC(), Duration: time.Duration(st.Last - st.First),
 		OutOfOrder: st.OutOfOrder, Malformed: st.Malformed, Skipped: st.Skipped,
+		Truncated: st.Truncated, Concatenated: st.Concatenated, Encapsulations: st.Encapsulations, Undecoded: st.Undecoded,
 	}
 	for _, lt := range st.LinkTypes {
 		cr.LinkTypes = append(cr.LinkTypes, lt.String())
@@ -348,101 +229,4 @@ func entitiesReport(name string, log *entities.Log, tl *entities.Timeline, opts 
 		er.Prefixes = append(er.Prefixes, p.String())
 	}
 	return er
-}
-
-// warnings says what looks wrong, and what to do about it.
-func warnings(rep *Report, tl *entities.Timeline) []string {
-	var out []string
-	c, e, r := &rep.Capture, &rep.Entities, &rep.Resolution
-	switch {
-	case e.First.After(c.Last):
-		out = append(out, fmt.Sprintf("the entity log starts %v after the capture ends: they do not overlap; are they from the same run? (a pickle log can be shifted with --entities-offset)", e.First.Sub(c.Last).Round(time.Second)))
-	case e.Last.Before(c.First) && r.Share < 0.5:
-		out = append(out, fmt.Sprintf("the entity log's last event is %v before the capture starts and most in-cluster bytes are unresolved: are they from the same run?", c.First.Sub(e.Last).Round(time.Second)))
-	case e.First.After(c.First.Add(time.Minute)):
-		out = append(out, fmt.Sprintf("the entity log starts %v after the capture: the capture's first minutes cannot be resolved; check the log or --entities-offset", e.First.Sub(c.First).Round(time.Second)))
-	}
-	if r.InClusterBytes > 0 && r.Share < 0.95 {
-		msg := fmt.Sprintf("only %.1f%% of in-cluster bytes resolve to known entities", r.Share*100)
-		if r.KnownElsewhenBytes*2 > r.InClusterBytes-r.ResolvedBytes && r.OffsetHint != "" {
-			msg += ": " + r.OffsetHint
-		} else {
-			msg += ": is the entity log complete (all namespaces, services and pods)?"
-		}
-		out = append(out, msg)
-	}
-	if c.Skipped > 0 {
-		out = append(out, fmt.Sprintf("%d packets were skipped while reading (%s)", c.Skipped, strings.Join(c.SkipReasons, "; ")))
-	}
-	if c.Malformed > 0 {
-		out = append(out, fmt.Sprintf("%d packets have malformed headers; they count as frames but are not analysed", c.Malformed))
-	}
-	if len(tl.Services()) == 0 {
-		out = append(out, "the entity log names no services: pods are grouped by their names with generated suffixes removed")
-	}
-	return out
-}
-
-// WriteText writes the report for a person.
-func (rep *Report) WriteText(w io.Writer) error {
-	var b strings.Builder
-	c, e, r := &rep.Capture, &rep.Entities, &rep.Resolution
-	format := c.Format
-	if c.Compressed {
-		format += ", gzip-compressed"
-	}
-	fmt.Fprintf(&b, "capture    %s\n", c.Name)
-	fmt.Fprintf(&b, "  format   %s; link types %s; %d interface(s)\n", format, strings.Join(c.LinkTypes, ", "), c.Interfaces)
-	fmt.Fprintf(&b, "  packets  %d (%d IP, %d other), %s on the wire\n", c.Packets, c.IPPackets, c.NonIP, units.Bytes(float64(c.Bytes)))
-	fmt.Fprintf(&b, "  time     %s → %s (%v)\n", c.First.Format(time.RFC3339Nano), c.Last.Format(time.RFC3339Nano), c.Duration.Round(time.Millisecond))
-	fmt.Fprintf(&b, "  quality  %d out of order, %d malformed, %d skipped\n", c.OutOfOrder, c.Malformed, c.Skipped)
-	var ws []string
-	for _, wc := range rep.Windows {
-		ws = append(ws, fmt.Sprintf("%d × %gs (last partial)", wc.Windows, wc.SizeSeconds))
-	}
-	fmt.Fprintf(&b, "windows    %s\n", strings.Join(ws, ", "))
-	fmt.Fprintf(&b, "entities   %s\n", e.Name)
-	rel := ""
-	if e.Relative {
-		rel = " (relative times: second 0 = the capture's first packet)"
-	}
-	fmt.Fprintf(&b, "  format   %s%s; %d events\n", e.Format, rel, e.Events)
-	fmt.Fprintf(&b, "  pods     %d; services %d: %s\n", e.Pods, e.Services, strings.Join(e.ServiceList, ", "))
-	if len(e.DNS) > 0 || len(e.Infra) > 0 {
-		fmt.Fprintf(&b, "  roles    DNS: %s; infrastructure (not scored): %s\n", orNone(e.DNS), orNone(e.Infra))
-	}
-	fmt.Fprintf(&b, "  time     %s → %s\n", e.First.Format(time.RFC3339Nano), e.Last.Format(time.RFC3339Nano))
-	how := "given"
-	if e.Inferred {
-		how = "inferred from the log"
-	}
-	fmt.Fprintf(&b, "  ranges   %s (%s)\n", strings.Join(e.Prefixes, ", "), how)
-	fmt.Fprintf(&b, "resolution %.1f%% of in-cluster bytes resolve to known entities (%s of %s)\n", r.Share*100, units.Bytes(float64(r.ResolvedBytes)), units.Bytes(float64(r.InClusterBytes)))
-	talkers := func(title string, ts []Talker) {
-		if len(ts) == 0 {
-			fmt.Fprintf(&b, "  %s: none\n", title)
-			return
-		}
-		fmt.Fprintf(&b, "  %s:\n", title)
-		for _, t := range ts {
-			fmt.Fprintf(&b, "    %-40s %10s %7d pkts  with %s\n", t.IP, units.Bytes(float64(t.Bytes)), t.Packets, strings.Join(t.Peers, ", "))
-		}
-	}
-	talkers("top unresolved in-cluster addresses", r.TopUnresolved)
-	talkers("top outside talkers", r.TopOutside)
-	if len(rep.Warnings) == 0 {
-		fmt.Fprintln(&b, "OK         the inputs look consistent")
-	}
-	for _, w := range rep.Warnings {
-		fmt.Fprintf(&b, "warning    %s\n", w)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
 }

@@ -59,8 +59,8 @@ func TestShopDemo(t *testing.T) {
 		if o := rep.Resolution.TopOutside; len(o) == 0 || o[0].IP != "203.0.113.10" || o[0].Packets != 668 || o[0].Peers[0] != "shop-db-0" {
 			t.Errorf("%s: top outside talkers %+v", log.name, o)
 		}
-		if len(rep.Warnings) != 0 {
-			t.Errorf("%s: warnings %q", log.name, rep.Warnings)
+		if len(rep.Findings) != 0 || rep.Verdict != VerdictOK {
+			t.Errorf("%s: verdict %s, findings %+v", log.name, rep.Verdict, rep.Findings)
 		}
 		var text bytes.Buffer
 		if err := rep.WriteText(&text); err != nil || !strings.Contains(text.String(), "100.0% of in-cluster bytes") {
@@ -75,8 +75,8 @@ func TestShiftedLogWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := shopCheck(t, pickle, "cluster_creation_log.pickle", Options{EntitiesOffset: 30 * time.Second})
-	if rep.Resolution.Share >= 0.95 || len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "looks shifted") {
-		t.Errorf("a log shifted by 30 s: share %.3f, warnings %q", rep.Resolution.Share, rep.Warnings)
+	if f := rep.Findings; rep.Resolution.Share >= 0.95 || len(f) != 1 || f[0].Code != CodeLowResolution || !strings.Contains(f[0].Message, "looks shifted") || f[0].Setting != "entities-offset" || rep.Verdict != VerdictWarnings {
+		t.Errorf("a log shifted by 30 s: share %.3f, verdict %s, findings %+v", rep.Resolution.Share, rep.Verdict, f)
 	}
 }
 
@@ -84,8 +84,8 @@ func TestDisjointLogWarns(t *testing.T) {
 	// The same log, a day later: nothing overlaps.
 	later := bytes.ReplaceAll(testdata.ShopEntities, []byte("2026-11-24T"), []byte("2026-11-25T"))
 	rep := shopCheck(t, later, "later.jsonl", Options{})
-	if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "do not overlap") {
-		t.Errorf("warnings %q, want one saying the inputs do not overlap", rep.Warnings)
+	if f := rep.Findings; len(f) != 1 || f[0].Code != CodeNoOverlap || f[0].Severity != Error || !strings.Contains(f[0].Message, "do not overlap") || rep.Verdict != VerdictFail {
+		t.Errorf("verdict %s, findings %+v; want a failure saying the inputs do not overlap", rep.Verdict, f)
 	}
 	if rep.Resolution.Share != 0 {
 		t.Errorf("share %.3f, want 0", rep.Resolution.Share)

@@ -45,6 +45,7 @@ func main() {
 	writeVLAN(filepath.Join(dir, "vlan.pcap"), frames)
 	writeHeaders(filepath.Join(dir, "headers.pcap"))
 	writeNg(filepath.Join(dir, "ngopts.pcapng"), frames)
+	writeEncapsulations(dir, frames)
 }
 
 func readPcap(path string) []frame {
