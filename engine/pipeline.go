@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
+	"github.com/mimir-tui/mimir-tui/loaders/check"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
@@ -46,10 +48,12 @@ type pipeline struct {
 	// before it seals windows).
 	lastTS int64
 
+	// evidence is counted over the finest windows on the reading
+	// goroutine, and judged at the end.
+	evidence check.Evidence
+
 	mu                 sync.Mutex
 	nSealed, nAnalysed int
-	inClusterBytes     float64
-	unresolvedBytes    float64
 }
 
 func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pipeline {
@@ -93,24 +97,18 @@ func (p *pipeline) useModel(m *Model, fo *folds, source string) error {
 // goroutine): it is resolved here and featurised by the workers.
 func (p *pipeline) window(size int, w *traffic.Window) {
 	win := p.s.res.newWindow(w, p.lastTS)
-	var inCluster, unresolved float64
-	for k, e := range win.edges {
-		for _, id := range []int32{k.u, k.v} {
-			if n := &win.nodes[id]; n.kind != kindOutside {
-				inCluster += e.bytes
-				if n.kind == kindUnknown {
-					unresolved += e.bytes
-				}
-			}
+	if size == 0 {
+		// Every packet is in exactly one window of the finest size.
+		tl := p.s.tl
+		for i := range w.Pairs {
+			pr := &w.Pairs[i]
+			sk, dk := pr.SrcTag != traffic.NoTag, pr.DstTag != traffic.NoTag
+			p.evidence.Count(pr.Bytes, sk, sk || tl.InCluster(pr.Src), dk, dk || tl.InCluster(pr.Dst))
 		}
 	}
 	sl := &slot{size: size, f: &featurized{win: win}, done: make(chan struct{})}
 	p.mu.Lock()
 	p.nSealed++
-	if size == 0 {
-		p.inClusterBytes += inCluster
-		p.unresolvedBytes += unresolved
-	}
 	p.mu.Unlock()
 	p.order <- sl
 	p.jobs <- sl
@@ -119,13 +117,21 @@ func (p *pipeline) window(size int, w *traffic.Window) {
 func (p *pipeline) sealed() int   { p.mu.Lock(); defer p.mu.Unlock(); return p.nSealed }
 func (p *pipeline) analysed() int { p.mu.Lock(); defer p.mu.Unlock(); return p.nAnalysed }
 
-func (p *pipeline) unresolvedShare() float64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.inClusterBytes == 0 {
-		return 0
+// judge is loaders/check's judgement of whether the entity log fits the
+// capture, as warnings: an error-level finding is severe.
+func (p *pipeline) judge(st capture.Stats) []Warning {
+	ev := p.evidence
+	ev.CaptureFirst, ev.CaptureLast = st.First, st.Last
+	ev.LogFirst, ev.LogLast = p.s.tl.Span()
+	ev.Services, ev.Prefixes = len(p.s.tl.Services()), p.s.tl.Prefixes()
+	var out []Warning
+	for _, f := range check.Judge(ev) {
+		if f.Severity == check.Note {
+			continue
+		}
+		out = append(out, Warning{Message: f.Message, Setting: Setting(f.Setting), Severe: f.Severity == check.Error})
 	}
-	return p.unresolvedBytes / p.inClusterBytes
+	return out
 }
 
 // abort stops the pipeline after an error or cancellation and returns

@@ -2,13 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
+	"github.com/mimir-tui/mimir-tui/loaders/check"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
@@ -63,12 +64,12 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	em := &emitter{emit: emit}
 	began := time.Now()
 	em.send(&Progress{Phase: PhaseOpening, TotalBytes: in.Capture.Size})
-	rd, first, closeCapture, err := openCapture(in.Capture)
+	rd, first, closeCapture, err := openCapture(in.Capture, opts.Strict)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer closeCapture()
-	if err := checkSpan(in.Capture, opts.Sizes, first.Timestamp); err != nil {
+	if err := checkSpan(in.Capture, opts, first.Timestamp); err != nil {
 		return nil, nil, err
 	}
 	s, log, err := openSession(in.Entities, opts, first.Timestamp)
@@ -184,7 +185,7 @@ func (g *ingest) run(ctx context.Context) error {
 		}
 		if err != nil {
 			g.p.abort()
-			return fmt.Errorf("read capture: %w", err)
+			return settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture")
 		}
 	}
 	g.agg.Finish(g.p.window)
@@ -206,11 +207,12 @@ const prescanBelow = time.Second
 // checkSpan refuses, before any analysis, a capture whose span would make
 // more than MaxWindows of the finest windows, when the windows are small
 // enough for that to be likely and the capture can be read twice.
-func checkSpan(src Source, sizes []time.Duration, t0 int64) error {
+func checkSpan(src Source, opts Options, t0 int64) error {
+	sizes := opts.Sizes
 	if sizes[0] >= prescanBelow || src.Size <= 0 {
 		return nil
 	}
-	rd, first, closeCapture, err := openCapture(src)
+	rd, first, closeCapture, err := openCapture(src, opts.Strict)
 	if err != nil {
 		return err
 	}
@@ -259,11 +261,16 @@ func niceDuration(d time.Duration) time.Duration {
 }
 
 // warnings are what the reader and the aggregator counted, and whether
-// the entity log lines up with the capture.
+// the entity log fits the capture (loaders/check's one judgement).
 func (g *ingest) warnings() []Warning {
 	var out []Warning
-	for _, msg := range readerWarnings(g.rd.Stats()) {
-		out = append(out, Warning{Message: msg})
+	st := g.rd.Stats()
+	for _, w := range st.Warnings() {
+		set := SettingNone
+		if w.Kind == capture.WarnTruncated {
+			set = SettingStrict
+		}
+		out = append(out, Warning{Message: w.Message, Setting: set})
 	}
 	ag := g.agg.Stats()
 	var late uint64
@@ -276,18 +283,19 @@ func (g *ingest) warnings() []Warning {
 	if ag.OutOfSpan > 0 {
 		out = append(out, Warning{Message: fmt.Sprintf("%d packets lie implausibly far in time from the first one and were dropped (a broken timestamp?)", ag.OutOfSpan)})
 	}
-	return append(out, overlapWarnings(g.p.s.tl, g.p.s.t0, g.lastTS, g.p.unresolvedShare())...)
+	return append(out, g.p.judge(st)...)
 }
 
 // openCapture opens the capture and reads its first packet, whose
-// timestamp anchors the windows and a relative entity log.
-func openCapture(src Source) (*capture.Reader, capture.Packet, func(), error) {
+// timestamp anchors the windows and a relative entity log. A capture cut
+// short is read up to its last whole packet, unless strict.
+func openCapture(src Source, strict bool) (*capture.Reader, capture.Packet, func(), error) {
 	var first capture.Packet
 	rc, err := src.Open()
 	if err != nil {
 		return nil, first, nil, fmt.Errorf("open capture: %w", err)
 	}
-	rd, err := capture.NewReader(rc, src.Name)
+	rd, err := capture.NewReaderWith(rc, src.Name, capture.Options{Strict: strict})
 	if err != nil {
 		rc.Close()
 		return nil, first, nil, err
@@ -296,9 +304,9 @@ func openCapture(src Source) (*capture.Reader, capture.Packet, func(), error) {
 	if err := rd.Next(&first); err != nil {
 		closeAll()
 		if err == io.EOF {
-			return nil, first, nil, fmt.Errorf("capture %s holds no packets: capture some traffic first", src.Name)
+			return nil, first, nil, check.NoPackets(src.Name, rd.Stats())
 		}
-		return nil, first, nil, fmt.Errorf("read capture: %w", err)
+		return nil, first, nil, settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture")
 	}
 	// The first packet's payload aliases the reader's buffer; the
 	// aggregator only needs it before the next read, which holds.
@@ -338,43 +346,6 @@ func entitiesSummary(name string, log *entities.Log, tl *entities.Timeline) Enti
 	return es
 }
 
-// readerWarnings turns the reader's counts into warnings.
-func readerWarnings(st capture.Stats) []string {
-	var out []string
-	if st.Skipped > 0 {
-		var why []string
-		for _, r := range st.SkipReasons {
-			why = append(why, fmt.Sprintf("%d %s", r.Count, r.Reason))
-		}
-		out = append(out, fmt.Sprintf("%d packets skipped while reading the capture (%s)", st.Skipped, strings.Join(why, "; ")))
-	}
-	if st.Malformed > 0 {
-		out = append(out, fmt.Sprintf("%d packets had malformed headers; counted as frames, not analysed", st.Malformed))
-	}
-	return out
-}
-
-// overlapWarnings checks that entity log and capture line up in time.
-func overlapWarnings(tl *entities.Timeline, start, end int64, unresolved float64) []Warning {
-	var out []Warning
-	first, last := tl.Span()
-	w := func(format string, args ...any) {
-		out = append(out, Warning{Setting: SettingEntitiesOffset, Message: fmt.Sprintf(format, args...)})
-	}
-	switch {
-	case first > end:
-		w("the entity log starts %v after the capture ends: they do not overlap; check the files or the entities offset", time.Duration(first-end))
-	case last < start && first < start && unresolved > 0.5:
-		w("the entity log's last event is %v before the capture starts and most in-cluster bytes are unresolved: is the log from another run?", time.Duration(start-last))
-	case first > start+int64(time.Minute):
-		w("the entity log starts %v after the capture: pods of the capture's first minutes are unknown; check the entities offset", time.Duration(first-start))
-	}
-	if unresolved > 0.05 {
-		w("%.0f%% of in-cluster bytes come from addresses no entity held: is the entity log complete and aligned?", unresolved*100)
-	}
-	return out
-}
-
 // parallel runs fn(i) for i in [0, n) on up to workers goroutines and
 // stops early when ctx is cancelled.
 func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
@@ -397,6 +368,15 @@ func parallel(ctx context.Context, n, workers int, fn func(i int)) error {
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// settingErrIf wraps err as a *SettingError for set when it is a target
+// error, else as a plain error; what says what failed.
+func settingErrIf(err, target error, set Setting, what string) error {
+	if errors.Is(err, target) {
+		return &SettingError{Setting: set, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // errNoWindows is returned when the capture holds no window at all.

@@ -293,3 +293,51 @@ func TestExplanationsShowEvidence(t *testing.T) {
 		t.Errorf("%d of windows 10–14 alert, want 5", alerts)
 	}
 }
+
+// TestTruncatedCapture: a capture cut inside a record (a killed tcpdump)
+// is analysed up to its last whole packet with a warning that points at
+// the strict setting; with Strict it is a SettingError for it.
+func TestTruncatedCapture(t *testing.T) {
+	raw := testdata.ShopCapture
+	cut := raw[:len(raw)-len(raw)/3-7] // the gzip stream ends mid-record
+	in := Inputs{Capture: BytesSource("cut.pcapng.gz", cut), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	res, err := Run(context.Background(), in, opts, nil)
+	if err != nil {
+		t.Fatalf("a cut capture must be analysed: %v", err)
+	}
+	found := false
+	for _, w := range res.Warnings {
+		found = found || (w.Setting == SettingStrict && strings.Contains(w.Message, "cut short"))
+	}
+	if !found {
+		t.Errorf("warnings %+v lack the truncation", res.Warnings)
+	}
+	opts.Strict = true
+	_, err = Run(context.Background(), in, opts, nil)
+	var se *SettingError
+	if !errors.As(err, &se) || se.Setting != SettingStrict {
+		t.Errorf("strict: error %v, want a SettingError for strict", err)
+	}
+}
+
+// TestLogResolvesNothing: an entity log whose addresses the capture never
+// uses makes the results meaningless; the run says so with a severe
+// warning (the explorer's banner, analyze's stderr).
+func TestLogResolvesNothing(t *testing.T) {
+	log := `{"ts":"2026-11-24T12:26:00Z","op":"add","kind":"pod","name":"db-0","namespace":"x","ip":"172.17.0.5","labels":{"app":"db"}}
+{"ts":"2026-11-24T12:26:00Z","op":"add","kind":"service","name":"db","namespace":"x","ip":"10.96.7.7","labels":{"app":"db"}}
+`
+	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource("other.jsonl", []byte(log))}
+	res, err := Run(context.Background(), in, DefaultOptions(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range res.Warnings {
+		if w.Severe && strings.Contains(w.Message, "resolves none") {
+			return
+		}
+	}
+	t.Errorf("warnings %+v lack a severe 'resolves none'", res.Warnings)
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,7 +18,7 @@ import (
 type convFlags struct {
 	window, slack, maxSpan time.Duration
 	out                    string
-	strict                 bool
+	strict, force          bool
 }
 
 // parseConvFlags parses conversations' command line: its flags and the
@@ -33,6 +32,7 @@ func parseConvFlags(args []string, stderr io.Writer) (convFlags, string, error) 
 	fs.DurationVar(&f.slack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.DurationVar(&f.maxSpan, "max-span", traffic.DefaultMaxSpan, "drop packets further than this from the first packet (garbage timestamps)")
 	fs.BoolVar(&f.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
+	fs.BoolVar(&f.force, "force", false, "replace an existing -o file")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: mimir-tui conversations [flags] CAPTURE\n\n"+
 			"Per-window, per-directed-IP-pair frames and bytes (wire length) as JSON Lines, one\n"+
@@ -43,21 +43,26 @@ func parseConvFlags(args []string, stderr io.Writer) (convFlags, string, error) 
 	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, "", err
-		}
-		return f, "", fmt.Errorf("%w: conversations: %v", errUsage, err)
+		return f, "", err
 	}
 	if err := wantArgs(fs, pos, 1, "CAPTURE"); err != nil {
 		return f, "", err
 	}
+	if err := checkFileArgs("conversations", "CAPTURE", pos); err != nil {
+		return f, "", err
+	}
 	switch {
 	case f.window <= 0:
-		return f, "", fmt.Errorf("%w: conversations: --window %v: want a positive duration such as 10s", errUsage, f.window)
+		return f, "", usagef("--window %v: want a positive duration such as 10s", f.window)
 	case f.maxSpan <= 0:
-		return f, "", fmt.Errorf("%w: conversations: --max-span %v: want a positive duration such as 720h", errUsage, f.maxSpan)
+		return f, "", usagef("--max-span %v: want a positive duration such as 720h", f.maxSpan)
 	case f.slack < 0:
-		return f, "", fmt.Errorf("%w: conversations: --reorder-slack %v: want 0 (the default) or a positive duration", errUsage, f.slack)
+		return f, "", usagef("--reorder-slack %v: want 0 (the default) or a positive duration", f.slack)
+	}
+	if f.out != "-" {
+		if err := checkOutput(f.out, f.force); err != nil {
+			return f, "", err
+		}
 	}
 	return f, pos[0], nil
 }
@@ -76,7 +81,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer rd.Close()
-	out, err := newConvOutput(stdout, f.out)
+	out, err := newConvOutput(stdout, f.out, f.force)
 	if err != nil {
 		return err
 	}
@@ -86,7 +91,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 	for n := 0; ; n++ {
 		if n&4095 == 0 && ctx.Err() != nil {
 			out.flushStdout() // end standard output on a whole line
-			return fmt.Errorf("conversations: stopped after %d packets: %w", n, ctx.Err())
+			return notWritten(fmt.Errorf("conversations: stopped after %d packets: %w", n, ctx.Err()), f.out)
 		}
 		err := rd.Next(&p)
 		if err == io.EOF {
@@ -120,11 +125,11 @@ type convOutput struct {
 	err  error // the first write error
 }
 
-func newConvOutput(stdout io.Writer, path string) (*convOutput, error) {
+func newConvOutput(stdout io.Writer, path string, force bool) (*convOutput, error) {
 	o := &convOutput{}
 	dst := stdout
 	if path != "" && path != "-" {
-		tmp, err := safefile.Create(path, true)
+		tmp, err := safefile.Create(path, force)
 		if err != nil {
 			return nil, fmt.Errorf("conversations: -o: %w", err)
 		}

@@ -151,6 +151,29 @@ func TestConversationsOutputFile(t *testing.T) {
 	}
 }
 
+// TestConversationsNeverOverwrites: -o refuses an existing file before
+// reading anything, as every other output does, unless --force.
+func TestConversationsNeverOverwrites(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "conv.jsonl")
+	if err := os.WriteFile(out, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := runConversations(context.Background(), []string{"-o", out, convFixtures + "eth-micro.pcap"}, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "exists; remove it or pass --force") {
+		t.Fatalf("error %v, want a usage error saying the file exists", err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "keep me\n" {
+		t.Fatalf("the file was changed: %q", b)
+	}
+	if err := runConversations(context.Background(), []string{"--force", "-o", out, convFixtures + "eth-micro.pcap"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); len(parseLines(t, b)) == 0 {
+		t.Error("--force did not write the windows")
+	}
+}
+
 // TestConversationsCancel: a cancelled context stops the command with
 // context.Canceled and leaves no output file.
 func TestConversationsCancel(t *testing.T) {

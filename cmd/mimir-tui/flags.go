@@ -32,6 +32,7 @@ type engineFlags struct {
 	ideHistory     int
 	reorderSlack   time.Duration
 	workers        int
+	strict         bool
 
 	fs *flag.FlagSet // to tell a flag given from its default
 }
@@ -60,6 +61,7 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.IntVar(&ef.ideHistory, "ide-history", 10, "earlier windows the Ide & Kashima typical pattern is learned from")
 	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
+	fs.BoolVar(&ef.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
 }
 
 // given reports whether the flag was set on the command line.
@@ -122,6 +124,7 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	opts.IdeHistory = ef.ideHistory
 	opts.ReorderSlack = ef.reorderSlack
 	opts.Workers = ef.workers
+	opts.Strict = ef.strict
 	// Refused here, before any input is read or the explorer opens.
 	return opts, adviseError(opts.Check())
 }

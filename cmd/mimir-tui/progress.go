@@ -37,7 +37,12 @@ func (r *reporter) event(ev engine.Event) {
 	switch ev := ev.(type) {
 	case *engine.Warning:
 		r.clear()
-		fmt.Fprintln(r.w, "warning:", adviseWarning(ev))
+		if ev.Severe {
+			// The results cannot be trusted as they stand: say so loudly.
+			fmt.Fprintln(r.w, "WARNING: the results are not meaningful:", adviseWarning(ev))
+		} else {
+			fmt.Fprintln(r.w, "warning:", adviseWarning(ev))
+		}
 	case *engine.Progress:
 		if !r.terminal || (time.Since(r.last) < 100*time.Millisecond && ev.Phase != engine.PhaseDone) {
 			return
