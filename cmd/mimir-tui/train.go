@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"io"
+	"os"
 	"text/tabwriter"
 
 	"github.com/mimir-tui/mimir-tui/engine"
