@@ -78,7 +78,7 @@ type ModelReady struct {
 type SeriesInfo struct {
 	Size             time.Duration
 	Features         []FeatureInfo
-	Threshold        float64 // in force (trained, or given with --threshold)
+	Threshold        float64 // in force (trained, or given by the user)
 	ThresholdTrained float64
 	BaselineWindows  int
 	// Medians are the baseline medians of every feature, for display.

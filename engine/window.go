@@ -116,6 +116,15 @@ func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 	if w.Partial {
 		win.coverage = min(1, max(0, float64(last+1-w.Start)/float64(w.End-w.Start)))
 	}
+	r.addPairs(win, w)
+	r.addFanOut(win, w)
+	r.addDNS(win, w)
+	return win
+}
+
+// addPairs adds w's IP pairs to the scored pod graph, or to the
+// infrastructure edges.
+func (r *resolver) addPairs(win *window, w *traffic.Window) {
 	for i := range w.Pairs {
 		p := &w.Pairs[i]
 		u := r.node(win, p.Src, p.SrcTag, p.Last)
@@ -140,7 +149,10 @@ func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 			win.addExt(edgeKey{u, v}, p.Src)
 		}
 	}
-	// Fan-out: distinct endpoints a source initiated towards.
+}
+
+// addFanOut counts the distinct endpoints each source initiated towards.
+func (r *resolver) addFanOut(win *window, w *traffic.Window) {
 	for i := range w.Endpoints {
 		ep := &w.Endpoints[i]
 		u := r.node(win, ep.Src, ep.SrcTag, w.End-1)
@@ -156,6 +168,11 @@ func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 		f.endpoints++
 		f.byService[win.nodes[v].service]++
 	}
+}
+
+// addDNS records w's DNS queries per source and domain, and the DNS bytes
+// leaving the cluster.
+func (r *resolver) addDNS(win *window, w *traffic.Window) {
 	for i := range w.DNS {
 		d := &w.DNS[i]
 		u := r.node(win, d.Src, d.SrcTag, w.End-1)
@@ -178,7 +195,6 @@ func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 			examples:   slices.Clone(d.Examples),
 		})
 	}
-	return win
 }
 
 // node returns the window's node for ip (tagged tag) at ts, adding it.

@@ -294,8 +294,17 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 			best = k
 		}
 	}
-	// Refit on all rows, warm-started along the grid down to the chosen
-	// alpha (scikit-learn refits cold; both stop at the same duality gap).
+	best, m.Coef = full.refit(X, y, alphas, best, opt)
+	m.Alpha = alphas[best]
+	m.Intercept = full.intercept(m.Coef)
+	return m, nil
+}
+
+// refit fits all rows, warm-started along the grid down to alphas[best]
+// (scikit-learn refits cold; both stop at the same duality gap), stopping
+// earlier under the folds' saturation rule; it returns the alpha's index
+// and the coefficients.
+func (full *design) refit(X [][]float64, y []float64, alphas []float64, best int, opt Options) (int, []float64) {
 	w := make([]float64, full.p)
 	prev := 0.0
 	for k, a := range alphas[:best+1] {
@@ -305,16 +314,12 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 			// would only interpolate the rows.
 			ratio := 1 - full.rss(X, y, w)/full.yy
 			if k >= 4 && (ratio > 1-opt.Saturation || (ratio > 0 && ratio-prev < opt.Saturation*1e-2*ratio)) {
-				best = k
-				break
+				return k, w
 			}
 			prev = ratio
 		}
 	}
-	m.Alpha = alphas[best]
-	m.Coef = w
-	m.Intercept = full.intercept(w)
-	return m, nil
+	return best, w
 }
 
 // rss is the residual sum of squares of w on every row of X.

@@ -143,8 +143,48 @@ func Scores(w io.Writer, format, title string, times []float64, series []Series,
 	p.Y.Label.Text = "score"
 	p.Legend.Top, p.Legend.Left = true, false
 	p.Add(plotter.NewGrid())
+	spans := validSpans(shaded)
+	box := scoresBox(times, series, threshold, spans)
+	if err := addShading(p, spans, box); err != nil {
+		return err
+	}
+	for k, s := range series {
+		if err := addSeries(p, k, s, times); err != nil {
+			return fmt.Errorf("plot: series %q: %w", s.Name, err)
+		}
+	}
+	if finite(threshold) {
+		th, err := plotter.NewLine(plotter.XYs{{X: box.xMin, Y: threshold}, {X: box.xMax, Y: threshold}})
+		if err != nil {
+			return fmt.Errorf("plot: threshold: %w", err)
+		}
+		th.Color = color.Gray{Y: 60}
+		th.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(th)
+		p.Legend.Add(fmt.Sprintf("threshold %.3g", threshold), th)
+	}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = box.xMin, box.xMax, box.yMin, box.yMax
+	return render(w, p, scoresWidth, scoresHigh, format)
+}
 
-	// Ranges of the finite data, so that the shading can span the chart.
+// validSpans keeps the shaded intervals that are finite and not empty.
+func validSpans(shaded [][2]float64) [][2]float64 {
+	var spans [][2]float64
+	for _, iv := range shaded {
+		if finite(iv[0], iv[1]) && iv[1] > iv[0] {
+			spans = append(spans, iv)
+		}
+	}
+	return spans
+}
+
+// box is the plotted area.
+type box struct{ xMin, xMax, yMin, yMax float64 }
+
+// scoresBox spans the finite data, the threshold and the shading, with
+// headroom for the legend (top right, about one text line per entry) so
+// that it does not hide the highest scores.
+func scoresBox(times []float64, series []Series, threshold float64, spans [][2]float64) box {
 	xr, yr := newRange(), newRange()
 	for i, t := range times {
 		if !finite(t) {
@@ -157,14 +197,10 @@ func Scores(w io.Writer, format, title string, times []float64, series []Series,
 			}
 		}
 	}
+	entries := len(series)
 	if finite(threshold) {
 		yr.add(threshold)
-	}
-	var spans [][2]float64
-	for _, iv := range shaded {
-		if finite(iv[0], iv[1]) && iv[1] > iv[0] {
-			spans = append(spans, iv)
-		}
+		entries++
 	}
 	if xr.empty() {
 		for _, iv := range spans {
@@ -172,101 +208,91 @@ func Scores(w io.Writer, format, title string, times []float64, series []Series,
 			xr.add(iv[1])
 		}
 	}
-	xMin, xMax := xr.padded(0)
-	yMin, yMax := yr.padded(0.05)
-	// Headroom for the legend (top right), about one text line per entry,
-	// so that it does not hide the highest scores.
-	entries := len(series)
-	if finite(threshold) {
-		entries++
-	}
 	if len(spans) > 0 {
 		entries++
 	}
-	yMax += (yMax - yMin) * math.Min(0.5, 0.07*float64(entries))
+	var b box
+	b.xMin, b.xMax = xr.padded(0)
+	b.yMin, b.yMax = yr.padded(0.05)
+	b.yMax += (b.yMax - b.yMin) * math.Min(0.5, 0.07*float64(entries))
+	return b
+}
 
-	if len(spans) > 0 {
-		shade := color.NRGBA{R: 220, G: 50, B: 47, A: 45}
-		for _, iv := range spans {
-			lo, hi := math.Max(iv[0], xMin), math.Min(iv[1], xMax)
-			if hi <= lo {
-				continue
-			}
-			poly, err := plotter.NewPolygon(plotter.XYs{{X: lo, Y: yMin}, {X: hi, Y: yMin}, {X: hi, Y: yMax}, {X: lo, Y: yMax}})
+// addShading shades the attack intervals across the chart's height.
+func addShading(p *gplot.Plot, spans [][2]float64, b box) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	shade := color.NRGBA{R: 220, G: 50, B: 47, A: 45}
+	for _, iv := range spans {
+		lo, hi := math.Max(iv[0], b.xMin), math.Min(iv[1], b.xMax)
+		if hi <= lo {
+			continue
+		}
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: lo, Y: b.yMin}, {X: hi, Y: b.yMin}, {X: hi, Y: b.yMax}, {X: lo, Y: b.yMax}})
+		if err != nil {
+			return fmt.Errorf("plot: attack interval: %w", err)
+		}
+		poly.Color = shade
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+	}
+	legendShade, err := plotter.NewPolygon(plotter.XYs{{X: b.xMin, Y: b.yMin}})
+	if err != nil {
+		return fmt.Errorf("plot: legend: %w", err)
+	}
+	legendShade.Color = shade
+	legendShade.LineStyle.Width = 0
+	p.Legend.Add("attack", legendShade)
+	return nil
+}
+
+// addSeries draws series k as lines through its finite runs and dots for
+// isolated points, with its legend entry.
+func addSeries(p *gplot.Plot, k int, s Series, times []float64) error {
+	c := plotutil.Color(k)
+	style := plotter.DefaultLineStyle
+	style.Color = c
+	style.Width = vg.Points(1.2)
+	var single, run plotter.XYs
+	flush := func() error {
+		switch len(run) {
+		case 0:
+		case 1:
+			single = append(single, run[0])
+		default:
+			l, err := plotter.NewLine(run)
 			if err != nil {
-				return fmt.Errorf("plot: attack interval: %w", err)
+				return err
 			}
-			poly.Color = shade
-			poly.LineStyle.Width = 0
-			p.Add(poly)
+			l.LineStyle = style
+			p.Add(l)
 		}
-		legendShade, err := plotter.NewPolygon(plotter.XYs{{X: xMin, Y: yMin}})
-		if err != nil {
-			return fmt.Errorf("plot: legend: %w", err)
-		}
-		legendShade.Color = shade
-		legendShade.LineStyle.Width = 0
-		p.Legend.Add("attack", legendShade)
+		run = nil
+		return nil
 	}
-
-	for k, s := range series {
-		c := plotutil.Color(k)
-		style := plotter.DefaultLineStyle
-		style.Color = c
-		style.Width = vg.Points(1.2)
-		var single plotter.XYs
-		var run plotter.XYs
-		flush := func() error {
-			switch len(run) {
-			case 0:
-			case 1:
-				single = append(single, run[0])
-			default:
-				l, err := plotter.NewLine(run)
-				if err != nil {
-					return err
-				}
-				l.LineStyle = style
-				p.Add(l)
+	for i, t := range times {
+		if !finite(t, s.Values[i]) {
+			if err := flush(); err != nil {
+				return err
 			}
-			run = nil
-			return nil
+			continue
 		}
-		for i, t := range times {
-			if !finite(t, s.Values[i]) {
-				if err := flush(); err != nil {
-					return fmt.Errorf("plot: series %q: %w", s.Name, err)
-				}
-				continue
-			}
-			run = append(run, plotter.XY{X: t, Y: s.Values[i]})
-		}
-		if err := flush(); err != nil {
-			return fmt.Errorf("plot: series %q: %w", s.Name, err)
-		}
-		if err := addDots(p, single, c); err != nil {
-			return fmt.Errorf("plot: series %q: %w", s.Name, err)
-		}
-		thumb, err := plotter.NewLine(plotter.XYs{})
-		if err != nil {
-			return fmt.Errorf("plot: legend: %w", err)
-		}
-		thumb.LineStyle = style
-		p.Legend.Add(s.Name, thumb)
+		run = append(run, plotter.XY{X: t, Y: s.Values[i]})
 	}
-
-	if finite(threshold) {
-		th, err := plotter.NewLine(plotter.XYs{{X: xMin, Y: threshold}, {X: xMax, Y: threshold}})
-		if err != nil {
-			return fmt.Errorf("plot: threshold: %w", err)
-		}
-		th.Color = color.Gray{Y: 60}
-		th.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		p.Add(th)
-		p.Legend.Add(fmt.Sprintf("threshold %.3g", threshold), th)
+	if err := flush(); err != nil {
+		return err
 	}
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xMin, xMax, yMin, yMax
-	return render(w, p, scoresWidth, scoresHigh, format)
+	if err := addDots(p, single, c); err != nil {
+		return err
+	}
+	thumb, err := plotter.NewLine(plotter.XYs{})
+	if err != nil {
+		return fmt.Errorf("legend: %w", err)
+	}
+	thumb.LineStyle = style
+	p.Legend.Add(s.Name, thumb)
+	return nil
 }
 
 // addDots draws points as small circles, for values with no neighbour to

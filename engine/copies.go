@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+)
+
+// copyPlan is one synthetic copy of the baseline: a template at a rate,
+// scheduled over a segment of the baseline.
+type copyPlan struct {
+	template Template
+	rate     float64
+	episodes []Episode
+	from, to int64 // the segment of the baseline it covers
+}
+
+// trainingRow is one window of one copy: its model input and what the
+// Ide & Kashima score needs, not the window itself (a copy of a large
+// cluster's window is large; thousands of rows are made).
+type trainingRow struct {
+	copy     int
+	window   int // position in the size's baseline windows
+	index    int // the window's index
+	x        []float64
+	activity []float64
+	label    bool
+}
+
+// sampleTemplates keeps at most n of ts: of each kind a share in
+// proportion to its number (at least one), evenly spaced in the kind's
+// order, so every sensitive service, path length and scan style stays
+// represented. Deterministic.
+func sampleTemplates(ts []Template, n int) []Template {
+	if len(ts) <= n {
+		return ts
+	}
+	byKind := make(map[string][]Template)
+	var kinds []string
+	for _, t := range ts {
+		if byKind[t.Kind] == nil {
+			kinds = append(kinds, t.Kind)
+		}
+		byKind[t.Kind] = append(byKind[t.Kind], t)
+	}
+	var out []Template
+	for _, k := range kinds {
+		group := byKind[k]
+		quota := max(1, n*len(group)/len(ts))
+		for i := range min(quota, len(group)) {
+			out = append(out, group[i*len(group)/quota])
+		}
+	}
+	return out
+}
+
+// plans lays out the synthetic copies of the baseline span [from, to):
+// every template at every rate, each with its own seeded schedule. When
+// the baseline is long, each copy covers a seeded contiguous segment so
+// the training set stays within maxTrainingRows.
+func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
+	s := t.s
+	finest := int64(s.sizes[0])
+	n := len(templates) * len(s.opts.Rates)
+	span := to - from
+	if limit := int64(maxTrainingRows/max(n, 1)) * finest; limit > 0 && span > limit {
+		span = max(limit, int64(s.opts.Episode)*2)
+	}
+	var out []copyPlan
+	for _, tp := range templates {
+		for _, rate := range s.opts.Rates {
+			rng := rand.New(rand.NewPCG(uint64(s.opts.Seed), uint64(len(out))))
+			segFrom := from
+			if slack := (to - from - span) / finest; slack > 0 {
+				segFrom += rng.Int64N(slack+1) * finest
+			}
+			segTo := min(to, segFrom+span)
+			eps := Schedule(tp, rate, segFrom, segTo, int64(s.opts.Episode), finest, rng)
+			for i := range eps {
+				s.inj.choosePods(&eps[i], rng)
+			}
+			out = append(out, copyPlan{template: tp, rate: rate, episodes: eps, from: segFrom, to: segTo})
+		}
+	}
+	return out
+}
+
+// buildRows injects every copy into the baseline windows of one size and
+// has input fill each row from its (injected or plain) window.
+func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, input func(*trainingRow, *featurized)) ([]trainingRow, error) {
+	var rows []trainingRow
+	for c, p := range plans {
+		for i, f := range base {
+			if f.win.start >= p.from && f.win.end <= p.to {
+				rows = append(rows, trainingRow{copy: c, window: i, index: f.win.index})
+			}
+		}
+	}
+	err := parallel(ctx, len(rows), t.s.opts.Workers, func(r int) {
+		row := &rows[r]
+		f := base[row.window]
+		if win := t.s.inj.injectAll(f.win, plans[row.copy].episodes); win != nil {
+			f = t.s.fz.featurize(win)
+			row.label = true
+		}
+		row.activity = f.activity
+		input(row, f)
+	})
+	return rows, err
+}
+
