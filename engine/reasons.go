@@ -60,7 +60,7 @@ func newPairReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if x.view.allow[p] || e.bytes <= 0 {
 		return Reason{}, false
 	}
-	return Reason{Code: ReasonNewPair, Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s packets", units.Bytes(e.bytes), humanCount(e.packets))}, true
+	return Reason{Code: ReasonNewPair, Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s", units.Bytes(e.bytes), plural(e.packets, "packet"))}, true
 }
 
 func sensitiveOutsideReason(x *explainCtx, p servicePair) (Reason, bool) {
