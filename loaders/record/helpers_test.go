@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func lines(s string) []string {
 }
 
 // run starts a recorder; stop cancels it and returns what Run returned.
-func run(t *testing.T, client kubernetes.Interface, w *buffer, opts Options) (stop func() error) {
+func run(t *testing.T, client kubernetes.Interface, w io.Writer, opts Options) (stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -161,4 +162,23 @@ func service(ns, name, ip string, selector map[string]string) *corev1.Service {
 		s.Spec.ClusterIPs = []string{ip}
 	}
 	return s
+}
+
+// runToReady runs a recorder until it has written the start-up
+// difference, stops it and returns what it wrote then.
+func runToReady(t *testing.T, client kubernetes.Interface, w io.Writer, opts Options) Stats {
+	t.Helper()
+	ready := make(chan Stats, 1)
+	opts.Ready = func(s Stats) { ready <- s }
+	stop := run(t, client, w, opts)
+	select {
+	case s := <-ready:
+		if err := stop(); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		return s
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the recorder was not ready within 30s (Run: %v)", stop())
+		return Stats{}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -29,6 +30,9 @@ type Options struct {
 	// Resync is the informers' resync period; 0 (the default) never
 	// resyncs. A resync writes nothing unless the log is behind.
 	Resync time.Duration
+	// Ready, when set, is called once the start-up difference is written,
+	// with the lines written so far.
+	Ready func(Stats)
 }
 
 // Stats count the lines written.
@@ -95,7 +99,11 @@ func (r *Recorder) Run(ctx context.Context) error {
 		r.mu.Lock()
 		r.fail(r.snapshot())
 		r.ready = true
+		stats, err := r.stats, r.err
 		r.mu.Unlock()
+		if r.opts.Ready != nil && err == nil {
+			r.opts.Ready(stats)
+		}
 	}
 	<-ctx.Done()
 	r.mu.Lock()
@@ -106,18 +114,34 @@ func (r *Recorder) Run(ctx context.Context) error {
 // preflight lists one pod and one service, so that a cluster that cannot
 // be reached or does not allow it fails now rather than retrying forever.
 func (r *Recorder) preflight(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	opts := metav1.ListOptions{Limit: 1}
+	_, err := r.client.CoreV1().Pods(r.opts.Namespace).List(ctx, opts)
+	if err == nil {
+		_, err = r.client.CoreV1().Services(r.opts.Namespace).List(ctx, opts)
+		if err != nil {
+			return r.listError("services", err)
+		}
+		return nil
+	}
+	return r.listError("pods", err)
+}
+
+// preflightTimeout bounds the first requests: an unreachable API server
+// should fail, not hang.
+const preflightTimeout = 30 * time.Second
+
+func (r *Recorder) listError(what string, err error) error {
 	where := "in all namespaces"
 	if r.opts.Namespace != "" {
 		where = "in namespace " + r.opts.Namespace
 	}
-	opts := metav1.ListOptions{Limit: 1}
-	if _, err := r.client.CoreV1().Pods(r.opts.Namespace).List(ctx, opts); err != nil {
-		return fmt.Errorf("list pods %s: %w (record needs get, list and watch on pods and services)", where, err)
+	hint := "check that the cluster is reachable and that this is the right kubeconfig context"
+	if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+		hint = "record needs get, list and watch on pods and services"
 	}
-	if _, err := r.client.CoreV1().Services(r.opts.Namespace).List(ctx, opts); err != nil {
-		return fmt.Errorf("list services %s: %w (record needs get, list and watch on pods and services)", where, err)
-	}
-	return nil
+	return fmt.Errorf("list %s %s: %w (%s)", what, where, err, hint)
 }
 
 // fail keeps the first error and stops the run; r.mu is held.
