@@ -30,8 +30,10 @@
 //   - An address taken by a pod while another pod (neither on the host
 //     network) still holds it in the log deletes the other pod first, and
 //     that pod is not added back on that address: its object lags behind
-//     the release (it is terminating). Without this the timeline would
-//     see two pods on one address and group them as host-network pods.
+//     the release (it is terminating). Nor is a pod being deleted
+//     (deletionTimestamp set) added on an address a pod in the log holds.
+//     Without this the timeline would see two pods on one address and
+//     group them as host-network pods.
 //
 // # Start, reconnects, appending
 //

@@ -117,15 +117,13 @@ func (r *Recorder) preflight(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	opts := metav1.ListOptions{Limit: 1}
-	_, err := r.client.CoreV1().Pods(r.opts.Namespace).List(ctx, opts)
-	if err == nil {
-		_, err = r.client.CoreV1().Services(r.opts.Namespace).List(ctx, opts)
-		if err != nil {
-			return r.listError("services", err)
-		}
-		return nil
+	if _, err := r.client.CoreV1().Pods(r.opts.Namespace).List(ctx, opts); err != nil {
+		return r.listError("pods", err)
 	}
-	return r.listError("pods", err)
+	if _, err := r.client.CoreV1().Services(r.opts.Namespace).List(ctx, opts); err != nil {
+		return r.listError("services", err)
+	}
+	return nil
 }
 
 // preflightTimeout bounds the first requests: an unreachable API server
@@ -231,7 +229,7 @@ func storeKey(k key) string {
 // an add, a delete of any other pod holding one of its addresses (its
 // object lags: the address was released and reused).
 func (r *Recorder) reconcile(k key, want rec, live bool) error {
-	if live && exclusive(&want) && r.st.lost[k] == want.IP {
+	if live && r.yields(k, &want) {
 		live = false
 	}
 	have, had := r.st.live[k]
@@ -255,6 +253,27 @@ func (r *Recorder) reconcile(k key, want rec, live bool) error {
 	}
 	r.st.put(want)
 	return nil
+}
+
+// yields reports whether a pod's object shows an address that is another
+// pod's now: one it lost to that pod, or any a pod being deleted shares
+// with a pod the log holds (the one being deleted released it).
+func (r *Recorder) yields(k key, want *rec) bool {
+	if !exclusive(want) {
+		return false
+	}
+	if r.st.lost[k] == want.IP {
+		return true
+	}
+	if want.Deleted == "" {
+		return false
+	}
+	for _, a := range want.addrs() {
+		if h, ok := r.st.holder[a]; ok && h != k {
+			return true
+		}
+	}
+	return false
 }
 
 // takeOver deletes the other pods that hold one of want's addresses.

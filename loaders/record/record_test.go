@@ -222,3 +222,27 @@ func TestRecordChurn(t *testing.T) {
 	wantLines(t, "after stopping", lines(out.String()), want)
 	checkChurnTimeline(t, out.String())
 }
+
+// TestRecordTerminatingPodYields: at start-up, a terminating pod whose
+// object still shows the address a new pod now has does not take it
+// back, whichever of the two comes first.
+func TestRecordTerminatingPodYields(t *testing.T) {
+	for _, names := range [][2]string{{"a-new", "b-old"}, {"b-new", "a-old"}} {
+		old := pod("default", names[1], "10.244.0.7", nil)
+		old.DeletionTimestamp = at(-time.Second)
+		cs := fake.NewClientset(pod("default", names[0], "10.244.0.7", nil), old)
+		out := &buffer{}
+		runToReady(t, cs, out, Options{Now: (&clock{t: t0}).now})
+		want := []string{
+			`{"ts":"2026-11-24T12:00:00.000000000Z","op":"add","kind":"pod","name":"` + names[0] + `","namespace":"default","ip":"10.244.0.7","status":"Running","created":"2026-11-24T11:00:00Z","started":"2026-11-24T11:00:01Z"}`,
+		}
+		if names[1] < names[0] { // the old pod is seen first: the new one takes over
+			want = []string{
+				`{"ts":"2026-11-24T12:00:00.000000000Z","op":"add","kind":"pod","name":"a-old","namespace":"default","ip":"10.244.0.7","status":"Running","created":"2026-11-24T11:00:00Z","started":"2026-11-24T11:00:01Z","deleted":"2026-11-24T11:59:59Z"}`,
+				`{"ts":"2026-11-24T12:00:00.000000000Z","op":"delete","kind":"pod","name":"a-old","namespace":"default","ip":"10.244.0.7","status":"Running","created":"2026-11-24T11:00:00Z","started":"2026-11-24T11:00:01Z","deleted":"2026-11-24T11:59:59Z"}`,
+				want[0],
+			}
+		}
+		wantLines(t, names[0]+" and "+names[1], lines(out.String()), want)
+	}
+}
