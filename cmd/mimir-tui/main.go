@@ -26,6 +26,7 @@ func commands() []command {
 		{"analyze", "score every window and list flagged edges (JSON Lines or CSV)", runAnalyze},
 		{"evaluate", "measure detection on synthetically injected attacks", runEvaluate},
 		{"explore", "open the explorer (the default with two file arguments)", runExplore},
+		{"record", "record the cluster's entity log (pods and services) as they change", runRecord},
 		{"version", "print the version, commit and Go version (also --version)", runVersion},
 	}
 }

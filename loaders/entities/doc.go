@@ -15,9 +15,12 @@
 //   - FormatJSONL: mimir-tui's JSON Lines, one event per line:
 //     {"ts": RFC 3339, "op": "add"|"delete", "kind": "pod"|"service",
 //     "name", "namespace", "ip", "labels": {…}, "owner"}, optionally
-//     "host_network", "status", "controller" and "ips" (every address of a
-//     dual-stack entity). Blank lines and lines starting with # are skipped,
-//     unknown fields ignored.
+//     "host_network", "status", "controller", "ips" (every address of a
+//     dual-stack entity) and the object's own timestamps "created",
+//     "started" and "deleted" (as mimir-tui record writes them: checked to
+//     be RFC 3339, otherwise unused; "ts", the time the change was
+//     observed, alone times the event). Blank lines and lines starting
+//     with # are skipped, unknown fields ignored.
 //   - FormatKubectlList: `kubectl get pods,svc -A -o json`.
 //   - FormatKubectlWatch: `kubectl get pods,svc -A --watch
 //     --output-watch-events -o json` (also bare objects, as printed without

@@ -26,6 +26,12 @@ type jsonlEvent struct {
 	Controller  string            `json:"controller"` // optional
 	HostNetwork bool              `json:"host_network"`
 	Status      string            `json:"status"` // optional
+	// Optional: the object's own timestamps, as mimir-tui record writes
+	// them. They are checked but not used: "ts" is when the change was
+	// observed, and the timeline runs on it alone.
+	Created string `json:"created"`
+	Started string `json:"started"`
+	Deleted string `json:"deleted"`
 }
 
 func parseJSONL(r io.Reader, name string) (*Log, error) {
@@ -91,6 +97,9 @@ func jsonlLine(b []byte) (Event, error) {
 		return ev, &ParseError{Field: "ts", Err: fmt.Errorf("%q is not an RFC 3339 time (want e.g. 2026-11-24T12:25:55.002278566Z)", *j.TS)}
 	}
 	ev.At = t.UnixNano()
+	if err := checkTimes(&j); err != nil {
+		return ev, err
+	}
 	if j.Op == nil {
 		return ev, missing("op")
 	}
@@ -145,6 +154,20 @@ func jsonlLine(b []byte) (Event, error) {
 	ev.Entity.HostNetwork = j.HostNetwork
 	ev.Entity.Status = j.Status
 	return ev, nil
+}
+
+// checkTimes checks the optional object timestamps, so a log whose writer
+// got them wrong is noticed even though the timeline does not use them.
+func checkTimes(j *jsonlEvent) error {
+	for _, f := range []struct{ name, v string }{{"created", j.Created}, {"started", j.Started}, {"deleted", j.Deleted}} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339Nano, f.v); err != nil {
+			return &ParseError{Field: f.name, Err: fmt.Errorf("%q is not an RFC 3339 time (want e.g. 2026-11-24T12:25:55Z)", f.v)}
+		}
+	}
+	return nil
 }
 
 // jsonTypeName says which JSON value a Go kind wants.

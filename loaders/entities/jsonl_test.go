@@ -63,6 +63,10 @@ func TestJSONLErrors(t *testing.T) {
 		{"bad ip", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "ip": "10.0.0"}`, `field "ip": "10.0.0" is not an IP address`},
 		{"bad ips", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "ips": ["x"]}`, `field "ips[0]"`},
 		{"label not string", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "labels": {"n": 1}}`, `field "labels": is a JSON number, want a string`},
+		{"bad created", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "created": "today"}`, `x.jsonl:2: field "created": "today" is not an RFC 3339 time`},
+		{"bad started", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "started": "2026-01-01"}`, `field "started": "2026-01-01" is not an RFC 3339 time`},
+		{"bad deleted", `{"ts": "2026-01-01T00:00:00Z", "op": "delete", "kind": "pod", "name": "a", "deleted": "x"}`, `field "deleted": "x" is not an RFC 3339 time`},
+		{"created number", `{"ts": "2026-01-01T00:00:00Z", "op": "add", "kind": "pod", "name": "a", "created": 5}`, `field "created": is a JSON number, want a string`},
 		{"not json", `ts=2026 op=add`, `x.jsonl:2: column 2: invalid character`},
 		{"two objects", ok + ok, `x.jsonl:2: column`},
 	}
@@ -85,5 +89,21 @@ func TestJSONLLongLine(t *testing.T) {
 	_, err := Parse(strings.NewReader(long), "long.jsonl")
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "long.jsonl:1:") {
 		t.Fatalf("error %v, want ErrTooLarge at long.jsonl:1", err)
+	}
+}
+
+// TestJSONLObjectTimes: the object timestamps mimir-tui record writes are
+// read but do not move the event; "ts" alone times it.
+func TestJSONLObjectTimes(t *testing.T) {
+	const log = `{"ts":"2026-01-01T00:00:03.000000250Z","op":"add","kind":"pod","name":"a","namespace":"ns","ip":"10.0.0.1","created":"2025-12-31T23:00:00Z","started":"2025-12-31T23:00:01Z"}
+{"ts":"2026-01-01T00:00:09.5Z","op":"delete","kind":"pod","name":"a","namespace":"ns","ip":"10.0.0.1","deleted":"2026-01-01T00:00:05Z"}
+`
+	l := mustParse(t, log, "times.jsonl")
+	want := []int64{
+		time.Date(2026, 1, 1, 0, 0, 3, 250, time.UTC).UnixNano(),
+		time.Date(2026, 1, 1, 0, 0, 9, 5e8, time.UTC).UnixNano(),
+	}
+	if got := []int64{l.Events[0].At, l.Events[1].At}; !slices.Equal(got, want) {
+		t.Fatalf("event times %v, want the ts values %v", got, want)
 	}
 }

@@ -21,11 +21,7 @@ type kObject struct {
 		Labels            map[string]string `json:"labels"`
 		CreationTimestamp string            `json:"creationTimestamp"`
 		DeletionTimestamp string            `json:"deletionTimestamp"`
-		OwnerReferences   []struct {
-			Kind       string `json:"kind"`
-			Name       string `json:"name"`
-			Controller bool   `json:"controller"`
-		} `json:"ownerReferences"`
+		OwnerReferences   []OwnerRef        `json:"ownerReferences"`
 	} `json:"metadata"`
 	Spec struct {
 		HostNetwork bool              `json:"hostNetwork"`        // Pod
@@ -98,7 +94,7 @@ func (r *kRecord) entity() (e Entity, handled bool, err error) {
 	if e.Kind == Pod {
 		e.Labels = o.Metadata.Labels
 		e.HostNetwork = o.Spec.HostNetwork
-		e.Controller = controllerName(o)
+		e.Controller = ControllerName(o.Metadata.OwnerReferences, o.Metadata.Labels)
 		ips = append(ips, o.Status.PodIP)
 		for _, p := range o.Status.PodIPs {
 			ips = append(ips, p.IP)
@@ -129,18 +125,26 @@ func (r *kRecord) entity() (e Entity, handled bool, err error) {
 	return e, true, nil
 }
 
-// controllerName names the workload that owns a pod: a ReplicaSet's
-// Deployment (the ReplicaSet name without its pod-template-hash), a Job's
-// CronJob (without the scheduled-time suffix), or the StatefulSet,
-// DaemonSet or other controller itself.
-func controllerName(o *kObject) string {
-	for _, ref := range o.Metadata.OwnerReferences {
-		if !ref.Controller && len(o.Metadata.OwnerReferences) > 1 {
+// OwnerRef is one of a pod's metadata.ownerReferences.
+type OwnerRef struct {
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Controller bool   `json:"controller"`
+}
+
+// ControllerName names the workload that owns a pod, from its
+// ownerReferences and labels: a ReplicaSet's Deployment (the ReplicaSet
+// name without its pod-template-hash), a Job's CronJob (without the
+// scheduled-time suffix), or the StatefulSet, DaemonSet or other
+// controller itself; "" when nothing owns it. Entity.Controller holds it.
+func ControllerName(refs []OwnerRef, labels map[string]string) string {
+	for _, ref := range refs {
+		if !ref.Controller && len(refs) > 1 {
 			continue
 		}
 		switch ref.Kind {
 		case "ReplicaSet":
-			if h := o.Metadata.Labels["pod-template-hash"]; h != "" {
+			if h := labels["pod-template-hash"]; h != "" {
 				if base, ok := strings.CutSuffix(ref.Name, "-"+h); ok && base != "" {
 					return base
 				}

@@ -227,23 +227,24 @@ func TestKubectlErrors(t *testing.T) {
 }
 
 func TestBaseNameOfController(t *testing.T) {
-	// controllerName, on the ownerReferences shapes kubectl prints.
-	o := &kObject{}
-	o.Metadata.Labels = map[string]string{"pod-template-hash": "86f4d74b45"}
-	o.Metadata.OwnerReferences = append(o.Metadata.OwnerReferences, struct {
-		Kind       string `json:"kind"`
-		Name       string `json:"name"`
-		Controller bool   `json:"controller"`
-	}{"ReplicaSet", "kube-dns-86f4d74b45", true})
-	if got := controllerName(o); got != "kube-dns" {
-		t.Errorf("ReplicaSet kube-dns-86f4d74b45: %q, want kube-dns", got)
+	// ControllerName, on the ownerReferences shapes kubectl prints.
+	hash := map[string]string{"pod-template-hash": "86f4d74b45"}
+	tests := []struct {
+		name   string
+		refs   []OwnerRef
+		labels map[string]string
+		want   string
+	}{
+		{"ReplicaSet", []OwnerRef{{"ReplicaSet", "kube-dns-86f4d74b45", true}}, hash, "kube-dns"},
+		{"ReplicaSet, hash by its shape", []OwnerRef{{"ReplicaSet", "kube-dns-86f4d74b45", true}}, nil, "kube-dns"},
+		{"StatefulSet", []OwnerRef{{"StatefulSet", "my-release-pxc", true}}, nil, "my-release-pxc"},
+		{"CronJob's Job", []OwnerRef{{"Job", "backup-29000000", true}}, nil, "backup"},
+		{"the controller among owners", []OwnerRef{{"Node", "n1", false}, {"DaemonSet", "agent", true}}, nil, "agent"},
+		{"no owner", nil, hash, ""},
 	}
-	o.Metadata.Labels = nil // the hash recognised by its shape
-	if got := controllerName(o); got != "kube-dns" {
-		t.Errorf("ReplicaSet without label: %q, want kube-dns", got)
-	}
-	o.Metadata.OwnerReferences[0].Kind, o.Metadata.OwnerReferences[0].Name = "StatefulSet", "my-release-pxc"
-	if got := controllerName(o); got != "my-release-pxc" {
-		t.Errorf("StatefulSet: %q", got)
+	for _, tc := range tests {
+		if got := ControllerName(tc.refs, tc.labels); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
