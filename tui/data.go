@@ -92,6 +92,7 @@ type dataset struct {
 	source    string
 	series    []*seriesData
 	progress  engine.Progress
+	stepSince time.Duration // Elapsed when progress.Step began
 	warnings  []engine.Warning
 	done      bool
 	err       error
@@ -116,6 +117,10 @@ func (d *dataset) seriesFor(size time.Duration) *seriesData {
 func (d *dataset) apply(ev engine.Event) {
 	switch ev := ev.(type) {
 	case *engine.Progress:
+		// A new step of a long phase starts its own clock (for its ETA).
+		if ev.Step != d.progress.Step {
+			d.stepSince = ev.Elapsed
+		}
 		// Packets, bytes and time are counts so far: a message that
 		// leaves them out (a phase change) must not make them go back.
 		p := *ev
