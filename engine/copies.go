@@ -113,4 +113,3 @@ func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copy
 	})
 	return rows, err
 }
-
