@@ -93,6 +93,10 @@ type Options struct {
 	ReorderSlack time.Duration
 	// Strict makes a truncated capture an error instead of a warning.
 	Strict bool
+	// Streaming sends the windows only as WindowDone events: the Result's
+	// series hold none, so memory does not grow with the capture's length
+	// (a week of windows, or a capture followed for days).
+	Streaming bool
 }
 
 // baselineKind is what a Baseline refers to.

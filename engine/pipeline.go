@@ -208,18 +208,23 @@ func inputInfos(ins []input) []FeatureInfo {
 	return out
 }
 
-// scoreSlot scores one window and sends it.
+// scoreSlot scores one window and sends it; the result keeps it unless
+// the run streams.
 func (p *pipeline) scoreSlot(sl *slot) {
 	r := p.stream.score(sl.size, sl.f)
 	if p.keep {
 		p.kept[sl.size] = append(p.kept[sl.size], sl.f)
 	}
-	rs := &p.results[sl.size]
-	*rs = append(*rs, r)
+	sent := &r
+	if !p.s.opts.Streaming {
+		rs := &p.results[sl.size]
+		*rs = append(*rs, r)
+		sent = &(*rs)[len(*rs)-1]
+	}
 	p.mu.Lock()
 	p.nAnalysed++
 	p.mu.Unlock()
-	p.em.send(&WindowDone{Window: &(*rs)[len(*rs)-1]})
+	p.em.send(&WindowDone{Window: sent})
 }
 
 // baselineEnd is where a span baseline ends (Unix ns); math.MaxInt64 for

@@ -200,8 +200,18 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 	r.Flagged = x.flag(ss.ins, r.Contributions)
 	if si == 0 {
 		st.fine[win.index] = r.Score
+		// A coarse window only max-pools the finest windows inside it:
+		// older scores go, so a long capture does not grow the map.
+		delete(st.fine, win.index-st.keepFine())
 	}
 	return r
+}
+
+// keepFine is how many of the finest series' latest scores a coarse
+// window can need: its own span, plus windows still to arrive late.
+func (st *stream) keepFine() int {
+	ss := st.sc.series
+	return 2*int(ss[len(ss)-1].size/ss[0].size) + 2
 }
 
 // contributions lists the non-zero terms of the score, largest first.
