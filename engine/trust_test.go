@@ -341,3 +341,17 @@ func TestLogResolvesNothing(t *testing.T) {
 	}
 	t.Errorf("warnings %+v lack a severe 'resolves none'", res.Warnings)
 }
+
+// TestMemoryBudget: a run that needs more than its memory budget stops
+// with an error saying so and naming the setting, instead of running the
+// process out of memory.
+func TestMemoryBudget(t *testing.T) {
+	opts := DefaultOptions()
+	opts.MemoryLimit = 1 << 20
+	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	_, err := Run(context.Background(), in, opts, nil)
+	var se *SettingError
+	if !errors.As(err, &se) || se.Setting != SettingMemoryLimit || !strings.Contains(err.Error(), "budget of 1.0 MB") {
+		t.Fatalf("error %v, want a SettingError for the memory limit naming the budget", err)
+	}
+}
