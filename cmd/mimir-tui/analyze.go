@@ -156,4 +156,3 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	return nil
 }
-
