@@ -38,7 +38,22 @@ SCENARIOS = {
     "multi-hop": {"seed": 303, "duration": 240, "attack": "multi_hop", "prefix": "h6m"},
     "dns-tunnel": {"seed": 404, "duration": 240, "attack": "dns_tunnel", "prefix": "h6t"},
     "port-scan": {"seed": 505, "duration": 240, "attack": "port_scan", "prefix": "h6p"},
+    # issue 10: a benign release, and attacks that stay on pairs or hosts benign traffic uses
+    "new-service": {"seed": 606, "duration": 300, "attack": None, "prefix": "h6n", "change": "new_service"},
+    "beacon": {"seed": 707, "duration": 420, "attack": "beacon", "prefix": "h6c"},
+    "stealthy-exfil": {"seed": 808, "duration": 300, "attack": "stealthy_exfil", "prefix": "h6s"},
+    "admin-probe": {"seed": 909, "duration": 300, "attack": "admin_probe", "prefix": "h6a"},
+    # issue 9: two nodes joined by VXLAN, captured per node and per pod (twonode.py)
+    "two-node": {"seed": 1111, "duration": 200, "attack": "direct_exfil", "prefix": "h6w", "topology": "two-node"},
 }
+
+NEW_SERVICE = "recommender"  # deployed mid-capture in new-service; calls catalogue and user
+# admin-probe: the ports the targets' pods listen on besides their service port (nobody calls
+# them in benign traffic), and the ports tried on each target. (port, kind, path)
+ADMIN_LISTEN = {"catalogue": (9090, "metrics"), "user": (8081, "admin"), "carts": (6060, "pprof")}
+PROBE_PORTS = [(9090, "/metrics"), (8081, "/admin/config"), (6060, "/debug/pprof/goroutine?debug=1")]
+BEACON = {"path": "/cdn-cgi/rum", "host": "static.paygate-cdn.example", "mean": 20.0, "jitter": 0.25,
+          "duration": 270}
 
 SERVICES = [  # name, namespace, port, selector labels
     ("kube-dns", "kube-system", 53, {"k8s-app": "kube-dns"}),
@@ -61,6 +76,19 @@ def rfc3339(t):
     return "%s.%09dZ" % (s, ns % 10**9)
 
 
+def probe_summary(log, t0):
+    """admin-probe ground truth: connections per target port, which answered, each probe's time."""
+    counts = {}
+    for x in log:
+        k = "%s:%d" % (x["ip"], x["port"])
+        c = counts.setdefault(k, {"attempts": 0, "open": x["open"]})
+        c["attempts"] += 1
+    return {"counts": counts, "open": sorted(k for k, c in counts.items() if c["open"]),
+            "connections_per_minute": round(60 * len(log) / max(1e-9, log[-1]["t"] - log[0]["t"]), 2),
+            "probe_log": [{"t_rel": round(x["t"] - t0, 3), "dst": "%s:%d" % (x["ip"], x["port"]), "path": x["path"],
+                           "open": x["open"], "bytes_in": x["bytes_in"]} for x in log]}
+
+
 class Run:
     def __init__(self, name, out, state):
         self.name, self.out, self.state = name, out, state
@@ -78,7 +106,9 @@ class Run:
         self.hosts_file = os.path.join(state, "cluster-hosts")
         self.dnsmasq_pid_file = os.path.join(state, "dnsmasq.pid")
         self.churn = []
+        self.changes = []
         self.attack_procs = []
+        self.attack = None
         self.attack_at = None
         self.log = open(os.path.join(state, "orchestrate.log"), "a", buffering=1)
 
@@ -193,7 +223,8 @@ class Run:
         self.sh("ip", "-n", n, "route", "add", "198.51.100.0/24", "via", ATTACKER)
         lim = self.limit()
         self.outside_procs = [
-            self.shop(o, "payment", "payment", lim, bind=PAYMENT),
+            self.shop(o, "payment", "payment", lim, bind=PAYMENT,
+                      c2_log=os.path.join(self.state, "c2.jsonl") if self.sc["attack"] == "beacon" else None),
             self.shop(o, "upstream-dns", "upstream-dns", lim, bind=UPSTREAM_DNS),
             self.shop(o, "attacker", "attacker", lim, bind=ATTACKER, log=os.path.join(self.state, "attacker.jsonl")),
         ]
@@ -233,9 +264,16 @@ class Run:
             if seed.wait(60) != 0:
                 raise RuntimeError("seeding redis failed; see %s/log-seed-db.txt" % self.state)
             return
-        role = "front-end" if svc == "front-end" else svc
-        pod["procs"].append(self.shop(pod["netns"], role, pod["name"], self.limit(), bind=pod["ip"],
-                                      dns=self.dns_ip))
+        extra = {}
+        if svc == "front-end":
+            extra["feature_file"] = os.path.join(self.state, "feature-" + NEW_SERVICE)
+        if svc == "orders" and self.sc["attack"] == "stealthy_exfil":
+            extra["implant_file"] = os.path.join(self.state, "implant.json")
+        if svc in ADMIN_LISTEN and self.sc["attack"] == "admin_probe":
+            port, kind = ADMIN_LISTEN[svc]
+            extra["admin"] = {"port": port, "kind": kind}
+        pod["procs"].append(self.shop(pod["netns"], svc, pod["name"], self.limit(), bind=pod["ip"],
+                                      dns=self.dns_ip, **extra))
 
     def setup_cluster(self):
         self.hashes = {}
@@ -313,6 +351,41 @@ class Run:
         self.say("churn: scaled carts to 2, added %s %s" % (new["name"], new["ip"]))
         return new
 
+    def deploy_service(self, svc):
+        """A release: the Service object, then its Deployment's pods, then (2 s later) the
+        front-end's feature flag that makes it call the new service."""
+        cip = "10.96.%d.%d" % (self.rng.randint(1, 254), self.rng.randint(2, 254))
+        sel = {"name": svc}
+        self.services[svc] = {"cluster_ip": cip, "namespace": "default", "port": 80, "selector": sel}
+        ts = self.event("add", "service", svc, "default", cip, sel, svc)
+        pods = []
+        for _ in range(2):
+            pod = self.deployment_pod(svc)
+            self.start_service(pod)
+            pods.append(pod)
+            time.sleep(0.2)
+        time.sleep(0.5)
+        self.write_hosts()
+        time.sleep(2.0)
+        flag = os.path.join(self.state, "feature-" + svc)
+        with open(flag + ".tmp", "w") as f:
+            f.write("on\n")
+        os.replace(flag + ".tmp", flag)
+        t0 = self.t0
+        change = {"id": "C1", "type": "new_service", "service": svc, "namespace": "default", "cluster_ip": cip,
+                  "port": 80, "kind": "Deployment", "replicas": 2, "pods": [p["name"] for p in pods],
+                  "pod_ips": [p["ip"] for p in pods], "time": ts / 1e9, "time_rel": round(ts / 1e9 - t0, 3),
+                  "time_rfc3339": rfc3339(ts), "pods_added_rel": [round(p["added_ns"] / 1e9 - t0, 3) for p in pods],
+                  "calls": ["catalogue", "user"], "called_by": ["front-end"],
+                  "callers_enabled_rel": round(time.time() - t0, 3),
+                  "notes": "the Service is added first, then the 2 pods; the front-end starts calling it "
+                           "(GET / and GET /basket) at callers_enabled_rel; it calls catalogue:80 for every "
+                           "request and user:80 when the request names a customer"}
+        self.changes.append(change)
+        self.churn.append({"type": "new-service", "service": svc, "added": change["pods"],
+                           "added_ip": change["pod_ips"], "t_rel": change["time_rel"]})
+        self.say("change: deployed %s %s" % (svc, change["pod_ips"]))
+
     # ------------------------------------------------------------ attacks
 
     def live(self, owner):
@@ -366,8 +439,54 @@ class Run:
             self.attack_procs.append(self.shop(src["netns"], "port-scan", "attack", lim,
                                                hosts=[t["ip"] for t in targets], port_lo=1, port_hi=1024,
                                                rate=51.2, out=out))
+        elif kind in ("beacon", "stealthy_exfil", "admin_probe"):
+            self.start_attack_issue10(kind, out)
         self.attack["launched_ns"] = time.time_ns()
         self.say("attack %s launched" % kind)
+
+    def start_attack_issue10(self, kind, out):
+        """The attacks that stay on pairs, hosts or peers that benign traffic also uses."""
+        orders = self.live("orders")[0]
+        if kind == "beacon":
+            b = BEACON
+            self.attack = {"type": kind, "path": ["orders", "outside"], "pods": [orders["name"]],
+                           "src_ip": orders["ip"], "dst_ip": PAYMENT, "dst_port": 80,
+                           "protocol": "tcp/http POST %s (Host: %s), one short connection per check-in; the same "
+                                       "address and port as the payment API orders calls" % (b["path"], b["host"]),
+                           "http_path": b["path"], "http_host": b["host"], "mean_interval_s": b["mean"],
+                           "jitter": b["jitter"], "outs": [out]}
+            b = dict(b, duration=max(30, min(b["duration"], self.sc["duration"] - (time.time() - self.t0) - 30)))
+            self.attack_procs.append(self.shop(orders["netns"], "beacon", "attack", b["duration"] + 60,
+                                               dst_ip=PAYMENT, dst_port=80, out=out, **b))
+        elif kind == "stealthy_exfil":
+            db = self.pods["shop-db-0"]
+            left = self.sc["duration"] - (time.time() - self.t0) - 20  # shorter only in smoke tests
+            cfg = {"rate": 1500, "period": 3.0, "duration": max(10, min(90, left)), "out": out}
+            self.attack = {"type": kind, "path": ["shop-db", "orders", "outside"],
+                           "pods": [db["name"], orders["name"]], "src_ip": orders["ip"], "dst_ip": PAYMENT,
+                           "dst_port": 80, "db_ip": db["ip"],
+                           "protocol": "redis MGET of user:* over orders' own connections to shop-db:6379, then "
+                                       "the records in a \"metadata\" field of POST /v1/charge to the payment API "
+                                       "(inside real charges, and in extra charges over the same connection pool)",
+                           "target_rate_Bps": cfg["rate"], "outs": [out]}
+            trigger = os.path.join(self.state, "implant.json")
+            with open(trigger + ".tmp", "w") as f:
+                json.dump(cfg, f)
+            os.replace(trigger + ".tmp", trigger)
+        elif kind == "admin_probe":
+            src = self.live("front-end")[0]
+            targets = [self.live(s)[0] for s in ("catalogue", "user", "carts")]
+            plan = [[t["ip"], port, path] for t in targets for port, path in PROBE_PORTS]
+            self.attack = {"type": kind, "path": ["front-end"], "pods": [src["name"]], "src_ip": src["ip"],
+                           "dst_ip": ",".join(t["ip"] for t in targets), "dst_ips": [t["ip"] for t in targets],
+                           "targets": [t["name"] for t in targets], "ports": [p for p, _ in PROBE_PORTS],
+                           "listening": {t["ip"]: ADMIN_LISTEN[t["owner"]][0] for t in targets},
+                           "protocol": "tcp connect to admin/metrics/debug ports of services the front-end calls; "
+                                       "HTTP GET where the port answers; ~6 connections a minute",
+                           "outs": [out]}
+            probes = max(10, min(16, int((self.sc["duration"] - (time.time() - self.t0) - 30) / 10)))
+            self.attack_procs.append(self.shop(src["netns"], "admin-probe", "attack", 260, targets=plan,
+                                               probes=probes, gap=10.0, jitter=0.35, out=out))
 
     # ------------------------------------------------------------ the run
 
@@ -376,16 +495,7 @@ class Run:
         self.say("setting up namespaces (prefix %s, seed %d)" % (self.prefix, self.seed))
         self.setup_node()
         self.setup_cluster()
-        cap = os.path.join(self.state, "capture.pcapng")
-        err = os.path.join(self.state, "log-dumpcap.txt")
-        self.dumpcap = self.spawn(self.node, ["dumpcap", "-i", "br0", "-w", cap], "dumpcap", dur + 60,
-                                  stop_signal="INT")
-        for _ in range(100):
-            if os.path.exists(err) and b"Capturing on" in open(err, "rb").read():
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("dumpcap did not start; see " + err)
+        self.start_capture(dur)
         self.t0 = time.time()
         t0 = self.t0
         self.say("capture started")
@@ -401,6 +511,9 @@ class Run:
         plan = [(replace_at, "replace"), (scale_at, "scale")]
         if attack_at is not None:
             plan.append((attack_at - (1.0 if self.sc["attack"] == "multi_hop" else 0.0), "attack"))
+        if self.sc.get("change"):
+            change_at = 120 + self.rng.uniform(-3, 3)
+            plan.append((self.attack_at if self.attack_at is not None else change_at, "change"))
         plan = sorted(p for p in plan if p[0] < dur - 12)
         state = {}
         queue = list(plan)
@@ -427,12 +540,35 @@ class Run:
                                    "t_rel": round(new["added_ns"] / 1e9 - t0, 3)})
             elif what == "attack":
                 self.start_attack(self.sc["attack"])
+            elif what == "change":
+                self.deploy_service(NEW_SERVICE)
         for p in self.attack_procs:
             p.wait(max(1, t0 + dur - 6 - time.time()))
+        for path in (self.attack or {}).get("outs", []):  # the orders implant is no process of its own
+            while not os.path.exists(path) and time.time() < t0 + dur - 6:
+                time.sleep(0.2)
         time.sleep(max(0.0, t0 + dur - time.time()))
-        self.stop(self.dumpcap, grace=10)
+        self.stop_capture()
         self.t_end = time.time()
         self.say("capture stopped")
+
+    def start_capture(self, dur):
+        cap = os.path.join(self.state, "capture.pcapng")
+        self.dumpcap = self.spawn(self.node, ["dumpcap", "-i", "br0", "-w", cap], "dumpcap", dur + 60,
+                                  stop_signal="INT")
+        self.wait_log("dumpcap", b"Capturing on")
+
+    def wait_log(self, tag, text):
+        """Wait until a capture process says it is capturing (its log-TAG.txt holds text)."""
+        err = os.path.join(self.state, "log-%s.txt" % tag)
+        for _ in range(100):
+            if os.path.exists(err) and text in open(err, "rb").read():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("%s did not start; see %s" % (tag, err))
+
+    def stop_capture(self):
+        self.stop(self.dumpcap, grace=10)
 
     def teardown(self):
         """Stop every process we started (by process group) and delete our namespaces."""
@@ -456,13 +592,18 @@ class Run:
 
     # ------------------------------------------------------------ outputs
 
+    @staticmethod
+    def gzip_file(src_path, dst_path):
+        with open(src_path, "rb") as src, gzip.GzipFile(dst_path, "wb", compresslevel=9, mtime=0) as dst:
+            shutil.copyfileobj(src, dst)
+
+    def write_capture(self):
+        self.gzip_file(os.path.join(self.state, "capture.pcapng"), os.path.join(self.out, "capture.pcapng.gz"))
+
     def write_outputs(self):
         os.makedirs(self.out, exist_ok=True)
         t0 = self.t0
-        cap = os.path.join(self.state, "capture.pcapng")
-        with open(cap, "rb") as src, gzip.GzipFile(os.path.join(self.out, "capture.pcapng.gz"), "wb",
-                                                    compresslevel=9, mtime=0) as dst:
-            shutil.copyfileobj(src, dst)
+        self.write_capture()
 
         events = sorted(self.events, key=lambda e: e["ts_ns"])
         with open(os.path.join(self.out, "entities.jsonl"), "w") as f:
@@ -503,9 +644,14 @@ class Run:
             ends = [x["end"] for x in meas]
             a["start"], a["end"] = min(starts), max(ends)
             a["bytes"] = m["bytes"]
-            for k in ("requests", "queries", "answered", "probes", "open"):
+            for k in ("requests", "queries", "answered", "probes", "open", "count", "intervals", "bytes_in",
+                      "extra_requests", "piggybacked_requests"):
                 if k in m:
                     a[k] = m[k]
+            if "times" in m:  # beacon: each check-in's connect time
+                a["times_rel"] = [round(t - t0, 3) for t in m["times"]]
+            if "log" in m:  # admin-probe: every connection and what it got
+                a.update(probe_summary(m["log"], t0))
             if len(meas) > 1:
                 a["relay"] = {k: meas[1][k] for k in ("bytes_in", "bytes_out", "requests")}
             launched = a.pop("launched_ns") / 1e9
@@ -520,17 +666,16 @@ class Run:
               "capture_file": "capture.pcapng.gz", "capture_start_epoch": t0, "capture_end_epoch": self.t_end,
               "benign_only": not attacks, "sensitive_services": ["shop-db"], "attacker_ip": ATTACKER,
               "attacks": attacks,
+              "changes": self.changes,
               "notes": "start/end are epoch seconds measured by the attacking process itself (first socket "
                        "operation / after its sockets are closed; for multi_hop the earliest start and latest "
                        "end of the sender and the relay); *_rel are seconds since capture_start_epoch. bytes = "
                        "application payload bytes sent by the source (HTTP bodies / TCP stream / raw data "
-                       "encoded in DNS names; 0 for a connect scan, which sends no payload)."}
-        with open(os.path.join(self.out, "ground_truth.json"), "w") as f:
-            json.dump(gt, f, indent=1)
-
-        text = open(os.path.join(self.state, "log-dumpcap.txt"), errors="replace").read()
-        # dumpcap's final report; its running "Packets: N" counter is left out.
-        stats = re.findall(r"Packets captured: \d+|Packets received/dropped on interface[^\n]*", text)
+                       "encoded in DNS names; request bodies for beacon; the stolen records inside the metadata fields for "
+                       "stealthy_exfil; the HTTP requests of admin_probe; 0 for a connect scan, which sends no "
+                       "payload). changes: benign changes to the application (new_service: a Service and its "
+                       "Deployment's pods added mid-capture), which are not attacks."}
+        stats = self.capture_stats()
         pods = {}
         for p in sorted(self.pods.values(), key=lambda p: p["added_ns"]):
             d = {"ip": p["ip"], "namespace": p["namespace"], "owner": p["owner"],
@@ -570,10 +715,24 @@ class Run:
                                                "since capture_start_epoch (floor); load with pickle.load(f)",
                 "entities.jsonl": "one event per line"},
             "attack": self.sc["attack"] or "none",
+            "change": self.sc.get("change") or "none",
+            "admin_ports": ({s: {"port": p, "kind": k} for s, (p, k) in ADMIN_LISTEN.items()}
+                            if self.sc["attack"] == "admin_probe" else {}),
             "generator": "testdata/scenarios/gen/generate.sh %s" % self.name,
         }
+        self.adjust_outputs(gt, meta)
+        with open(os.path.join(self.out, "ground_truth.json"), "w") as f:
+            json.dump(gt, f, indent=1)
         with open(os.path.join(self.out, "metadata.json"), "w") as f:
             json.dump(meta, f, indent=1)
+
+    def capture_stats(self):
+        text = open(os.path.join(self.state, "log-dumpcap.txt"), errors="replace").read()
+        # dumpcap's final report; its running "Packets: N" counter is left out.
+        return re.findall(r"Packets captured: \d+|Packets received/dropped on interface[^\n]*", text)
+
+    def adjust_outputs(self, gt, meta):
+        """Hook for a topology with other capture files (twonode.py)."""
 
 
 def main():
@@ -582,10 +741,15 @@ def main():
     ap.add_argument("--out", required=True, help="scenario directory to write")
     ap.add_argument("--state", required=True, help="scratch directory (pids, netns, logs, raw capture)")
     ap.add_argument("--duration", type=float, help="override the capture length (smoke tests)")
-    ap.add_argument("--attack-at", type=float, help="override the attack start, s after capture start")
+    ap.add_argument("--attack-at", type=float,
+                    help="override the attack start (or new-service's deployment), s after capture start")
     a = ap.parse_args()
     os.makedirs(a.state, exist_ok=True)
-    r = Run(a.scenario, a.out, a.state)
+    cls = Run
+    if SCENARIOS[a.scenario].get("topology") == "two-node":
+        import twonode  # noqa: E402 (it builds on this module)
+        cls = twonode.TwoNode
+    r = cls(a.scenario, a.out, a.state)
     if a.duration:
         r.sc = dict(r.sc, duration=a.duration)
     r.attack_at = a.attack_at
