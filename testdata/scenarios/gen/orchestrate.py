@@ -76,6 +76,15 @@ def rfc3339(t):
     return "%s.%09dZ" % (s, ns % 10**9)
 
 
+def pin_bridge_mac(run, netns, gw):
+    """Give br0 a fixed MAC (CNI style: 0a:58 and the gateway's IPv4 address). A bridge whose
+    MAC was never set takes the lowest MAC of its ports, so adding a pod could change the
+    gateway's MAC under the pods' ARP caches and cut them off from the node for ~20 s (it did
+    in the benign and new-service captures before this)."""
+    mac = "0a:58:" + ":".join("%02x" % int(x) for x in gw.split("."))
+    run.sh("ip", "-n", netns, "link", "set", "br0", "address", mac)
+
+
 def probe_summary(log, t0):
     """admin-probe ground truth: connections per target port, which answered, each probe's time."""
     counts = {}
@@ -210,6 +219,7 @@ class Run:
         self.netns_add(n)
         self.sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         self.sh("ip", "-n", n, "link", "add", "br0", "type", "bridge", "stp_state", "0")
+        pin_bridge_mac(self, n, NODE_GW)
         self.sh("ip", "-n", n, "addr", "add", NODE_GW + "/24", "dev", "br0")
         self.sh("ip", "-n", n, "link", "set", "br0", "up")
         self.netns_add(o)

@@ -63,6 +63,7 @@ class TwoNode(oc.Run):
             self.sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
             self.sh("ip", "-n", ns, "link", "add", "br0", "type", "bridge", "stp_state", "0")
             self.sh("ip", "-n", ns, "link", "set", "br0", "mtu", str(MTU))
+            oc.pin_bridge_mac(self, ns, nd["gw"])
             self.sh("ip", "-n", ns, "addr", "add", nd["gw"] + "/24", "dev", "br0")
             self.sh("ip", "-n", ns, "link", "set", "br0", "up")
             self.ethtool(ns, "br0")
