@@ -151,6 +151,9 @@ def qname(payload):
     return None
 
 
+ARP_SENDERS = defaultdict(set)  # filled by decode()
+
+
 class Pkt:
     __slots__ = ("ts", "orig", "src", "dst", "proto", "sport", "dport", "syn", "ack", "rst", "fin", "plen", "qname",
                  "qr", "seq", "data")
@@ -169,6 +172,8 @@ def decode(path):
             off = 18
         if etype != 0x0800:
             other["arp" if etype == 0x0806 else "ethertype 0x%04x" % etype] += 1
+            if etype == 0x0806 and len(data) >= off + 28:  # sender IPv4 -> sender MAC
+                ARP_SENDERS[".".join(map(str, data[off + 14:off + 18]))].add(data[off + 8:off + 14].hex(":"))
             continue
         ip = data[off:]
         ihl = (ip[0] & 0xF) * 4
@@ -317,6 +322,9 @@ def main():
             % dict(viol))
     r.check(not foreign, "no address other than pods, gateway %s and the outside hosts (others: %s)"
             % (GATEWAY, dict(foreign)))
+    gw_macs = sorted(ARP_SENDERS.get(GATEWAY, ()))
+    r.say("gateway %s answered ARP with %d MAC(s) %s%s" % (GATEWAY, len(gw_macs), gw_macs, "" if len(gw_macs) < 2 else
+          " -- its MAC changed mid-capture (unpinned bridge), see README"))
     for ip, ivs in sorted(pods.items()):
         for a, b, name, _ in ivs:
             if b is not None:
