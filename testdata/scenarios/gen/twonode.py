@@ -22,7 +22,6 @@ node-b's capture is shifted by CLOCK_OFFSET_B (editcap -t) to give clock-offset 
 known answer; one machine has one clock, so the shift is the only offset there is.
 """
 
-import json
 import os
 import re
 import subprocess
