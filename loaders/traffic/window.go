@@ -28,6 +28,11 @@ type Window struct {
 	Pairs     []Pair     // per directed IP pair, sorted by (Src, Dst, SrcTag, DstTag)
 	Endpoints []Endpoint // connection initiations per (Src, Dst, Protocol, Port); only with Config.Details
 	DNS       []DNSGroup // DNS queries per (Src, Dst, Domain); only with Config.Details
+	// Flows per transport conversation direction, largest first, at most
+	// MaxFlows; only with Config.Details and in windows of the first size
+	// (the finest, in the engine). FlowsDropped counts the flows beyond.
+	Flows        []Flow
+	FlowsDropped uint64
 }
 
 // StartTime and EndTime return the window bounds as time.Time in UTC.
