@@ -355,3 +355,39 @@ func TestMemoryBudget(t *testing.T) {
 		t.Fatalf("error %v, want a SettingError for the memory limit naming the budget", err)
 	}
 }
+
+// TestEvidenceAndChurn: the demo's exfiltration edge carries its flows
+// (the TCP connection shop-db-0 opened to 203.0.113.10:80, metadata.json)
+// and the window of the front-end pod's replacement lists it.
+func TestEvidenceAndChurn(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	res := shopDemo(t, opts)
+	s := res.Series[0]
+	w := s.Windows[13]
+	fe := w.Flagged[0]
+	if fe.Src != "shop-db" || fe.Dst != "outside" || fe.Evidence == nil || len(fe.Evidence.Opened) == 0 {
+		t.Fatalf("window 13's top edge %s -> %s, evidence %+v: want shop-db -> outside with the connection it opened", fe.Src, fe.Dst, fe.Evidence)
+	}
+	o := fe.Evidence.Opened[0]
+	if o.Protocol != "tcp" || o.Src != "shop-db-0" || o.SrcIP != "10.244.0.9" || o.DstIP != "203.0.113.10" || o.DstPort != 80 || o.Initiator != "src" {
+		t.Errorf("opened flow %+v, want tcp shop-db-0 10.244.0.9 -> 203.0.113.10:80 opened by its source", o)
+	}
+	var adds, deletes int
+	for _, win := range s.Windows {
+		for _, c := range win.Churn {
+			if c.Kind == "pod" && c.Service == "front-end" {
+				if c.Op == "add" {
+					adds++
+				} else {
+					deletes++
+				}
+			}
+		}
+	}
+	// One front-end pod replaced (metadata.json: added 12:26:58, the old
+	// one deleted 12:27:05).
+	if adds != 1 || deletes != 1 {
+		t.Errorf("front-end pod churn: %d adds, %d deletes; want 1 and 1", adds, deletes)
+	}
+}

@@ -223,6 +223,13 @@ func RegisteredDomain(name string) string {
 	return name[strings.LastIndexByte(name[:i], '.')+1:]
 }
 
+// NameEntropy is the Shannon entropy, in bits per character, of the part
+// of a query name left of its registered domain (as DNSGroup.EntropySum
+// sums it).
+func NameEntropy(name string) float64 {
+	return labelEntropy([]byte(strings.TrimSuffix(name, RegisteredDomain(name))))
+}
+
 // labelEntropy is the Shannon entropy, in bits per character, of the
 // characters of the labels in prefix (the part of a query name left of its
 // registered domain); the dots between labels are not counted.

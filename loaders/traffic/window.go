@@ -91,5 +91,6 @@ type DNSGroup struct {
 // bounded under a DNS tunnel; Names is a lower bound beyond it.
 const NameCap = 4096
 
-// MaxExamples is how many example query names a DNSGroup keeps (the longest).
-const MaxExamples = 3
+// MaxExamples is how many example query names a DNSGroup keeps (the
+// longest): the evidence an analyst reads of a suspected tunnel.
+const MaxExamples = 10
