@@ -1,16 +1,20 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/testdata"
 )
 
@@ -389,5 +393,52 @@ func TestEvidenceAndChurn(t *testing.T) {
 	// one deleted 12:27:05).
 	if adds != 1 || deletes != 1 {
 		t.Errorf("front-end pod churn: %d adds, %d deletes; want 1 and 1", adds, deletes)
+	}
+}
+
+// TestExportPackets: the exfiltration edge's packets of window 13, written
+// as pcapng and read back, are exactly those between shop-db-0 and
+// 203.0.113.10 in the window (counted from the capture independently);
+// the Wireshark filter names both addresses and the times.
+func TestExportPackets(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	res := shopDemo(t, opts)
+	w := res.Series[0].Windows[13]
+	sel := EdgeSelection(&w.Flagged[0], w.Start, w.End)
+	path := filepath.Join(t.TempDir(), "edge.pcapng")
+	src := BytesSource(testdata.ShopCaptureName, testdata.ShopCapture)
+	n, err := ExportPackets(context.Background(), src, sel, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	rd, _ := capture.NewReader(bytes.NewReader(testdata.ShopCapture), "demo")
+	var p capture.Packet
+	for rd.Next(&p) == nil {
+		a, b := p.Src.String(), p.Dst.String()
+		if p.Timestamp >= w.Start.UnixNano() && p.Timestamp < w.End.UnixNano() &&
+			((a == "10.244.0.9" && b == "203.0.113.10") || (a == "203.0.113.10" && b == "10.244.0.9")) {
+			want++
+		}
+	}
+	back, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for back.Next(&p) == nil {
+		got++
+	}
+	back.Close()
+	if n != want || got != want || want == 0 {
+		t.Errorf("wrote %d, read back %d, want %d packets", n, got, want)
+	}
+	if _, err := ExportPackets(context.Background(), src, sel, path); !errors.Is(err, os.ErrExist) {
+		t.Errorf("a second export over the file: %v, want os.ErrExist", err)
+	}
+	f := sel.WiresharkFilter()
+	if !strings.Contains(f, "ip.addr==10.244.0.9") || !strings.Contains(f, "ip.addr==203.0.113.10") || !strings.Contains(f, "frame.time_epoch >= ") {
+		t.Errorf("filter %q", f)
 	}
 }

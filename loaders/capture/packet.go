@@ -78,4 +78,8 @@ type Packet struct {
 	DstPort      uint16
 	TCPFlags     uint8
 	Payload      []byte
+
+	// Frame is the whole captured frame (CaptureLen bytes of the link
+	// type's framing), aliasing the reader's buffer like Payload.
+	Frame []byte
 }

@@ -205,6 +205,7 @@ func (r *Reader) Next(p *Packet) error {
 		return r.err
 	}
 	st := decode(p, data)
+	p.Frame = data
 	s := &r.stats
 	s.Packets++
 	s.Bytes += uint64(p.WireLen)
