@@ -30,6 +30,9 @@ type Interval struct {
 	Services    []string `json:"services"`
 	Edges       []string `json:"edges"`
 	SizeSeconds float64  `json:"size_seconds"` // the window size
+	// Verdict and Note are the analyst's, when one was given.
+	Verdict string `json:"verdict,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // EdgeName is how an edge is written in Interval.Edges and shown in the UI.
@@ -179,6 +182,8 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 				strconv.Itoa(iv.PeakWindow),
 				strings.Join(iv.Services, ";"),
 				strings.Join(iv.Edges, ";"),
+				iv.Verdict,
+				iv.Note,
 			})
 		}
 		w.Flush()
@@ -194,7 +199,7 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 // joined with ";".
 var CSVHeader = []string{
 	"start", "end", "size_seconds", "first_window", "last_window", "windows",
-	"peak_score", "peak_window", "services", "edges",
+	"peak_score", "peak_window", "services", "edges", "verdict", "note",
 }
 
 // Write writes ivs to path, as JSON or CSV by its extension. It writes a
