@@ -147,6 +147,9 @@ type stream struct {
 	sc   *Scorer
 	hist [][][]float64   // per size: activity vectors of the last windows
 	fine map[int]float64 // the finest series' scores by window index
+	// lean scores only: no explanation, evidence, churn or pivots (the
+	// evaluation's thousands of synthetic windows need their scores).
+	lean bool
 }
 
 func (sc *Scorer) newStream() *stream {
@@ -187,7 +190,10 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
-	r.Churn = churnIn(sc.churn, win.start, win.end)
+	if !st.lean {
+		r.Churn = churnIn(sc.churn, win.start, win.end)
+		r.PodEdges, r.Domains, r.Ports = podEdges(win), domainUses(win), portUses(win)
+	}
 	if h := st.hist[si]; len(h) >= MinIdeHistory {
 		r.IdeScore = graph.IdeScore(graph.TypicalPattern(h), f.activity)
 	}
@@ -198,8 +204,10 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 	// The allow-list and the graph's [NEW] marks compare with the whole
 	// baseline: a baseline window holds no pair the baseline never saw.
 	r.Edges, r.AllowlistAlert = serviceGraph(f, ss.full)
-	x := &explainCtx{f: f, view: bv, v: v, base: base, dns: sc.dns, sensitive: sc.sensitive}
-	r.Flagged = x.flag(ss.ins, r.Contributions)
+	if !st.lean {
+		x := &explainCtx{f: f, view: bv, v: v, base: base, dns: sc.dns, sensitive: sc.sensitive}
+		r.Flagged = x.flag(ss.ins, r.Contributions)
+	}
 	if si == 0 {
 		st.fine[win.index] = r.Score
 		// A coarse window only max-pools the finest windows inside it:
