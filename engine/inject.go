@@ -86,6 +86,9 @@ func Schedule(t Template, rate float64, from, to int64, episode, grid int64, rng
 type injector struct {
 	tl  *entities.Timeline
 	dns map[string]bool
+	// initiated are the service pairs the baseline saw a client call
+	// (source → destination); set before any injection, read-only after.
+	initiated map[servicePair]bool
 }
 
 // overlap returns how many nanoseconds of [s, e) fall in win.
@@ -177,10 +180,6 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		return inj.applyProbe(win, ep, data)
 	}
 	frames := math.Ceil(data / injectPacketSize)
-	var conns float64
-	if first {
-		conns = 1
-	}
 	path := ep.Template.Path
 	prev := inj.podNode(win, path[0], ep.Pods[0])
 	for i := 1; i < len(path); i++ {
@@ -189,8 +188,7 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		case path[i] == Outside:
 			next = inj.outsideNode(win)
 			dataNode = next
-			win.addExt(edgeKey{prev, next}, syntheticOutside)
-			win.addExt(edgeKey{next, prev}, syntheticOutside)
+			inj.addOutsideAddr(win, prev, next)
 		case i-1 < len(ep.Template.ViaVIP) && ep.Template.ViaVIP[i-1]:
 			next = inj.vipNode(win, path[i])
 			dataNode = inj.podNode(win, path[i], ep.Pods[i])
@@ -198,11 +196,48 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 			next = inj.podNode(win, path[i], ep.Pods[i])
 			dataNode = next
 		}
-		win.addEdge(prev, next, data, frames, conns, data)
-		win.addEdge(next, prev, frames*ackBytes, frames, 0, 0)
+		inj.addHop(win, prev, next, servicePair{path[i-1], path[i]}, data, frames, first)
 		prev = dataNode
 	}
 	return Injected{Bytes: data, Frames: frames, AckByte: frames * ackBytes}
+}
+
+// addHop moves data from u to v the way a careful attacker would on that
+// service pair. Where the baseline saw u call v, the data rides u's
+// existing connections (no new one); where it saw v call u, v pulls it as
+// a client would read a database (the data is u's answers, v's requests
+// are the client traffic); only on a pair nobody called does u open a new
+// connection, in the episode's first window. Injecting every hop as a new
+// push from the sensitive pod taught the model to watch connection
+// artefacts no real exfiltration shows.
+func (inj *injector) addHop(win *window, u, v int32, p servicePair, data, frames float64, first bool) {
+	acks := frames * ackBytes
+	switch {
+	case inj.initiated[p]:
+		win.addEdge(u, v, data, frames, 0, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	case inj.initiated[servicePair{p.dst, p.src}]:
+		win.addEdge(u, v, data, frames, 0, 0)
+		win.addEdge(v, u, acks, frames, 0, acks)
+	default:
+		var conns float64
+		if first {
+			conns = 1
+		}
+		win.addEdge(u, v, data, frames, conns, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	}
+}
+
+// addOutsideAddr records the outside address of an injected hop to
+// outside: one the pod already talks to in this window (an exfiltration
+// hiding in a known destination), else the synthetic one.
+func (inj *injector) addOutsideAddr(win *window, u, out int32) {
+	if len(win.ext[edgeKey{u, out}]) > 0 {
+		return
+	}
+	win.addExt(edgeKey{u, out}, syntheticOutside)
+	win.addExt(edgeKey{out, u}, syntheticOutside)
 }
 
 // applyDNS encodes data in DNS queries from the source pod to the DNS pod,

@@ -62,6 +62,10 @@ type Options struct {
 	Sensitive []string
 	// Threshold, when set, overrides the trained threshold of every size.
 	Threshold *float64
+	// FalseAlarms, when positive, sets every size's threshold for this
+	// many false-alarm windows a day over all sizes, from the benign score
+	// tail (falsealarms.go); 0 keeps the model's default.
+	FalseAlarms float64
 	// Seed makes synthetic injection deterministic.
 	Seed int64
 	// EntitiesOffset shifts a relative (pickle) entity log: its second 0 is
@@ -199,6 +203,12 @@ func (o *Options) normalize() error {
 	}
 	if t := o.Threshold; t != nil && (math.IsNaN(*t) || math.IsInf(*t, 0)) {
 		return settingErr(SettingThreshold, "threshold %v: it must be a finite number, e.g. 0.5", *t)
+	}
+	switch r := o.FalseAlarms; {
+	case math.IsNaN(r) || math.IsInf(r, 0) || r < 0:
+		return settingErr(SettingFalseAlarms, "false-alarm rate %v: give a positive rate, e.g. 1/day", r)
+	case r > 0 && o.Threshold != nil:
+		return settingErr(SettingFalseAlarms, "both a threshold and a false-alarm rate given: keep one of them")
 	}
 	switch {
 	case o.IdeHistory == 0:

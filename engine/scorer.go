@@ -5,9 +5,11 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/graph"
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // Scorer scores the windows of a capture with a trained model. It holds
@@ -22,8 +24,11 @@ type Scorer struct {
 	dns       map[string]bool
 	sensitive map[string]bool
 	t0        int64
-	history   int      // Ide & Kashima W
-	override  *float64 // threshold given by the user
+	history   int // Ide & Kashima W
+	// thresholds are in force per size: given, set by a false-alarm rate,
+	// or the model's; basis says which.
+	thresholds []float64
+	basis      []string
 	churn     []Change // the application's changes, in time order
 }
 
@@ -39,7 +44,7 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, override: s.opts.Threshold, churn: churnOf(s.tl)}
+		history: s.opts.IdeHistory, churn: churnOf(s.tl)}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
@@ -64,9 +69,41 @@ func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 			v.scaler.stats[k] = keyStat{median: st.Median, iqr: st.IQR}
 		}
 		sc.series = append(sc.series, &seriesScorer{size: size, sm: sm, ins: ins, full: &v})
+		th, basis, err := thresholdInForce(sm, s.opts, len(s.sizes))
+		if err != nil {
+			return nil, err
+		}
+		sc.thresholds, sc.basis = append(sc.thresholds, th), append(sc.basis, basis)
 	}
 	return sc, nil
 }
+
+// thresholdInForce is a size's threshold: the one given, the one for the
+// false-alarm rate given, or the model's default.
+func thresholdInForce(sm *SizeModel, o Options, sizes int) (float64, string, error) {
+	switch {
+	case o.Threshold != nil:
+		return *o.Threshold, "given", nil
+	case o.FalseAlarms > 0:
+		th, ok := sm.RateThreshold(o.FalseAlarms, sizes)
+		if !ok {
+			n := 0
+			if sm.BenignTail != nil {
+				n = sm.BenignTail.N
+			}
+			return 0, "", settingErr(SettingFalseAlarms, "the %v baseline has %d windows, too few to set a threshold by false-alarm rate (%d needed, %v of benign traffic): train on a longer benign capture, or give a threshold",
+				sm.Size(), n, stats.MinTailScores, time.Duration(stats.MinTailScores)*sm.Size())
+		}
+		return th, formatRate(o.FalseAlarms) + " false alarms a day", nil
+	}
+	if sm.ThresholdBasis == "" {
+		return sm.Threshold, "trained", nil
+	}
+	return sm.Threshold, sm.ThresholdBasis, nil
+}
+
+// formatRate prints a rate per day without spurious digits.
+func formatRate(perDay float64) string { return strconv.FormatFloat(perDay, 'g', 3, 64) }
 
 // modelView is the baseline's allow-list, initiated pairs and domains as
 // the model stores them.
@@ -126,10 +163,7 @@ func (m *Model) sizeList() string {
 // Threshold is the alert threshold in force for size index si: the one
 // given, or the trained one.
 func (sc *Scorer) Threshold(si int) float64 {
-	if sc.override != nil {
-		return *sc.override
-	}
-	return sc.series[si].sm.Threshold
+	return sc.thresholds[si]
 }
 
 // info describes the series for a user interface.
@@ -142,6 +176,7 @@ func (sc *Scorer) info() []SeriesInfo {
 		}
 		out = append(out, SeriesInfo{
 			Size: ss.size, Features: infos, Threshold: sc.Threshold(si), ThresholdTrained: ss.sm.Threshold,
+			ThresholdBasis: sc.basis[si], F1Threshold: ss.sm.F1Threshold, BenignTail: ss.sm.BenignTail,
 			BaselineWindows: ss.sm.BaselineWindows, Medians: slices.Clone(ss.sm.InputMedians),
 		})
 	}

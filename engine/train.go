@@ -88,6 +88,8 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress stepF
 			return nil, err
 		}
 	}
+	// Injected hops ride the pairs the baseline saw called (inject.go).
+	s.inj.initiated = fits[0].full.initiated
 	templates := sampleTemplates(Templates(t.topology(fits[0].full)), maxTemplates)
 	plans := t.plans(templates, base[0][0].win.start, base[0][len(base[0])-1].win.end)
 	m := t.newModel(templates, fits[0].full)
@@ -201,7 +203,7 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 	ide, ideLabels := t.trainingIde(rows)
 	ideTh, _ := stats.BestF1Threshold(ide, ideLabels)
 	sm := &SizeModel{
-		SizeSeconds: s.sizes[si].Seconds(), Lasso: lm, Threshold: th, IdeThreshold: Float(ideTh),
+		SizeSeconds: s.sizes[si].Seconds(), Lasso: lm, F1Threshold: th, IdeThreshold: Float(ideTh),
 		BaselineWindows: len(base), Baseline: bf.full.scaler.export(),
 		Training: TrainingSummary{
 			Rows: len(rows), Attacked: countTrue(labels), F1: Float(f1),
@@ -210,6 +212,15 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 		},
 	}
 	baseScores := t.baselineInputs(sm, ins, base, bf, fineBase)
+	// An unfittable tail keeps its scores: the explorer still shows how
+	// many benign windows a threshold would have flagged.
+	tail, _ := stats.FitTail(baseScores)
+	sm.BenignTail = &tail
+	rate := s.opts.FalseAlarms
+	if rate == 0 {
+		rate = DefaultFalseAlarms
+	}
+	sm.Threshold, sm.ThresholdBasis = sm.defaultThreshold(rate, len(s.sizes))
 	return sm, baseScores, nil
 }
 
@@ -381,12 +392,52 @@ func fitLasso(ctx context.Context, X [][]float64, y []float64, progress func(don
 	if err != nil {
 		return nil, err
 	}
+	if err := relaxLogistic(ctx, m, Xk, y); err != nil {
+		return nil, err
+	}
 	coef := make([]float64, p)
 	for k, j := range keep {
 		coef[j] = m.Coef[k] / scale[k]
 	}
 	m.Coef = coef
 	return m, nil
+}
+
+// relaxLogistic refits the inputs the LASSO chose with a logistic
+// regression (L2 penalty chosen by cross-validation), the relaxed LASSO of
+// Meinshausen (2007) with the loss a 0/1 label calls for: the LASSO picks
+// the inputs, but its shrinkage keeps a rare decisive input (a new port)
+// far too small, and a least-squares fit of labels caps every score near
+// 1. The score becomes the log-odds of an attack, still a sum of
+// contributions, and the benign scores' tail keeps its shape for the
+// false-alarm threshold.
+func relaxLogistic(ctx context.Context, m *lasso.Model, X [][]float64, y []float64) error {
+	var chosen []int
+	for j, c := range m.Coef {
+		if c != 0 {
+			chosen = append(chosen, j)
+		}
+	}
+	pos := floats.Sum(y)
+	if len(chosen) == 0 || pos == 0 || pos == float64(len(y)) {
+		return nil
+	}
+	sub := make([][]float64, len(X))
+	for i, row := range X {
+		sub[i] = make([]float64, len(chosen))
+		for k, j := range chosen {
+			sub[i][k] = row[j]
+		}
+	}
+	lg, err := lasso.FitLogisticCV(ctx, sub, y, 5)
+	if err != nil {
+		return fmt.Errorf("relaxed logistic fit: %w", err)
+	}
+	m.Intercept = lg.Intercept
+	for k, j := range chosen {
+		m.Coef[j] = lg.Coef[k]
+	}
+	return nil
 }
 
 // topology describes the application for the enumeration of synthetic

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
 // engineFlags are the analysis flags shared by analyze, train, evaluate
@@ -23,6 +24,7 @@ type engineFlags struct {
 	model          string
 	sensitive      string
 	threshold      string
+	falseAlarms    string
 	entitiesOffset time.Duration
 	seed           int64
 	clusterCIDRs   string
@@ -52,7 +54,8 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 		fs.StringVar(&ef.model, "model", "", "score with a model from 'mimir-tui train' instead of a baseline")
 	}
 	fs.StringVar(&ef.sensitive, "sensitive", "", "sensitive services, comma-separated (default: guessed from names and labels, and shown)")
-	fs.StringVar(&ef.threshold, "threshold", "", "alert threshold for every window size (default: chosen on training data)")
+	fs.StringVar(&ef.threshold, "threshold", "", "alert threshold for every window size (default: the model's, for 1 false alarm a day when its baseline allows)")
+	fs.StringVar(&ef.falseAlarms, "false-alarms", "", "set the thresholds for this many benign windows alerting, e.g. 1/day, 2/week, 0.5/h (from the benign scores' fitted tail)")
 	fs.DurationVar(&ef.entitiesOffset, "entities-offset", 0, "a relative (pickle) entity log's second 0 is the capture's first packet plus this")
 	fs.Int64Var(&ef.seed, "seed", 1, "seed of the synthetic attack injection")
 	fs.StringVar(&ef.clusterCIDRs, "cluster-cidr", "", "the cluster's address ranges, comma-separated (default: inferred from the entity log)")
@@ -101,6 +104,14 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	opts.Sensitive = splitList(ef.sensitive)
 	if opts.Threshold, err = parseThreshold(ef.threshold); err != nil {
 		return opts, err
+	}
+	if ef.falseAlarms != "" {
+		if opts.FalseAlarms, err = units.ParseRate(ef.falseAlarms); err != nil {
+			return opts, usagef("--false-alarms: %v", err)
+		}
+		if opts.FalseAlarms == 0 {
+			return opts, usagef("--false-alarms %s: a rate of 0 has no threshold; give e.g. 1/week", ef.falseAlarms)
+		}
 	}
 	opts.EntitiesOffset = ef.entitiesOffset
 	opts.Seed = ef.seed
