@@ -29,7 +29,7 @@ type Scorer struct {
 	// or the model's; basis says which.
 	thresholds []float64
 	basis      []string
-	churn     []Change // the application's changes, in time order
+	churn      []Change // the application's changes, in time order
 }
 
 // seriesScorer is the scoring of one window size.
