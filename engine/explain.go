@@ -265,7 +265,7 @@ func edgesToDNS(x *explainCtx, k featureKey) []edgeShare {
 }
 
 func newPairEdges(x *explainCtx, _ featureKey) []edgeShare {
-	return x.present(func(p servicePair) bool { return !x.view.allow[p] }, byBytes)
+	return x.present(func(p servicePair) bool { return !x.view.knows(p) }, byBytes)
 }
 
 func newInitiationEdges(x *explainCtx, _ featureKey) []edgeShare {

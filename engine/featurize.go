@@ -98,6 +98,29 @@ type baselineView struct {
 	domains   map[string]bool
 	ports     map[servicePort]bool // the ports connections were opened to, per service pair
 	scaler    *scaler
+	// learned, when set, is what the analysis learned since the baseline
+	// (new workloads in their learning period, learning.go): known too.
+	learned *baselineView
+}
+
+// knows reports whether the baseline saw traffic on pair p.
+func (bv *baselineView) knows(p servicePair) bool {
+	return bv.allow[p] || (bv.learned != nil && bv.learned.allow[p])
+}
+
+// called reports whether the baseline saw a client call along p.
+func (bv *baselineView) called(p servicePair) bool {
+	return bv.initiated[p] || (bv.learned != nil && bv.learned.initiated[p])
+}
+
+// queried reports whether the baseline saw the registered domain queried.
+func (bv *baselineView) queried(domain string) bool {
+	return bv.domains[domain] || (bv.learned != nil && bv.learned.domains[domain])
+}
+
+// usedPort reports whether the baseline saw connections opened to k.
+func (bv *baselineView) usedPort(k servicePort) bool {
+	return bv.ports[k] || (bv.learned != nil && bv.learned.ports[k])
 }
 
 // servicePort is a port connections were opened to along a service pair.
@@ -167,18 +190,18 @@ func (bv *baselineView) learn(f *featurized) {
 func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 	var pairs, bytes, initiations float64
 	for p, e := range f.edges {
-		if !bv.allow[p] && e.bytes > 0 {
+		if !bv.knows(p) && e.bytes > 0 {
 			pairs++
 			bytes += e.bytes
 		}
-		if e.client > 0 && !bv.initiated[p] {
+		if e.client > 0 && !bv.called(p) {
 			initiations += e.client
 		}
 	}
 	seen := make(map[string]bool)
 	for i := range f.win.dns {
 		d := &f.win.dns[i]
-		if !bv.domains[d.domain] && !f.win.nodes[d.src].dns {
+		if !bv.queried(d.domain) && !f.win.nodes[d.src].dns {
 			seen[d.domain] = true
 		}
 	}
@@ -200,7 +223,7 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 // newPort reports whether k is a port the baseline never saw used along a
 // pair on which it saw connections opened (a new pair says more).
 func (bv *baselineView) newPort(k servicePort) bool {
-	return bv.initiated[k.pair] && !bv.ports[k]
+	return bv.called(k.pair) && !bv.usedPort(k)
 }
 
 // transform applies family f's scaling to a raw value.

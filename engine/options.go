@@ -62,6 +62,10 @@ type Options struct {
 	Sensitive []string
 	// Threshold, when set, overrides the trained threshold of every size.
 	Threshold *float64
+	// Learning is how long a workload that appears during the analysis
+	// is learned instead of flagged (learning.go): 0 means
+	// DefaultLearning, a negative value turns learning off.
+	Learning time.Duration
 	// FalseAlarms, when positive, sets every size's threshold for this
 	// many false-alarm windows a day over all sizes, from the benign score
 	// tail (falsealarms.go); 0 keeps the model's default.
@@ -167,6 +171,18 @@ func DefaultOptions() Options {
 		Seed:       1,
 		IdeHistory: 10,
 	}
+}
+
+// learning is the learning period in force: Learning, DefaultLearning
+// for 0, none for a negative value.
+func (o Options) learning() time.Duration {
+	switch {
+	case o.Learning == 0:
+		return DefaultLearning
+	case o.Learning < 0:
+		return 0
+	}
+	return o.Learning
 }
 
 // Policy restricts which services may talk to which, for the enumeration

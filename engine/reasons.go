@@ -60,7 +60,7 @@ func ReasonCodes() []string {
 
 func newPairReason(x *explainCtx, p servicePair) (Reason, bool) {
 	e := x.f.edges[p]
-	if x.view.allow[p] || e.bytes <= 0 {
+	if x.view.knows(p) || e.bytes <= 0 {
 		return Reason{}, false
 	}
 	return Reason{Code: ReasonNewPair, Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s", units.Bytes(e.bytes), plural(e.packets, "packet"))}, true
@@ -115,7 +115,7 @@ func bytesReason(x *explainCtx, p servicePair) (Reason, bool) {
 // newInitiation reports whether p carries client traffic although the
 // baseline saw none along it.
 func (x *explainCtx) newInitiation(p servicePair) bool {
-	return x.f.edges[p].client > 0 && !x.view.initiated[p]
+	return x.f.edges[p].client > 0 && !x.view.called(p)
 }
 
 func newInitiatorReason(x *explainCtx, p servicePair) (Reason, bool) {
@@ -172,7 +172,7 @@ func dnsReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if top.queries > 0 {
 		text += fmt.Sprintf(", longest %.0f chars, entropy %.1f bits/char", top.maxNameLen, top.entropySum/top.queries)
 	}
-	if !x.view.domains[top.domain] {
+	if !x.view.queried(top.domain) {
 		text += ", domain never queried in the baseline"
 	}
 	if len(top.examples) > 0 {
@@ -267,7 +267,7 @@ func (x *explainCtx) newDomainFrom(a string) string {
 	win := x.f.win
 	for i := range win.dns {
 		d := &win.dns[i]
-		if win.nodes[d.src].service == a && !x.view.domains[d.domain] {
+		if win.nodes[d.src].service == a && !x.view.queried(d.domain) {
 			return d.domain
 		}
 	}

@@ -188,6 +188,10 @@ type WindowResult struct {
 	Edges []Edge `json:"-"`
 	// Churn lists the changes of the application in the window.
 	Churn []Change `json:"churn,omitempty"`
+	// Learned lists the new workloads' service pairs this window was the
+	// first to show, taken into the baseline instead of flagged
+	// (learning.go): each pair is reported once in a run.
+	Learned []LearnedPair `json:"learned,omitempty"`
 	// PodEdges is the window's pod graph (pods, VIPs, outside, unknown
 	// addresses), busiest first; Domains the registered DNS domains
 	// asked, and Ports the busiest service ports (finest windows only):

@@ -29,6 +29,10 @@ type Scorer struct {
 	// or the model's; basis says which.
 	thresholds []float64
 	basis      []string
+	// workloads are the services that appear during the analysis, with
+	// when (learning.go); learn is their learning period (0: none).
+	workloads map[string]int64
+	learn     time.Duration
 	churn      []Change // the application's changes, in time order
 }
 
@@ -44,12 +48,18 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, churn: churnOf(s.tl)}
+		history: s.opts.IdeHistory, churn: churnOf(s.tl), learn: s.opts.learning()}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
 	}
 	known := knownServices(m.Services)
+	sc.workloads = newWorkloads(s.tl, s.services, m, s.t0)
+	for w := range sc.workloads {
+		// A workload the baseline never saw has no statistics: its keyed
+		// features are not scored, as with a model that never knew it.
+		delete(known, w)
+	}
 	for si, size := range s.sizes {
 		sm := m.sizeModel(size)
 		if sm == nil {
@@ -192,16 +202,19 @@ type stream struct {
 	// lean scores only: no explanation, evidence, churn or pivots (the
 	// evaluation's thousands of synthetic windows need their scores).
 	lean bool
+	// learn holds the new workloads' learning; nil when there are none.
+	learn *learning
 }
 
 func (sc *Scorer) newStream() *stream {
-	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64)}
+	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
+		learn: newLearning(sc.workloads, sc.learn, sc.sensitive)}
 }
 
 // fork returns a stream that continues from st's Ide history with its own
 // scores, for scoring a synthetic variant of the same windows.
 func (st *stream) fork() *stream {
-	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64)}
+	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn.clone()}
 	for i, h := range st.hist {
 		c.hist[i] = slices.Clone(h)
 	}
@@ -216,8 +229,13 @@ const MinIdeHistory = 2
 func (st *stream) score(si int, f *featurized) WindowResult {
 	sc, ss, win := st.sc, st.sc.series[si], f.win
 	bv, inBaseline := sc.folds.view(si, win.index)
+	var learned []LearnedPair
 	if !inBaseline {
 		bv = ss.full
+		if st.learn != nil {
+			learned = st.learn.observe(f, bv)
+			bv = st.learn.with(bv)
+		}
 	}
 	base := baselineValues(f, bv)
 	fine := math.NaN()
@@ -229,7 +247,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Size: ss.size, Index: win.index, Partial: win.partial, Coverage: win.coverage, Baseline: inBaseline,
 		Start: time.Unix(0, win.start).UTC(), End: time.Unix(0, win.end).UTC(),
 		Packets: win.packets, Bytes: win.bytes,
-		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
+		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(), Learned: learned,
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
 	if !st.lean {

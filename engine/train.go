@@ -294,7 +294,7 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	// Each window's baseline families, out of fold, join its own values.
 	rows := make([]map[featureKey]float64, n)
 	for i, f := range base {
-		rows[i] = maps(f.values, baselineValues(f, bf.folds[bf.foldOf[i]]))
+		rows[i] = mergeValues(f.values, baselineValues(f, bf.folds[bf.foldOf[i]]))
 	}
 	known := knownServices(t.s.fz.ideOrder)
 	bf.full.scaler = fitScaler(rows, func(int) bool { return true }, known)
@@ -307,8 +307,8 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	return bf
 }
 
-// maps returns the union of a and b (b wins).
-func maps(a, b map[featureKey]float64) map[featureKey]float64 {
+// mergeValues returns the union of a and b (b wins).
+func mergeValues(a, b map[featureKey]float64) map[featureKey]float64 {
 	out := make(map[featureKey]float64, len(a)+len(b))
 	for k, x := range a {
 		out[k] = x
