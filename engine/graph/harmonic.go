@@ -20,10 +20,22 @@ import (
 // so byte counts spanning many orders of magnitude neither overflow nor lose
 // the relative scale; the result depends only on the ratios bytes/total.
 //
-// The shortest paths are found by a Dijkstra search from every node over a
-// flat adjacency list rather than by gonum's path.DijkstraAllPaths, which
-// also records every co-equal path and costs about 40 times as much on a
-// service graph; see BenchmarkHarmonicIncoming.
+// On a graph of at most 64 nodes the shortest paths are found by a
+// Dijkstra search from every node over a flat adjacency list rather than by
+// gonum's path.DijkstraAllPaths, which also records every co-equal path and
+// costs about 40 times as much on a service graph; see
+// BenchmarkHarmonicIncoming. That is O(n·edges·log n), quadratic or worse
+// in the size of a cluster.
+//
+// On a larger graph H is estimated (see estimateHarmonic): exactly over
+// each node's 32 nearest in-reachers, and from a fixed pseudo-random
+// sample of 64 search sources beyond them, in O(64·edges·log n) plus a
+// search of 32 nodes per node. The estimate is deterministic, exact for a
+// node reached by at most 32 others, and unbiased over the sample. Its
+// mean relative error on a median window is about 0.2 % on the engine's
+// service graphs of 16 shop copies (129 nodes) and 0.5 % on those of 64
+// (513 nodes); it is 2–6 % on random graphs of 300 nodes, which lack the
+// locality that the exact balls exploit.
 func HarmonicIncoming(g *Graph, total float64) []float64 {
 	n := g.Len()
 	h := make([]float64, n)
@@ -40,52 +52,18 @@ func HarmonicIncoming(g *Graph, total float64) []float64 {
 		return h
 	}
 
-	// Flat (CSR) adjacency of the edges with a finite length bmax/bytes ≥ 1.
-	// An edge whose bytes/bmax is below the float range is infinitely long,
-	// exactly as if it were absent.
-	start := make([]int, n+1)
-	for _, e := range g.edges {
-		if e.From != e.To && !math.IsInf(bmax/e.Bytes, 1) {
-			start[e.From+1]++
-		}
-	}
-	for i := range n {
-		start[i+1] += start[i]
-	}
-	to := make([]int, start[n])
-	length := make([]float64, start[n])
-	fill := append([]int(nil), start[:n]...)
-	for _, e := range g.edges {
-		if l := bmax / e.Bytes; e.From != e.To && !math.IsInf(l, 1) {
-			to[fill[e.From]] = e.To
-			length[fill[e.From]] = l
-			fill[e.From]++
-		}
-	}
-
-	dist := make([]float64, n)
-	var q distHeap
-	for u := range n {
-		for i := range dist {
-			dist[i] = math.Inf(1)
-		}
-		dist[u] = 0
-		q = append(q[:0], distNode{0, u})
-		for len(q) > 0 {
-			x := q.pop()
-			if x.d > dist[x.v] {
-				continue // stale entry
-			}
-			for k := start[x.v]; k < start[x.v+1]; k++ {
-				if d := x.d + length[k]; d < dist[to[k]] {
-					dist[to[k]] = d
-					q.push(distNode{d, to[k]})
+	if n > harmonicSample {
+		h = estimateHarmonic(g, bmax)
+	} else {
+		adj := lengthAdjacency(g, bmax, false)
+		dist := make([]float64, n)
+		var q distHeap
+		for u := range n {
+			adj.dijkstra(u, dist, &q)
+			for v, d := range dist {
+				if v != u && !math.IsInf(d, 1) {
+					h[v] += 1 / d
 				}
-			}
-		}
-		for v, d := range dist {
-			if v != u && !math.IsInf(d, 1) {
-				h[v] += 1 / d
 			}
 		}
 	}
@@ -96,25 +74,90 @@ func HarmonicIncoming(g *Graph, total float64) []float64 {
 	return h
 }
 
+// csr is a flat adjacency list: node u's out-edges go to to[k] with length
+// length[k] for k in start[u]:start[u+1].
+type csr struct {
+	start, to []int
+	length    []float64
+}
+
+// lengthAdjacency returns the edges of g other than self edges with their
+// lengths bmax/bytes ≥ 1, turned around if reverse. An edge whose
+// bytes/bmax is below the float range is infinitely long, exactly as if it
+// were absent.
+func lengthAdjacency(g *Graph, bmax float64, reverse bool) *csr {
+	n := g.Len()
+	a := &csr{start: make([]int, n+1)}
+	ends := func(e Edge) (int, int) {
+		if reverse {
+			return e.To, e.From
+		}
+		return e.From, e.To
+	}
+	for _, e := range g.edges {
+		if u, _ := ends(e); e.From != e.To && !math.IsInf(bmax/e.Bytes, 1) {
+			a.start[u+1]++
+		}
+	}
+	for i := range n {
+		a.start[i+1] += a.start[i]
+	}
+	a.to = make([]int, a.start[n])
+	a.length = make([]float64, a.start[n])
+	fill := append([]int(nil), a.start[:n]...)
+	for _, e := range g.edges {
+		if l := bmax / e.Bytes; e.From != e.To && !math.IsInf(l, 1) {
+			u, v := ends(e)
+			a.to[fill[u]] = v
+			a.length[fill[u]] = l
+			fill[u]++
+		}
+	}
+	return a
+}
+
+// dijkstra sets dist to the shortest distances from u, +Inf where
+// unreachable; q is scratch space.
+func (a *csr) dijkstra(u int, dist []float64, q *distHeap) {
+	for i := range dist {
+		dist[i] = math.Inf(1)
+	}
+	dist[u] = 0
+	*q = append((*q)[:0], distNode{0, u})
+	for len(*q) > 0 {
+		x := q.pop()
+		if x.d > dist[x.v] {
+			continue // stale entry
+		}
+		for k := a.start[x.v]; k < a.start[x.v+1]; k++ {
+			if d := x.d + a.length[k]; d < dist[a.to[k]] {
+				dist[a.to[k]] = d
+				q.push(distNode{d, a.to[k]})
+			}
+		}
+	}
+}
+
 type distNode struct {
 	d float64
 	v int
 }
 
-// distHeap is a binary min-heap on d, ties by v so the search order is
-// fixed.
-type distHeap []distNode
+// before orders search entries by distance, ties by node, so the search
+// order is fixed.
+func (x distNode) before(y distNode) bool { return x.d < y.d || x.d == y.d && x.v < y.v }
 
-func (q distHeap) less(i, j int) bool {
-	return q[i].d < q[j].d || q[i].d == q[j].d && q[i].v < q[j].v
-}
+type distHeap = minHeap[distNode]
 
-func (q *distHeap) push(x distNode) {
+// minHeap is a binary min-heap of entries ordered by their before method.
+type minHeap[T interface{ before(T) bool }] []T
+
+func (q *minHeap[T]) push(x T) {
 	*q = append(*q, x)
 	h := *q
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
-		if !h.less(i, p) {
+		if !h[i].before(h[p]) {
 			break
 		}
 		h[i], h[p] = h[p], h[i]
@@ -122,7 +165,7 @@ func (q *distHeap) push(x distNode) {
 	}
 }
 
-func (q *distHeap) pop() distNode {
+func (q *minHeap[T]) pop() T {
 	h := *q
 	top := h[0]
 	last := len(h) - 1
@@ -130,10 +173,10 @@ func (q *distHeap) pop() distNode {
 	h = h[:last]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h.less(l, m) {
+		if l < len(h) && h[l].before(h[m]) {
 			m = l
 		}
-		if r < len(h) && h.less(r, m) {
+		if r < len(h) && h[r].before(h[m]) {
 			m = r
 		}
 		if m == i {
