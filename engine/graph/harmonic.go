@@ -38,38 +38,52 @@ import (
 // locality that the exact balls exploit.
 func HarmonicIncoming(g *Graph, total float64) []float64 {
 	n := g.Len()
-	h := make([]float64, n)
 	if !(total > 0) || math.IsInf(total, 1) {
 		total, _ = g.Total()
 	}
+	bmax := heaviestLink(g)
+	if bmax == 0 || total == 0 {
+		return make([]float64, n)
+	}
+	var h []float64
+	if n > harmonicSample {
+		h = estimateHarmonic(g, bmax)
+	} else {
+		h = harmonicSums(lengthAdjacency(g, bmax, false))
+	}
+	scale := bmax / total
+	for v := range h {
+		h[v] *= scale
+	}
+	return h
+}
+
+// heaviestLink returns the largest byte count of an edge of g other than a
+// self edge.
+func heaviestLink(g *Graph) float64 {
 	var bmax float64
 	for _, e := range g.edges {
 		if e.From != e.To {
 			bmax = math.Max(bmax, e.Bytes)
 		}
 	}
-	if bmax == 0 || total == 0 {
-		return h
-	}
+	return bmax
+}
 
-	if n > harmonicSample {
-		h = estimateHarmonic(g, bmax)
-	} else {
-		adj := lengthAdjacency(g, bmax, false)
-		dist := make([]float64, n)
-		var q distHeap
-		for u := range n {
-			adj.dijkstra(u, dist, &q)
-			for v, d := range dist {
-				if v != u && !math.IsInf(d, 1) {
-					h[v] += 1 / d
-				}
+// harmonicSums returns Σ_{u≠v} 1/d(u→v) over a for every node v, exactly,
+// by a search from every node.
+func harmonicSums(a *csr) []float64 {
+	n := len(a.start) - 1
+	h := make([]float64, n)
+	dist := make([]float64, n)
+	var q distHeap
+	for u := range n {
+		a.dijkstra(u, dist, &q)
+		for v, d := range dist {
+			if v != u && !math.IsInf(d, 1) {
+				h[v] += 1 / d
 			}
 		}
-	}
-	scale := bmax / total
-	for v := range h {
-		h[v] *= scale
 	}
 	return h
 }

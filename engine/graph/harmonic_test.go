@@ -221,25 +221,8 @@ func TestHarmonicIncomingAgainstGonum(t *testing.T) {
 // every node (the path HarmonicIncoming takes up to 64 nodes), for
 // comparison with the estimate above that.
 func exactHarmonic(g *Graph, total float64) []float64 {
-	n := g.Len()
-	var bmax float64
-	for _, e := range g.edges {
-		if e.From != e.To {
-			bmax = math.Max(bmax, e.Bytes)
-		}
-	}
-	h := make([]float64, n)
-	adj := lengthAdjacency(g, bmax, false)
-	dist := make([]float64, n)
-	var q distHeap
-	for u := range n {
-		adj.dijkstra(u, dist, &q)
-		for v, d := range dist {
-			if v != u && !math.IsInf(d, 1) {
-				h[v] += 1 / d
-			}
-		}
-	}
+	bmax := heaviestLink(g)
+	h := harmonicSums(lengthAdjacency(g, bmax, false))
 	for v := range h {
 		h[v] *= bmax / total
 	}
@@ -383,12 +366,7 @@ func TestBallSearchNearest(t *testing.T) {
 //	H(v) = Σ_{u∈B(v)} 1/d(u→v) + (n−1−|B(v)|)/|S∖B(v)∖{v}| · Σ_{u∈S∖B(v)∖{v}} 1/d(u→v)
 func hybridReference(g *Graph, total float64) []float64 {
 	n := g.Len()
-	var bmax float64
-	for _, e := range g.edges {
-		if e.From != e.To {
-			bmax = math.Max(bmax, e.Bytes)
-		}
-	}
+	bmax := heaviestLink(g)
 	rev := lengthAdjacency(g, bmax, true)
 	inS := map[int]bool{}
 	for _, u := range harmonicSources(n) {
