@@ -89,10 +89,11 @@ func harmonicSums(a *csr) []float64 {
 }
 
 // csr is a flat adjacency list: node u's out-edges go to to[k] with length
-// length[k] for k in start[u]:start[u+1].
+// length[k] for k in start[u]:start[u+1]; from[k] is u once sortByLength
+// has run.
 type csr struct {
-	start, to []int
-	length    []float64
+	start, to, from []int
+	length          []float64
 }
 
 // lengthAdjacency returns the edges of g other than self edges with their
@@ -157,21 +158,20 @@ type distNode struct {
 	v int
 }
 
-// before orders search entries by distance, ties by node, so the search
-// order is fixed.
-func (x distNode) before(y distNode) bool { return x.d < y.d || x.d == y.d && x.v < y.v }
+// distHeap is a binary min-heap on d, ties by v so the search order is
+// fixed.
+type distHeap []distNode
 
-type distHeap = minHeap[distNode]
+func (q distHeap) less(i, j int) bool {
+	return q[i].d < q[j].d || q[i].d == q[j].d && q[i].v < q[j].v
+}
 
-// minHeap is a binary min-heap of entries ordered by their before method.
-type minHeap[T interface{ before(T) bool }] []T
-
-func (q *minHeap[T]) push(x T) {
+func (q *distHeap) push(x distNode) {
 	*q = append(*q, x)
 	h := *q
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
-		if !h[i].before(h[p]) {
+		if !h.less(i, p) {
 			break
 		}
 		h[i], h[p] = h[p], h[i]
@@ -179,7 +179,7 @@ func (q *minHeap[T]) push(x T) {
 	}
 }
 
-func (q *minHeap[T]) pop() T {
+func (q *distHeap) pop() distNode {
 	h := *q
 	top := h[0]
 	last := len(h) - 1
@@ -187,10 +187,10 @@ func (q *minHeap[T]) pop() T {
 	h = h[:last]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h[l].before(h[m]) {
+		if l < len(h) && h.less(l, m) {
 			m = l
 		}
-		if r < len(h) && h[r].before(h[m]) {
+		if r < len(h) && h.less(r, m) {
 			m = r
 		}
 		if m == i {

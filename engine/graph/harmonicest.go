@@ -113,14 +113,15 @@ func splitmix64(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// sortByLength orders every node's edges by length, ties by target, for
-// ball.search.
+// sortByLength orders every node's edges by length, ties by target, and
+// records each edge's source, for ball.search.
 func (a *csr) sortByLength() {
 	type arc struct {
 		to     int
 		length float64
 	}
 	var buf []arc
+	a.from = make([]int, len(a.to))
 	for u := range len(a.start) - 1 {
 		lo, hi := a.start[u], a.start[u+1]
 		buf = buf[:0]
@@ -134,7 +135,7 @@ func (a *csr) sortByLength() {
 			return cmp.Compare(x.to, y.to)
 		})
 		for i, x := range buf {
-			a.to[lo+i], a.length[lo+i] = x.to, x.length
+			a.to[lo+i], a.length[lo+i], a.from[lo+i] = x.to, x.length, u
 		}
 	}
 }
@@ -142,14 +143,20 @@ func (a *csr) sortByLength() {
 // ball is a Dijkstra search that stops after settling a given number of
 // nodes, with scratch space reused between searches.
 type ball struct {
-	nodes   []int     // settled nodes other than the start, nearest first
-	dist    []float64 // their distances
-	whole   bool      // whether every node reachable from the start is in nodes
-	settled []bool
-	q       minHeap[arcEntry]
+	nodes []int     // settled nodes other than the start, nearest first
+	dist  []float64 // their distances
+	whole bool      // whether every node reachable from the start is in nodes
+	at    []float64 // distance of each settled node, +Inf for the others
+	q     distHeap  // entries are edges: v is an edge index
 }
 
-func newBall(n int) *ball { return &ball{settled: make([]bool, n)} }
+func newBall(n int) *ball {
+	b := &ball{at: make([]float64, n)}
+	for i := range b.at {
+		b.at[i] = math.Inf(1)
+	}
+	return b
+}
 
 // search settles up to size nodes nearest to v over a (edges sorted by
 // length). Its heap holds, for each settled node, only the next of its
@@ -158,43 +165,31 @@ func newBall(n int) *ball { return &ball{settled: make([]bool, n)} }
 // the heap holds at most one entry per settled node plus one.
 func (b *ball) search(a *csr, v, size int) {
 	for _, u := range b.nodes {
-		b.settled[u] = false
+		b.at[u] = math.Inf(1)
 	}
 	b.nodes, b.dist, b.q = b.nodes[:0], b.dist[:0], b.q[:0]
-	b.settled[v] = true
-	b.pushFirst(a, v, 0)
+	b.at[v] = 0
+	b.pushFrom(a, v, a.start[v])
 	for len(b.q) > 0 && len(b.nodes) < size {
 		x := b.q.pop()
-		if k := x.arc + 1; k < a.start[x.from+1] {
-			b.q.push(arcEntry{x.base + a.length[k], x.base, x.from, k})
+		from := a.from[x.v]
+		b.pushFrom(a, from, x.v+1)
+		u := a.to[x.v]
+		if !math.IsInf(b.at[u], 1) {
+			continue // settled
 		}
-		u := a.to[x.arc]
-		if b.settled[u] {
-			continue
-		}
-		b.settled[u] = true
+		b.at[u] = x.d
 		b.nodes = append(b.nodes, u)
 		b.dist = append(b.dist, x.d)
-		b.pushFirst(a, u, x.d)
+		b.pushFrom(a, u, a.start[u])
 	}
-	b.settled[v] = false
+	b.at[v] = math.Inf(1)
 	b.whole = len(b.q) == 0
 }
 
-// arcEntry is the candidate distance d = base + length of edge arc of the
-// settled node from, base being from's distance.
-type arcEntry struct {
-	d, base   float64
-	from, arc int
-}
-
-// before orders candidates by distance, ties by edge index, so the search
-// order is fixed.
-func (x arcEntry) before(y arcEntry) bool { return x.d < y.d || x.d == y.d && x.arc < y.arc }
-
-// pushFirst queues the shortest edge of u, settled at distance base.
-func (b *ball) pushFirst(a *csr, u int, base float64) {
-	if k := a.start[u]; k < a.start[u+1] {
-		b.q.push(arcEntry{base + a.length[k], base, u, k})
+// pushFrom queues edge k of the settled node u, if u has one.
+func (b *ball) pushFrom(a *csr, u, k int) {
+	if k < a.start[u+1] {
+		b.q.push(distNode{b.at[u] + a.length[k], k})
 	}
 }
