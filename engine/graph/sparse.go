@@ -91,10 +91,10 @@ func newSymSparse(n int, es []entry) *symSparse {
 	return s
 }
 
-// mulVec sets dst = S·x + shift·x.
-func (s *symSparse) mulVec(dst, x []float64, shift float64) {
+// mulVec sets dst = S·x.
+func (s *symSparse) mulVec(dst, x []float64) {
 	for i := range dst {
-		sum := shift * x[i]
+		var sum float64
 		for k := s.start[i]; k < s.start[i+1]; k++ {
 			sum += s.val[k] * x[s.col[k]]
 		}
@@ -213,7 +213,7 @@ func lanczosPrincipal(s *symSparse) []float64 {
 	for m := 1; ; m++ {
 		basis = append(basis, q)
 		w := make([]float64, n)
-		s.mulVec(w, q, 0)
+		s.mulVec(w, q)
 		alpha = append(alpha, floats.Dot(q, w))
 		// Full reorthogonalisation, twice ("twice is enough"), keeps the
 		// basis orthonormal so no eigenvalue is found twice.
