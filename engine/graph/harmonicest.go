@@ -32,10 +32,10 @@ const (
 // The ball carries the terms that dominate H(v) and vary most, those of
 // v's own neighbourhood, which a plain sample of 64 sources often misses:
 // on the engine's service graphs of 16 and 64 shop copies the plain
-// estimate (n−1)/k·Σ_S is off by 13–15 % on a median window and by 100 %
-// and more for single services; with the ball, 0.2–0.5 % and at worst
-// about 30 % (a service few others reach). A node reached by at most
-// harmonicBall others is exact.
+// estimate (n−1)/k·Σ_S is off by 13–15 % on average over a median window
+// and by 100 % and more for single services; with the ball, by 0.2–0.5 %
+// on average and by at most 9 % (16 copies) and 37 % (64 copies) for a
+// single service. A node reached by at most harmonicBall others is exact.
 //
 // Cost: O(k·(edges + n)·log n) for the k sources, plus per node a search
 // settling harmonicBall nodes; edges are taken shortest first, so a hub in
