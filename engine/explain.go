@@ -299,6 +299,28 @@ func newPortEdges(x *explainCtx, _ featureKey) []edgeShare {
 	})
 }
 
+// newBeacon is the strongest beacon from p.src to outside the baseline
+// never showed, or nil.
+func (x *explainCtx) newBeacon(p servicePair) *beaconHit {
+	if p.dst != Outside {
+		return nil
+	}
+	var best *beaconHit
+	for i := range x.f.beacons {
+		b := &x.f.beacons[i]
+		if b.id.service == p.src && !x.view.knownBeacon(b.id) && (best == nil || b.score > best.score) {
+			best = b
+		}
+	}
+	return best
+}
+
+func beaconEdges(x *explainCtx, _ featureKey) []edgeShare {
+	return x.present(func(p servicePair) bool { return x.newBeacon(p) != nil }, func(p servicePair, _ *edgeStat) float64 {
+		return float64(len(x.newBeacon(p).conns))
+	})
+}
+
 func unknownEdges(x *explainCtx, _ featureKey) []edgeShare {
 	return x.present(func(p servicePair) bool { return p.src == Unknown || p.dst == Unknown }, byBytes)
 }

@@ -58,6 +58,10 @@ type featurized struct {
 	values map[featureKey]float64
 	// activity is the Ide & Kashima activity vector over ideOrder.
 	activity []float64
+	// beacons are the beacons alive at the window's end (beacon.go): they
+	// depend on the windows before, so the stream that scores the window
+	// in order sets them on its own copy.
+	beacons []beaconHit
 }
 
 // featurize computes the window-only features of win.
@@ -97,6 +101,7 @@ type baselineView struct {
 	initiated map[servicePair]bool
 	domains   map[string]bool
 	ports     map[servicePort]bool // the ports connections were opened to, per service pair
+	beacons   map[beaconID]bool    // beacons (beacon.go) the baseline showed
 	scaler    *scaler
 	// learned, when set, is what the analysis learned since the baseline
 	// (new workloads in their learning period, learning.go): known too.
@@ -116,6 +121,11 @@ func (bv *baselineView) called(p servicePair) bool {
 // queried reports whether the baseline saw the registered domain queried.
 func (bv *baselineView) queried(domain string) bool {
 	return bv.domains[domain] || (bv.learned != nil && bv.learned.domains[domain])
+}
+
+// knownBeacon reports whether the baseline showed beacon b.
+func (bv *baselineView) knownBeacon(b beaconID) bool {
+	return bv.beacons[b] || (bv.learned != nil && bv.learned.beacons[b])
 }
 
 // usedPort reports whether the baseline saw connections opened to k.
@@ -151,7 +161,7 @@ func parseServicePort(s string) (servicePort, bool) {
 
 func newBaselineView() *baselineView {
 	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{},
-		ports: map[servicePort]bool{}}
+		ports: map[servicePort]bool{}, beacons: map[beaconID]bool{}}
 }
 
 // windowPorts lists the service ports connections were opened to in win.
@@ -182,6 +192,9 @@ func (bv *baselineView) learn(f *featurized) {
 	for k := range windowPorts(f.win) {
 		bv.ports[k] = true
 	}
+	for _, b := range f.beacons {
+		bv.beacons[b.id] = true
+	}
 }
 
 // baselineValues computes the features of f that compare it with the
@@ -205,10 +218,15 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 			seen[d.domain] = true
 		}
 	}
-	var ports float64
+	var ports, beacons float64
 	for k := range windowPorts(f.win) {
 		if bv.newPort(k) {
 			ports++
+		}
+	}
+	for _, b := range f.beacons {
+		if !bv.knownBeacon(b.id) {
+			beacons++
 		}
 	}
 	return map[featureKey]float64{
@@ -217,6 +235,7 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 		{fam: fam(famNewInitiations)}: initiations,
 		{fam: fam(famDNSNewDomains)}:  float64(len(seen)),
 		{fam: fam(famNewPorts)}:       ports,
+		{fam: fam(famNewBeacons)}:     beacons,
 	}
 }
 

@@ -47,6 +47,9 @@ type Model struct {
 	// Initiated holds the service pairs along which the baseline saw
 	// connections opened.
 	Initiated []string `json:"initiated"`
+	// Beacons are the periodic connections to outside the baseline
+	// showed ("service -> address proto/port"), which do not alert.
+	Beacons []string `json:"beacons"`
 	// Domains holds the registered DNS domains queried in the baseline.
 	Domains []string `json:"domains"`
 	// Ports holds the ports connections were opened to along each

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
@@ -22,6 +23,7 @@ const (
 	ReasonUnknown          = "unknown-address"
 	ReasonStructure        = "structure"
 	ReasonNewPort          = "new-port"
+	ReasonBeacon           = "beacon"
 )
 
 // reasonZ is how many IQRs from its baseline median a value must be for an
@@ -46,6 +48,7 @@ var reasonRules = []reasonRule{
 	{ReasonDNSTunnel, dnsReason},
 	{ReasonFanOut, fanOutReason},
 	{ReasonNewPort, newPortReason},
+	{ReasonBeacon, beaconReason},
 	{ReasonStructure, structureReason},
 }
 
@@ -309,4 +312,24 @@ func plural(n float64, noun string) string {
 		return "1 " + noun
 	}
 	return humanCount(n) + " " + noun + "s"
+}
+
+// beaconReason: a pod of p.src connects to an outside address at regular
+// intervals with regular sizes, a beacon the baseline never showed.
+func beaconReason(x *explainCtx, p servicePair) (Reason, bool) {
+	b := x.newBeacon(p)
+	if b == nil {
+		return Reason{}, false
+	}
+	size := stats.Median(sizesOf(b.conns))
+	return Reason{Code: ReasonBeacon, Text: fmt.Sprintf("%s opened %d connections of about %s to %s %s/%d every %.1f s ± %.0f %% (regularity %.2f); the baseline showed no such beacon",
+		b.pod, len(b.conns), units.Bytes(size), b.id.dst, protocolName(b.id.proto), b.id.port, b.interval, 100*b.jitter, b.score)}, true
+}
+
+func sizesOf(conns []beaconConn) []float64 {
+	out := make([]float64, len(conns))
+	for i, c := range conns {
+		out[i] = c.bytes
+	}
+	return out
 }

@@ -81,6 +81,8 @@ type Evidence struct {
 	// the edge, most used first; MoreTargets those left out.
 	Targets     []Target `json:"targets,omitempty"`
 	MoreTargets int      `json:"more_targets,omitempty"`
+	// Beacon is the periodic connections of a beacon reason.
+	Beacon *BeaconEvidence `json:"beacon,omitempty"`
 }
 
 // FlowInfo is one transport flow: a direction of a conversation.

@@ -33,7 +33,7 @@ type Scorer struct {
 	// when (learning.go); learn is their learning period (0: none).
 	workloads map[string]int64
 	learn     time.Duration
-	churn      []Change // the application's changes, in time order
+	churn     []Change // the application's changes, in time order
 }
 
 // seriesScorer is the scoring of one window size.
@@ -131,6 +131,13 @@ func modelView(m *Model) (*baselineView, error) {
 			l.set[p] = true
 		}
 	}
+	for _, b := range m.Beacons {
+		id, ok := parseBeaconID(b)
+		if !ok {
+			return nil, fmt.Errorf("model beacon %q is not 'service -> address proto/port': the model file is damaged; retrain it", b)
+		}
+		bv.beacons[id] = true
+	}
 	for _, d := range m.Domains {
 		bv.domains[d] = true
 	}
@@ -204,17 +211,21 @@ type stream struct {
 	lean bool
 	// learn holds the new workloads' learning; nil when there are none.
 	learn *learning
+	// beacons follows the connections to outside across the finest
+	// windows (the only ones with flows).
+	beacons *beaconTracker
 }
 
 func (sc *Scorer) newStream() *stream {
 	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
-		learn: newLearning(sc.workloads, sc.learn, sc.sensitive)}
+		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker()}
 }
 
 // fork returns a stream that continues from st's Ide history with its own
 // scores, for scoring a synthetic variant of the same windows.
 func (st *stream) fork() *stream {
-	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn.clone()}
+	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn.clone(),
+		beacons: st.beacons.clone()}
 	for i, h := range st.hist {
 		c.hist[i] = slices.Clone(h)
 	}
@@ -228,6 +239,9 @@ const MinIdeHistory = 2
 // score analyses the featurized window f of size index si.
 func (st *stream) score(si int, f *featurized) WindowResult {
 	sc, ss, win := st.sc, st.sc.series[si], f.win
+	if si == 0 {
+		f = st.beacons.withBeacons(f)
+	}
 	bv, inBaseline := sc.folds.view(si, win.index)
 	var learned []LearnedPair
 	if !inBaseline {

@@ -152,7 +152,10 @@ func (t trainer) newModel(templates []Template, full *baselineView) *Model {
 	for k := range full.ports {
 		m.Ports = append(m.Ports, k.String())
 	}
-	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains, m.Ports} {
+	for b := range full.beacons {
+		m.Beacons = append(m.Beacons, b.String())
+	}
+	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains, m.Ports, m.Beacons} {
 		sort.Strings(l)
 	}
 	return m
@@ -271,8 +274,11 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	n := len(base)
 	k := max(1, min(maxFolds, n))
 	bf := &baselineFit{foldOf: make([]int, n)}
+	bt := newBeaconTracker()
 	for i := range base {
 		bf.foldOf[i] = i * k / n
+		// In order: a baseline window's beacons depend on those before.
+		base[i] = bt.withBeacons(base[i])
 	}
 	view := func(skip int) *baselineView {
 		bv := newBaselineView()
