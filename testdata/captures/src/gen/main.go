@@ -46,6 +46,8 @@ func main() {
 	writeHeaders(filepath.Join(dir, "headers.pcap"))
 	writeNg(filepath.Join(dir, "ngopts.pcapng"), frames)
 	writeEncapsulations(dir, frames)
+	writeOverlays(dir, frames)
+	writeTwoNode(dir)
 }
 
 func readPcap(path string) []frame {
