@@ -19,7 +19,8 @@ const (
 	// could otherwise nest them as deep as it is long.
 	maxTunnels = 4
 	// ethernetHeader is what the link and tunnel headers in front of the
-	// analysed IP header count as with Options.Inner.
+	// analysed IP header, and the trailers after it, count as with
+	// Options.Inner.
 	ethernetHeader = 14
 )
 
@@ -28,7 +29,8 @@ const (
 // from. A tunnel whose content holds no IP header (an ARP inside VXLAN, a
 // damaged inner frame) leaves p as it is: the frame counts by its outer
 // header. Then WireLen becomes the analysed packet's length as a frame on
-// an Ethernet link. It returns what decoding the inner frames met.
+// an Ethernet link (ethernetLength). It returns what decoding the inner
+// frames met.
 func inner(p *Packet, frame []byte) status {
 	var st status
 	for range maxTunnels {
@@ -53,12 +55,33 @@ func inner(p *Packet, frame []byte) status {
 		*p = q
 		st |= s | crossed(e)
 	}
+	p.WireLen = ethernetLength(p, frame)
+	return st
+}
+
+// ethernetLength is the length of p's IP packet as an Ethernet frame: 14
+// bytes and the IP length (what follows the IP header's start on the wire
+// when the IP length says 0, as segmentation offload leaves it, or more
+// than there is). Link and tunnel headers, and trailers (Ethernet padding,
+// a MACsec ICV), count as Ethernet's header, with or without padding.
+func ethernetLength(p *Packet, frame []byte) uint32 {
 	// p.ip is a slice of frame: the difference of their capacities is
 	// where the IP header starts.
-	if off := cap(frame) - cap(p.ip); p.ip != nil && off >= 0 && off <= len(frame) && uint32(off) <= p.WireLen {
-		p.WireLen = p.WireLen - uint32(off) + ethernetHeader
+	off := cap(frame) - cap(p.ip)
+	if p.ip == nil || off < 0 || off > len(frame) || uint32(off) > p.WireLen {
+		return p.WireLen
 	}
-	return st
+	n := p.WireLen - uint32(off)
+	var l uint32
+	if p.IPVersion == 4 {
+		l = uint32(be16(p.ip[2:4]))
+	} else if be16(p.ip[4:6]) != 0 {
+		l = 40 + uint32(be16(p.ip[4:6]))
+	}
+	if l != 0 && l < n {
+		n = l
+	}
+	return n + ethernetHeader
 }
 
 // tunnel says whether p is a whole overlay datagram, and gives the type

@@ -58,8 +58,9 @@ type Packet struct {
 	Timestamp int64
 	// WireLen is the original length on the wire (tshark's frame.len).
 	// With Options.Inner it is the length of the analysed IP packet as a
-	// frame on its pod's Ethernet link: the link and tunnel headers in
-	// front of it count as one 14-byte Ethernet header.
+	// frame on its pod's Ethernet link: its IP length and 14 bytes, which
+	// stand for the link and tunnel headers in front of it and any
+	// trailer (padding, a MACsec ICV).
 	WireLen    uint32
 	CaptureLen uint32   // bytes present in the capture
 	Interface  uint32   // pcapng interface index (0 for pcap)

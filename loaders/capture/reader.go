@@ -75,10 +75,10 @@ type Options struct {
 	// Geneve on 6081, IP in IP: protocols 4 and 41) and decodes each frame
 	// as the packet inside, so that pod-to-pod traffic between nodes is
 	// attributed to the pods; and it counts a frame's length as the
-	// analysed IP packet's on an Ethernet link (Packet.WireLen), so that
-	// the same packet has the same length whether it was captured on a
-	// bridge, with tcpdump -i any (Linux cooked headers) or inside a
-	// tunnel. Only whole datagrams are opened: the fragments of a tunnel
+	// analysed IP packet's on an Ethernet link (Packet.WireLen: its IP
+	// length and 14 bytes), so that the same packet has the same length
+	// whether it was captured on a bridge, with tcpdump -i any (Linux
+	// cooked headers), behind a VLAN tag or inside a tunnel. Only whole datagrams are opened: the fragments of a tunnel
 	// datagram count by their outer header. Without Inner, frames count
 	// as tshark counts them: by the outermost IP header, with their
 	// length on the wire. Stats.Bytes is the length on the wire either way.
