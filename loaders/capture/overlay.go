@@ -63,8 +63,12 @@ func inner(p *Packet, frame []byte) status {
 // bytes and the IP length (what follows the IP header's start on the wire
 // when the IP length says 0, as segmentation offload leaves it, or more
 // than there is). Link and tunnel headers, and trailers (Ethernet padding,
-// a MACsec ICV), count as Ethernet's header, with or without padding.
+// a MACsec ICV), count as Ethernet's header. A frame without IP keeps its
+// length, but for a Linux cooked header, which counts as Ethernet's.
 func ethernetLength(p *Packet, frame []byte) uint32 {
+	if p.ip == nil {
+		return cookedAsEthernet(p)
+	}
 	// p.ip is a slice of frame: the difference of their capacities is
 	// where the IP header starts.
 	off := cap(frame) - cap(p.ip)
@@ -82,6 +86,23 @@ func ethernetLength(p *Packet, frame []byte) uint32 {
 		n = l
 	}
 	return n + ethernetHeader
+}
+
+// cookedAsEthernet is the length of a frame without IP as an Ethernet
+// frame: a Linux cooked header counts as Ethernet's 14 bytes (ARP, say,
+// seen with tcpdump -i any and on a bridge).
+func cookedAsEthernet(p *Packet) uint32 {
+	h := uint32(0)
+	switch p.LinkType {
+	case LinkLinuxSLL:
+		h = 16
+	case LinkLinuxSLL2:
+		h = 20
+	}
+	if h == 0 || p.WireLen < h {
+		return p.WireLen
+	}
+	return p.WireLen - h + ethernetHeader
 }
 
 // tunnel says whether p is a whole overlay datagram, and gives the type

@@ -92,6 +92,8 @@ func TestInner(t *testing.T) {
 		{"raw ip", LinkRaw, v6, tcp6, 74},
 		{"sll v2 vxlan", LinkLinuxSLL2, frame([]byte{0x08, 0, 0, 0, 0, 0, 0, 2, 0, 1, 4, 6, 2, 0, 0, 0, 0, 1, 0, 0}, outer4(17, udpTo(8472, frame(vxlanHdr, eth6)))), with(tcp6, in(encapVXLAN)), 74},
 		{"arp", LinkEthernet, arp, want{}, 42},
+		{"arp on linux cooked v2", LinkLinuxSLL2, frame([]byte{0x08, 0x06, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0}, make([]byte, 28)), want{}, 42},
+		{"arp on linux cooked v1", LinkLinuxSLL, frame([]byte{0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x06}, make([]byte, 28)), want{}, 42},
 		// Trailers count as nothing: the IP length does.
 		{"ethernet padding", LinkEthernet, frame(ethIPv4, ip4(17, 0, 32), udp53, make([]byte, 14)), want{4, a4, b4, ProtoUDP, NotFragment, true, 5000, 53, 0, 4, 0}, 46},
 		{"ip length 0 (segmentation offload)", LinkEthernet, frame(ethIPv4, ip4(6, 0, 0), tcpSyn, make([]byte, 100)), want{4, a4, b4, ProtoTCP, NotFragment, true, 40000, 443, TCPSyn, 100, 0}, 154},

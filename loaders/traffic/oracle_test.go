@@ -88,7 +88,7 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 	// only 4789 unless told.
 	cmd := exec.Command(tshark, "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-T", "fields", "-E", "separator=/t",
 		"-e", "frame.time_epoch", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst",
-		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen")
+		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen", "-e", "sll.ifindex")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -100,8 +100,8 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 9 {
-			t.Fatalf("tshark line %q: want 9 fields", sc.Text())
+		if len(f) != 10 {
+			t.Fatalf("tshark line %q: want 10 fields", sc.Text())
 		}
 		if f[0] == "" {
 			// Wireshark shows a pcapng custom block as a record without
@@ -137,7 +137,8 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 // innermost finds, in tshark's fields f of a frame of length n with
 // protocol chain protos, the packet capture.Options.Inner analyses: the
 // last IP header before any ICMP error (which quotes another), and its
-// length with a 14-byte Ethernet header.
+// length with a 14-byte Ethernet header; without IP, the frame's length,
+// a Linux cooked header counted as Ethernet's.
 func innermost(t *testing.T, protos, f []string, n uint64) (src, dst netip.Addr, length uint64) {
 	k, seen := -1, map[string]int{}
 	var kind string
@@ -152,6 +153,15 @@ func innermost(t *testing.T, protos, f []string, n uint64) (src, dst netip.Addr,
 	}
 	field := map[string][3]int{"ip": {2, 3, 7}, "ipv6": {4, 5, 8}}[kind]
 	if k < 0 || f[field[0]] == "" {
+		// Without IP a Linux cooked header (v2 has an interface index)
+		// counts as Ethernet's.
+		switch {
+		case protos[0] != "sll":
+		case f[9] != "":
+			n -= 20 - 14
+		default:
+			n -= 16 - 14
+		}
 		return netip.Addr{}, netip.Addr{}, n
 	}
 	nth := func(s string) string { return strings.Split(s, ",")[k] }
