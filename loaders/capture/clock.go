@@ -167,21 +167,29 @@ func (m *Merged) solveClocks(mt *matcher) {
 	}
 }
 
-// ClockNote says in words how an input's clock was set, for reports.
+// String says in words how an input's clock was set, for reports.
 func (c Clock) String() string {
 	switch c.Source {
 	case ClockReference:
 		return "reference clock"
 	case ClockGiven:
-		return fmt.Sprintf("%+v (given)", c.Offset)
+		return signed(c.Offset) + " (given)"
 	case ClockEstimated:
 		way := ""
 		if c.OneWay {
 			way = ", all one way: includes the transit time"
 		}
-		return fmt.Sprintf("%+v (estimated from %d packets seen in %s too%s)", c.Offset, c.Matches, c.Against, way)
+		return fmt.Sprintf("%s (estimated from %d packets seen in %s too%s)", signed(c.Offset), c.Matches, c.Against, way)
 	}
 	return fmt.Sprintf("not estimated: %d packets in common with the other captures, %d needed; timestamps taken as they are", c.Matches, MinClockMatches)
+}
+
+// signed writes a duration with its sign, "+3.75ms" or "-1s".
+func signed(d time.Duration) string {
+	if d >= 0 {
+		return "+" + d.String()
+	}
+	return d.String()
 }
 
 // rewinder records what is read from src, up to limit bytes (then it
