@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"sync/atomic"
 )
 
 // copyPlan is one synthetic copy of the baseline: a template at a rate,
@@ -86,7 +87,8 @@ func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 
 // buildRows injects every copy into the baseline windows of one size and
 // has input fill each row from its (injected or plain) window.
-func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, input func(*trainingRow, *featurized)) ([]trainingRow, error) {
+func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, progress func(done, total int),
+	input func(*trainingRow, *featurized)) ([]trainingRow, error) {
 	var rows []trainingRow
 	for c, p := range plans {
 		for i, f := range base {
@@ -95,7 +97,11 @@ func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copy
 			}
 		}
 	}
+	var done atomic.Int64
 	err := parallel(ctx, len(rows), t.s.opts.Workers, func(r int) {
+		if n := done.Add(1); n%64 == 0 || int(n) == len(rows) {
+			progress(int(n), len(rows))
+		}
 		row := &rows[r]
 		f := base[row.window]
 		if win := t.s.inj.injectAll(f.win, plans[row.copy].episodes); win != nil {
@@ -107,4 +113,3 @@ func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copy
 	})
 	return rows, err
 }
-

@@ -25,6 +25,7 @@ const (
 	SettingWorkers        Setting = "workers"         // Options.Workers
 	SettingRates          Setting = "rates"           // Options.Rates
 	SettingStrict         Setting = "strict"          // Options.Strict
+	SettingMemoryLimit    Setting = "memory-limit"    // Options.MemoryLimit
 )
 
 // SettingError is an error that another value of one setting fixes. Its

@@ -34,8 +34,21 @@ type Progress struct {
 	Windows    int    // windows sealed (all sizes)
 	Analysed   int    // windows scored (all sizes)
 	Elapsed    time.Duration
-	// Step says what a long phase is doing, e.g. which model it trains.
-	Step string
+	// Step says what a long phase is doing, e.g. which model it trains,
+	// and Done of Total how far that step is (0 of 0 when unknown).
+	Step        string
+	Done, Total int
+}
+
+// StepLeft estimates the time the step still needs from the time it has
+// taken so far (Elapsed − since, since being Elapsed when the step began),
+// assuming an even pace; ok is false before anything can be told.
+func (p *Progress) StepLeft(since time.Duration) (time.Duration, bool) {
+	spent := p.Elapsed - since
+	if p.Total <= 0 || p.Done <= 0 || p.Done >= p.Total || spent <= 0 {
+		return 0, false
+	}
+	return time.Duration(float64(spent) * float64(p.Total-p.Done) / float64(p.Done)), true
 }
 
 // InputsReady describes the inputs once they are understood.

@@ -18,6 +18,7 @@ type explainCtx struct {
 	dns       map[string]bool
 	sensitive map[string]bool
 	fan       map[servicePair]float64 // endpoints a's pods opened towards b; built on first use
+	opened    map[flowID]bool         // flows that opened a connection; built on first use
 }
 
 func (x *explainCtx) z(k featureKey) float64      { return x.v.scored[k] }
@@ -306,6 +307,7 @@ func (x *explainCtx) addDetails(out []FlaggedEdge) {
 		d := want[servicePair{fe.Src, fe.Dst}]
 		fe.SrcPods, fe.DstPods = sortedKeys(d.srcPods), sortedKeys(d.dstPods)
 		fe.SrcIPs, fe.DstIPs = sortedAddrs(d.srcIPs), sortedAddrs(d.dstIPs)
+		fe.Evidence = x.evidence(servicePair{fe.Src, fe.Dst}, fe.Reasons)
 	}
 }
 

@@ -93,6 +93,14 @@ type Options struct {
 	ReorderSlack time.Duration
 	// Strict makes a truncated capture an error instead of a warning.
 	Strict bool
+	// MemoryLimit is the run's memory budget in bytes (0: none): the Go
+	// runtime is told, and a run that would need more stops with an error
+	// saying so, instead of the process running out of memory.
+	MemoryLimit uint64
+	// Streaming sends the windows only as WindowDone events: the Result's
+	// series hold none, so memory does not grow with the capture's length
+	// (a week of windows, or a capture followed for days).
+	Streaming bool
 }
 
 // baselineKind is what a Baseline refers to.

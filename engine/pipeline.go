@@ -35,6 +35,7 @@ type pipeline struct {
 	wg    sync.WaitGroup
 	done  chan error
 
+	began   time.Time
 	scorer  *Scorer
 	stream  *stream
 	trained *trained // in baseline mode, once trained
@@ -59,7 +60,7 @@ type pipeline struct {
 func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pipeline {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &pipeline{
-		ctx: ctx, cancel: cancel, s: s, em: em, res: res,
+		ctx: ctx, cancel: cancel, s: s, em: em, res: res, began: time.Now(),
 		jobs:    make(chan *slot, 4*s.opts.Workers),
 		order:   make(chan *slot, 1<<16),
 		done:    make(chan error, 1),
@@ -207,18 +208,23 @@ func inputInfos(ins []input) []FeatureInfo {
 	return out
 }
 
-// scoreSlot scores one window and sends it.
+// scoreSlot scores one window and sends it; the result keeps it unless
+// the run streams.
 func (p *pipeline) scoreSlot(sl *slot) {
 	r := p.stream.score(sl.size, sl.f)
 	if p.keep {
 		p.kept[sl.size] = append(p.kept[sl.size], sl.f)
 	}
-	rs := &p.results[sl.size]
-	*rs = append(*rs, r)
+	sent := &r
+	if !p.s.opts.Streaming {
+		rs := &p.results[sl.size]
+		*rs = append(*rs, r)
+		sent = &(*rs)[len(*rs)-1]
+	}
 	p.mu.Lock()
 	p.nAnalysed++
 	p.mu.Unlock()
-	p.em.send(&WindowDone{Window: &(*rs)[len(*rs)-1]})
+	p.em.send(&WindowDone{Window: sent})
 }
 
 // baselineEnd is where a span baseline ends (Unix ns); math.MaxInt64 for
@@ -270,8 +276,22 @@ func (p *pipeline) train(pending []*slot) error {
 			base[sl.size] = append(base[sl.size], sl.f)
 		}
 	}
-	say := func(step string) {
-		p.em.send(&Progress{Phase: PhaseTraining, Step: step, Windows: p.sealed()})
+	var mu sync.Mutex
+	var last time.Time
+	var lastStep string
+	say := func(step string, done, total int) {
+		// From several workers; at most every progressEvery, but every
+		// step's start and end.
+		mu.Lock()
+		now := time.Now()
+		send := now.Sub(last) >= progressEvery || done == 0 || done == total || step != lastStep
+		if send {
+			last, lastStep = now, step
+		}
+		mu.Unlock()
+		if send {
+			p.em.send(&Progress{Phase: PhaseTraining, Step: step, Done: done, Total: total, Windows: p.sealed(), Elapsed: time.Since(p.began)})
+		}
 	}
 	tr, err := trainer{s: p.s}.train(p.ctx, base, say)
 	if err != nil {

@@ -62,6 +62,71 @@ type FlaggedEdge struct {
 	Reasons  []Reason `json:"reasons"`
 	// Weight ranks edges: the score contribution attributed to this edge.
 	Weight float64 `json:"weight"`
+	// Evidence is what the reasons rest on, for the analyst to read.
+	Evidence *Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is the concrete traffic behind a flagged edge, within a bounded
+// budget per window: its flows, the DNS names of a suspected tunnel, the
+// address:port targets of a fan-out.
+type Evidence struct {
+	// Flows are the edge's flows in both directions, largest first.
+	Flows     []FlowInfo `json:"flows,omitempty"`
+	MoreFlows int        `json:"more_flows,omitempty"` // flows left out
+	// Opened are the connections the source opened along the edge.
+	Opened []FlowInfo `json:"opened,omitempty"`
+	// DNSNames are the source's longest query names to the cluster DNS.
+	DNSNames []DNSName `json:"dns_names,omitempty"`
+	// Targets are the endpoints the source opened connections to along
+	// the edge, most used first; MoreTargets those left out.
+	Targets     []Target `json:"targets,omitempty"`
+	MoreTargets int      `json:"more_targets,omitempty"`
+}
+
+// FlowInfo is one transport flow: a direction of a conversation.
+type FlowInfo struct {
+	Protocol  string    `json:"protocol"` // "tcp", "udp", "icmp", or the number
+	Src       string    `json:"src"`      // pod, or "outside"
+	Dst       string    `json:"dst"`
+	SrcIP     string    `json:"src_ip"`
+	DstIP     string    `json:"dst_ip"`
+	SrcPort   uint16    `json:"src_port"`
+	DstPort   uint16    `json:"dst_port"`
+	Bytes     uint64    `json:"bytes"`
+	Packets   uint32    `json:"packets"`
+	First     time.Time `json:"first"`
+	Last      time.Time `json:"last"`
+	Initiator string    `json:"initiator"` // "src", "dst", or "" when the window does not show the connection opened
+}
+
+// DNSName is one query name with its length and the entropy of its
+// subdomain part.
+type DNSName struct {
+	Name    string  `json:"name"`
+	Length  int     `json:"length"`
+	Entropy float64 `json:"entropy"`
+}
+
+// Target is an endpoint a source opened connections to.
+type Target struct {
+	Address  string `json:"address"` // ip:port
+	Protocol string `json:"protocol"`
+	Pod      string `json:"pod"` // or service VIP, or "outside"
+	Count    int    `json:"count"`
+}
+
+// Change is a change of the application seen in a window: a pod or
+// service added or deleted, an address reused.
+type Change struct {
+	Time      time.Time `json:"time"`
+	Op        string    `json:"op"`   // "add" or "delete"
+	Kind      string    `json:"kind"` // "pod" or "service"
+	Name      string    `json:"name"`
+	Namespace string    `json:"namespace"`
+	Service   string    `json:"service"`
+	IP        string    `json:"ip,omitempty"`
+	// ReusedFrom names the entity that held IP before, on an add.
+	ReusedFrom string `json:"reused_from,omitempty"`
 }
 
 // WindowResult is the analysis of one window of one window size.
@@ -95,6 +160,8 @@ type WindowResult struct {
 	Values []float64 `json:"-"`
 	// Edges is the window's service graph.
 	Edges []Edge `json:"-"`
+	// Churn lists the changes of the application in the window.
+	Churn []Change `json:"churn,omitempty"`
 	// Flagged lists the edges that show evidence, those that carry the
 	// score first. They are computed for every window; a UI shows them
 	// when the window alerts.

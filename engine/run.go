@@ -154,6 +154,8 @@ func (g *ingest) run(ctx context.Context) error {
 	pkt := g.first
 	g.lastTS = s.t0
 	lastProgress := time.Now()
+	guard := newMemoryGuard(s.opts.MemoryLimit)
+	defer guard.release()
 	for {
 		if g.tooMany(pkt.Timestamp) {
 			g.p.abort()
@@ -174,6 +176,10 @@ func (g *ingest) run(ctx context.Context) error {
 				return err
 			}
 			g.agg.Drain(g.p.window)
+			if err := guard.check(g.rd.Offset(), g.total); err != nil {
+				g.p.abort()
+				return err
+			}
 			if now := time.Now(); now.Sub(lastProgress) >= progressEvery {
 				lastProgress = now
 				g.progress(PhaseIngesting)

@@ -24,6 +24,7 @@ type Scorer struct {
 	t0        int64
 	history   int      // Ide & Kashima W
 	override  *float64 // threshold given by the user
+	churn     []Change // the application's changes, in time order
 }
 
 // seriesScorer is the scoring of one window size.
@@ -38,7 +39,7 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, override: s.opts.Threshold}
+		history: s.opts.IdeHistory, override: s.opts.Threshold, churn: churnOf(s.tl)}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
@@ -186,6 +187,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
+	r.Churn = churnIn(sc.churn, win.start, win.end)
 	if h := st.hist[si]; len(h) >= MinIdeHistory {
 		r.IdeScore = graph.IdeScore(graph.TypicalPattern(h), f.activity)
 	}
@@ -200,8 +202,18 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 	r.Flagged = x.flag(ss.ins, r.Contributions)
 	if si == 0 {
 		st.fine[win.index] = r.Score
+		// A coarse window only max-pools the finest windows inside it:
+		// older scores go, so a long capture does not grow the map.
+		delete(st.fine, win.index-st.keepFine())
 	}
 	return r
+}
+
+// keepFine is how many of the finest series' latest scores a coarse
+// window can need: its own span, plus windows still to arrive late.
+func (st *stream) keepFine() int {
+	ss := st.sc.series
+	return 2*int(ss[len(ss)-1].size/ss[0].size) + 2
 }
 
 // contributions lists the non-zero terms of the score, largest first.

@@ -212,4 +212,3 @@ func scanTemplates(t Topology, svcs []string) []Template {
 	}
 	return out
 }
-

@@ -68,9 +68,12 @@ type baselineFit struct {
 	foldOf []int // by position in the baseline windows
 }
 
+// stepFunc hears what training is doing and how far the step is.
+type stepFunc func(step string, done, total int)
+
 // train fits the model of every size on base (per size, the baseline
 // windows in order); progress hears what it is doing.
-func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(string)) (*trained, error) {
+func (t trainer) train(ctx context.Context, base [][]*featurized, progress stepFunc) (*trained, error) {
 	s := t.s
 	for si, b := range base {
 		if len(b) == 0 {
@@ -79,7 +82,11 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(
 	}
 	fits := make([]*baselineFit, len(s.sizes))
 	for si := range s.sizes {
+		progress(fmt.Sprintf("fitting the %v baseline statistics", s.sizes[si]), si, len(s.sizes))
 		fits[si] = t.fitBaseline(base[si])
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	templates := sampleTemplates(Templates(t.topology(fits[0].full)), maxTemplates)
 	plans := t.plans(templates, base[0][0].win.start, base[0][len(base[0])-1].win.end)
@@ -91,9 +98,8 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress func(
 		fineScores[i] = make(map[int]float64)
 	}
 	var fineBase map[int]float64
-	for si, size := range s.sizes {
-		progress(fmt.Sprintf("training the %v model: %d baseline windows, %d synthetic copies", size, len(base[si]), len(plans)))
-		sm, baseScores, err := t.trainSize(ctx, si, base[si], fits[si], plans, fineScores, fineBase)
+	for si := range s.sizes {
+		sm, baseScores, err := t.trainSize(ctx, si, base[si], fits[si], plans, fineScores, fineBase, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -150,10 +156,11 @@ func (t trainer) newModel(templates []Template, full *baselineView) *Model {
 // trainSize fits the model of size si; it returns the size's model and
 // the cross-fitted scores of its baseline windows.
 func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *baselineFit, plans []copyPlan,
-	fineScores []map[int]float64, fineBase map[int]float64) (*SizeModel, []float64, error) {
+	fineScores []map[int]float64, fineBase map[int]float64, progress stepFunc) (*SizeModel, []float64, error) {
 	s := t.s
 	ins := modelInputs(si > 0)
-	rows, err := t.buildRows(ctx, base, plans, func(row *trainingRow, f *featurized) {
+	step := fmt.Sprintf("the %v model: injecting %d synthetic attack copies into %d baseline windows", s.sizes[si], len(plans), len(base))
+	rows, err := t.buildRows(ctx, base, plans, func(done, total int) { progress(step, done, total) }, func(row *trainingRow, f *featurized) {
 		fine := math.NaN()
 		if si > 0 {
 			fine = peakScore(fineScores[row.copy], s.t0, int64(s.sizes[0]), f.win.start, f.win.end)
@@ -172,8 +179,12 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 			y[r] = 1
 		}
 	}
-	lm, err := fitLasso(X, y)
+	step = fmt.Sprintf("the %v model: fitting the LASSO on %d rows (5 cross-validation folds and a refit)", s.sizes[si], len(rows))
+	lm, err := fitLasso(ctx, X, y, func(done, total int) { progress(step, done, total) })
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, err
+		}
 		return nil, nil, fmt.Errorf("train %v model: %w", s.sizes[si], err)
 	}
 	scores := make([]float64, len(rows))
@@ -321,7 +332,7 @@ const maxSweeps = 200
 // contiguous folds, a 100-point log path, eps 1e-3). Columns that are
 // constant over the training rows cannot enter the model; they are left
 // out of the fit (weight 0).
-func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
+func fitLasso(ctx context.Context, X [][]float64, y []float64, progress func(done, total int)) (*lasso.Model, error) {
 	if len(X) == 0 {
 		return nil, fmt.Errorf("no training rows")
 	}
@@ -348,7 +359,7 @@ func fitLasso(X [][]float64, y []float64) (*lasso.Model, error) {
 	}
 	// glmnet's stopping rule keeps the path from grinding through alphas
 	// that only interpolate the rows.
-	m, err := lasso.FitCV(Xk, y, lasso.Options{Folds: 5, NAlphas: 100, Eps: 1e-3, Saturation: 1e-3, MaxIter: maxSweeps})
+	m, err := lasso.FitCVContext(ctx, Xk, y, lasso.Options{Folds: 5, NAlphas: 100, Eps: 1e-3, Saturation: 1e-3, MaxIter: maxSweeps, Progress: progress})
 	if err != nil {
 		return nil, err
 	}

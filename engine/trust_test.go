@@ -1,16 +1,20 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/testdata"
 )
 
@@ -340,4 +344,101 @@ func TestLogResolvesNothing(t *testing.T) {
 		}
 	}
 	t.Errorf("warnings %+v lack a severe 'resolves none'", res.Warnings)
+}
+
+// TestMemoryBudget: a run that needs more than its memory budget stops
+// with an error saying so and naming the setting, instead of running the
+// process out of memory.
+func TestMemoryBudget(t *testing.T) {
+	opts := DefaultOptions()
+	opts.MemoryLimit = 1 << 20
+	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	_, err := Run(context.Background(), in, opts, nil)
+	var se *SettingError
+	if !errors.As(err, &se) || se.Setting != SettingMemoryLimit || !strings.Contains(err.Error(), "budget of 1.0 MB") {
+		t.Fatalf("error %v, want a SettingError for the memory limit naming the budget", err)
+	}
+}
+
+// TestEvidenceAndChurn: the demo's exfiltration edge carries its flows
+// (the TCP connection shop-db-0 opened to 203.0.113.10:80, metadata.json)
+// and the window of the front-end pod's replacement lists it.
+func TestEvidenceAndChurn(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	res := shopDemo(t, opts)
+	s := res.Series[0]
+	w := s.Windows[13]
+	fe := w.Flagged[0]
+	if fe.Src != "shop-db" || fe.Dst != "outside" || fe.Evidence == nil || len(fe.Evidence.Opened) == 0 {
+		t.Fatalf("window 13's top edge %s -> %s, evidence %+v: want shop-db -> outside with the connection it opened", fe.Src, fe.Dst, fe.Evidence)
+	}
+	o := fe.Evidence.Opened[0]
+	if o.Protocol != "tcp" || o.Src != "shop-db-0" || o.SrcIP != "10.244.0.9" || o.DstIP != "203.0.113.10" || o.DstPort != 80 || o.Initiator != "src" {
+		t.Errorf("opened flow %+v, want tcp shop-db-0 10.244.0.9 -> 203.0.113.10:80 opened by its source", o)
+	}
+	var adds, deletes int
+	for _, win := range s.Windows {
+		for _, c := range win.Churn {
+			if c.Kind == "pod" && c.Service == "front-end" {
+				if c.Op == "add" {
+					adds++
+				} else {
+					deletes++
+				}
+			}
+		}
+	}
+	// One front-end pod replaced (metadata.json: added 12:26:58, the old
+	// one deleted 12:27:05).
+	if adds != 1 || deletes != 1 {
+		t.Errorf("front-end pod churn: %d adds, %d deletes; want 1 and 1", adds, deletes)
+	}
+}
+
+// TestExportPackets: the exfiltration edge's packets of window 13, written
+// as pcapng and read back, are exactly those between shop-db-0 and
+// 203.0.113.10 in the window (counted from the capture independently);
+// the Wireshark filter names both addresses and the times.
+func TestExportPackets(t *testing.T) {
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	res := shopDemo(t, opts)
+	w := res.Series[0].Windows[13]
+	sel := EdgeSelection(&w.Flagged[0], w.Start, w.End)
+	path := filepath.Join(t.TempDir(), "edge.pcapng")
+	src := BytesSource(testdata.ShopCaptureName, testdata.ShopCapture)
+	n, err := ExportPackets(context.Background(), src, sel, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	rd, _ := capture.NewReader(bytes.NewReader(testdata.ShopCapture), "demo")
+	var p capture.Packet
+	for rd.Next(&p) == nil {
+		a, b := p.Src.String(), p.Dst.String()
+		if p.Timestamp >= w.Start.UnixNano() && p.Timestamp < w.End.UnixNano() &&
+			((a == "10.244.0.9" && b == "203.0.113.10") || (a == "203.0.113.10" && b == "10.244.0.9")) {
+			want++
+		}
+	}
+	back, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for back.Next(&p) == nil {
+		got++
+	}
+	back.Close()
+	if n != want || got != want || want == 0 {
+		t.Errorf("wrote %d, read back %d, want %d packets", n, got, want)
+	}
+	if _, err := ExportPackets(context.Background(), src, sel, path); !errors.Is(err, os.ErrExist) {
+		t.Errorf("a second export over the file: %v, want os.ErrExist", err)
+	}
+	f := sel.WiresharkFilter()
+	if !strings.Contains(f, "ip.addr==10.244.0.9") || !strings.Contains(f, "ip.addr==203.0.113.10") || !strings.Contains(f, "frame.time_epoch >= ") {
+		t.Errorf("filter %q", f)
+	}
 }

@@ -88,6 +88,26 @@ type window struct {
 	// the outside node, for drill-down.
 	ext    map[edgeKey][]netip.Addr
 	dnsOut float64 // DNS bytes leaving the cluster
+	// flows are the window's transport flows (finest windows only) and
+	// targets the endpoints connections were opened to: the evidence an
+	// analyst reads behind an edge. Injection never changes them.
+	flows   []winFlow
+	targets []winTarget
+}
+
+// winFlow is a flow between two nodes.
+type winFlow struct {
+	u, v int32
+	f    traffic.Flow
+}
+
+// winTarget is an endpoint node u opened connections to on node v.
+type winTarget struct {
+	u, v  int32
+	ip    netip.Addr
+	proto uint8
+	port  uint16
+	count uint32
 }
 
 // resolver turns addresses into graph nodes at an instant.
@@ -119,7 +139,18 @@ func (r *resolver) newWindow(w *traffic.Window, last int64) *window {
 	r.addPairs(win, w)
 	r.addFanOut(win, w)
 	r.addDNS(win, w)
+	r.addFlows(win, w)
 	return win
+}
+
+// addFlows resolves the window's flows to nodes.
+func (r *resolver) addFlows(win *window, w *traffic.Window) {
+	for i := range w.Flows {
+		f := &w.Flows[i]
+		u := r.node(win, f.Src, f.SrcTag, f.Last)
+		v := r.node(win, f.Dst, f.DstTag, f.Last)
+		win.flows = append(win.flows, winFlow{u: u, v: v, f: *f})
+	}
 }
 
 // addPairs adds w's IP pairs to the scored pod graph, or to the
@@ -167,6 +198,7 @@ func (r *resolver) addFanOut(win *window, w *traffic.Window) {
 		}
 		f.endpoints++
 		f.byService[win.nodes[v].service]++
+		win.targets = append(win.targets, winTarget{u: u, v: v, ip: ep.Dst, proto: ep.Protocol, port: ep.Port, count: ep.Count})
 	}
 }
 

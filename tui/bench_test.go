@@ -9,23 +9,94 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/tui/replay"
 )
 
 var stress = struct {
-	once   sync.Once
-	events []engine.Event
-	res    *engine.Result
+	once sync.Once
+	rec  *replay.Recording
 }{}
 
-// stressModel is a 200×50 explorer on a finished 100 000-window run, its
-// cursor on an alert.
+// stressModel is a 200×50 explorer on a finished 100 000-window run of the
+// demo's real windows, its cursor on an alert.
 func stressModel(b *testing.B) *Model {
-	stress.once.Do(func() { stress.events, stress.res = stretchEvents(100000) })
+	stress.once.Do(func() { stress.rec = demo().Stretch(100000) })
+	return stretchedModel(b, stress.rec)
+}
+
+// stretchedModel is a 200×50 explorer on a stretched run, its cursor on
+// an alert. The details of the alerting windows and of the first 20 000
+// windows of each size go to the detail store; the other windows go in
+// without theirs, which no benchmark shows: writing the details of a
+// million repeated windows measures the disk, not the explorer.
+func stretchedModel(b *testing.B, rec *replay.Recording) *Model {
 	m := newTestModel(b, 200, 50)
-	feed(m, stress.events, stress.res, nil)
+	var events []engine.Event
+	for _, ev := range rec.Events {
+		if wd, ok := ev.(*engine.WindowDone); ok {
+			w := wd.Window
+			th := rec.Result.Series[0].Threshold
+			for _, s := range rec.Result.Series {
+				if s.Size == w.Size {
+					th = s.Threshold
+				}
+			}
+			if w.Index >= 20000 && !w.Alert(th) {
+				slim := *w
+				slim.Edges, slim.Flagged, slim.Contributions = nil, nil, nil
+				m.sh.data.apply(&engine.WindowDone{Window: &slim})
+				continue
+			}
+		}
+		events = append(events, ev)
+	}
+	feed(m, events, rec.Result, nil)
 	keys(m, "n")
 	m.View()
 	return m
+}
+
+var million = struct {
+	once sync.Once
+	rec  *replay.Recording
+}{}
+
+// BenchmarkView1M, BenchmarkThreshold1M, BenchmarkNextAlert1M: a week of
+// 10 s windows is 60 480; a million is the limit a run may make.
+func BenchmarkView1M(b *testing.B) {
+	m := millionModel(b)
+	loop(b, func(int) { m.View() })
+}
+
+func BenchmarkThreshold1M(b *testing.B) {
+	m := millionModel(b)
+	up, down := press("+"), press("-")
+	loop(b, func(i int) {
+		k := up
+		if i%2 == 1 {
+			k = down
+		}
+		m.Update(k)
+		m.View()
+	})
+}
+
+func BenchmarkNextAlert1M(b *testing.B) {
+	m := millionModel(b)
+	n, prev := press("n"), press("N")
+	loop(b, func(i int) {
+		k := n
+		if (i/6)%2 == 1 {
+			k = prev
+		}
+		m.Update(k)
+		m.View()
+	})
+}
+
+func millionModel(b *testing.B) *Model {
+	million.once.Do(func() { million.rec = demo().Stretch(1_000_000) })
+	return stretchedModel(b, million.rec)
 }
 
 // BenchmarkView100k: a frame when nothing changed (the program renders

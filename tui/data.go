@@ -92,6 +92,7 @@ type dataset struct {
 	source    string
 	series    []*seriesData
 	progress  engine.Progress
+	stepSince time.Duration // Elapsed when progress.Step began
 	warnings  []engine.Warning
 	done      bool
 	err       error
@@ -116,6 +117,10 @@ func (d *dataset) seriesFor(size time.Duration) *seriesData {
 func (d *dataset) apply(ev engine.Event) {
 	switch ev := ev.(type) {
 	case *engine.Progress:
+		// A new step of a long phase starts its own clock (for its ETA).
+		if ev.Step != d.progress.Step {
+			d.stepSince = ev.Elapsed
+		}
 		// Packets, bytes and time are counts so far: a message that
 		// leaves them out (a phase change) must not make them go back.
 		p := *ev
@@ -175,8 +180,8 @@ func (d *dataset) severe() (engine.Warning, bool) {
 	return engine.Warning{}, false
 }
 
-// finish records the end of the run. The result, when there is one, is
-// authoritative: its series replace what was streamed.
+// finish records the end of the run. Every window arrived as an event;
+// the result adds the final thresholds and features.
 func (d *dataset) finish(res *engine.Result, err error) {
 	d.done = true
 	d.err = err
@@ -198,14 +203,6 @@ func (d *dataset) finish(res *engine.Result, err error) {
 	for i := range res.Series {
 		rs := &res.Series[i]
 		s := d.seriesFor(rs.Size)
-		s.windows = s.windows[:0]
-		for j := range rs.Windows {
-			w := &rs.Windows[j]
-			for len(s.windows) <= w.Index {
-				s.windows = append(s.windows, nil)
-			}
-			s.windows[w.Index] = w
-		}
 		if !s.hasInfo {
 			s.info = engine.SeriesInfo{Size: rs.Size}
 			s.hasInfo = true
@@ -318,20 +315,13 @@ func (s *seriesData) runs(th float64) int {
 	return n
 }
 
-// engineSeries returns the series as an engine.Series for export: the
-// run's own when it has finished, else a copy of the windows so far.
+// engineSeries returns a copy of the windows of size s so far as an
+// engine.Series (without their details), for export.
 func (d *dataset) engineSeries(s int) *engine.Series {
 	if s < 0 || s >= len(d.series) {
 		return nil
 	}
 	sd := d.series[s]
-	if d.result != nil {
-		for i := range d.result.Series {
-			if d.result.Series[i].Size == sd.size {
-				return &d.result.Series[i]
-			}
-		}
-	}
 	out := &engine.Series{Size: sd.size, Features: sd.info.Features,
 		Threshold: sd.info.Threshold, ThresholdTrained: sd.info.ThresholdTrained}
 	out.Windows = make([]engine.WindowResult, 0, len(sd.windows))

@@ -125,8 +125,8 @@ func TestDatasetStream(t *testing.T) {
 	if !d.done || d.Len(0) != 24 {
 		t.Errorf("after finish: done %v, %d windows", d.done, d.Len(0))
 	}
-	if d.series[0].windows[14] != &res.Series[0].Windows[14] {
-		t.Error("after finish the windows are not the result's")
+	if w := d.series[0].windows[14]; w == nil || w.Index != 14 || w.Score != res.Series[0].Windows[14].Score {
+		t.Error("after finish window 14 is not the streamed one")
 	}
 	// Step: the score range over 50, rounded up to 1-2-5.
 	st := d.series[0].scoreStats()

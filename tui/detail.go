@@ -144,6 +144,10 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 
 	lines = append(lines, "")
 	add(st.PaneTitle.Render("drivers of the score") + st.Muted.Render(" · contribution = weight × z"))
+	if p.sh.loading() {
+		add(st.Muted.Render("  reading the window's details…"))
+		return lines
+	}
 	if len(w.Contributions) == 0 {
 		add(st.Muted.Render("  no feature moves this score"))
 		return lines

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
@@ -34,14 +35,15 @@ type drillPane struct {
 	edge          engine.FlaggedEdge // as flagged where it was opened
 	from          int                // the window it was opened from
 	key           drillKey
-	bytes         []float64 // per window; NaN for windows not analysed
+	pending       drillKey  // being read
+	bytes         []float64 // per window (key's); NaN for windows not analysed
 }
 
 func newDrillPane(sh *shared) *drillPane { return &drillPane{sh: sh} }
 
 func (p *drillPane) open(e engine.FlaggedEdge, from int) {
 	p.edge, p.from = e, from
-	p.key = drillKey{}
+	p.key, p.bytes = drillKey{}, nil
 }
 
 // current is the edge as flagged in the cursor window, if it is; the
@@ -72,27 +74,60 @@ func (p *drillPane) Update(msg tea.Msg) (*drillPane, tea.Cmd) {
 	return p, nil
 }
 
-// series computes the edge's bytes per window: O(windows × edges), once
-// per edge and data version.
-func (p *drillPane) series(sd *seriesData) []float64 {
-	k := drillKey{sd: sd, version: sd.version, src: p.edge.Src, dst: p.edge.Dst}
-	if k == p.key && p.bytes != nil {
-		return p.bytes
+// drillSeriesMsg brings an edge's bytes per window, read off the update
+// loop from the detail store.
+type drillSeriesMsg struct {
+	key   drillKey
+	bytes []float64
+	err   error
+}
+
+// seriesCmd reads the edge's bytes in every window of the current size
+// from the store, when they are not known for the data's version: a scan
+// of the windows' service graphs, O(windows × edges), once per edge and
+// version.
+func (p *drillPane) seriesCmd() tea.Cmd {
+	sd := p.sh.current()
+	if sd == nil {
+		return nil
 	}
-	p.key = k
-	p.bytes = make([]float64, len(sd.windows))
-	for i, w := range sd.windows {
-		if w == nil {
-			p.bytes[i] = math.NaN()
-			continue
-		}
-		for _, e := range w.Edges {
-			if e.Src == p.edge.Src && e.Dst == p.edge.Dst {
-				p.bytes[i] += float64(e.Bytes)
+	k := drillKey{sd: sd, version: sd.version, src: p.edge.Src, dst: p.edge.Dst}
+	if k == p.key || k == p.pending {
+		return nil
+	}
+	p.pending = k
+	windows := slices.Clone(sd.windows)
+	store := p.sh.store
+	return func() tea.Msg {
+		out := make([]float64, len(windows))
+		for i, w := range windows {
+			out[i] = math.NaN()
+			if w == nil {
+				continue
+			}
+			full, err := store.full(w)
+			if err != nil {
+				return drillSeriesMsg{key: k, err: err}
+			}
+			out[i] = 0
+			for _, e := range full.Edges {
+				if e.Src == k.src && e.Dst == k.dst {
+					out[i] += float64(e.Bytes)
+				}
 			}
 		}
+		return drillSeriesMsg{key: k, bytes: out}
 	}
-	return p.bytes
+}
+
+// setSeries takes a series the store has read.
+func (p *drillPane) setSeries(msg drillSeriesMsg) {
+	if msg.key == p.pending {
+		p.pending = drillKey{}
+	}
+	if msg.err == nil && msg.key.src == p.edge.Src && msg.key.dst == p.edge.Dst {
+		p.key, p.bytes = msg.key, msg.bytes
+	}
 }
 
 func (p *drillPane) View() string {
@@ -135,15 +170,17 @@ func (p *drillPane) View() string {
 
 	sd := p.sh.current()
 	room := p.height - len(lines) - 2 // the chart's title and caret lines
-	if sd != nil && len(sd.windows) > 0 && room >= 3 {
-		vals := p.series(sd)
+	if sd != nil && len(sd.windows) > 0 && room >= 3 && p.bytes == nil {
+		add(st.Muted.Render("bytes over time: reading the windows…"))
+	} else if sd != nil && len(sd.windows) > 0 && room >= 3 {
+		vals := p.bytes
 		cols := max(p.width-plotLeft-1, 1)
 		g := geometry(len(vals), cols)
 		buckets, _ := bucketMax(g, func(i int) float64 { return vals[i] })
 		add(st.PaneTitle.Render("bytes over time") + st.Muted.Render(fmt.Sprintf(" · %s windows · max per column", fmtSize(sd.size))))
 		label := axisBytes
 		if pr, ok := drawPlot(plotSpec{values: buckets, cpw: g.cpw, height: room, threshold: math.NaN(), label: label}); ok {
-			cur := p.sh.cursor()
+			cur := min(p.sh.cursor(), len(vals)-1)
 			lines = append(lines, stylePlot(pr, g.colOf(g.bucketOf(cur)), st)...)
 			caret := strings.Repeat(" ", plotLeft+g.colOf(g.bucketOf(cur))) + st.Cursor.Render("^") +
 				st.Muted.Render(fmt.Sprintf(" window %d", cur))

@@ -315,6 +315,8 @@ func (p *edgesPane) View() string {
 	switch {
 	case w == nil:
 		body = st.Muted.Render("no window analysed yet")
+	case p.key.alerts && p.sh.loading():
+		body = st.Muted.Render("reading the window's details…")
 	case !p.key.alerts && !w.Alertable() && !math.IsNaN(w.Score):
 		body = st.Muted.Render(fmt.Sprintf("○ window %d: %s", w.Index, whyNoAlert(w))) +
 			"\n" + st.Muted.Render("  n: next alert")

@@ -105,9 +105,12 @@ func (p *graphPane) sync() {
 	}
 	p.key = k
 	var lines []string
-	if w == nil {
+	switch {
+	case w == nil:
 		lines = []string{p.sh.styles.Muted.Render("no window analysed yet")}
-	} else {
+	case p.sh.loading():
+		lines = []string{p.sh.styles.Muted.Render("reading the window's details…")}
+	default:
 		lines = serviceGraph(w.Edges, p.width, p.sh.styles)
 	}
 	p.vp.SetContent(strings.Join(lines, "\n"))
@@ -116,7 +119,7 @@ func (p *graphPane) sync() {
 func (p *graphPane) View() string {
 	st := p.sh.styles
 	head := st.paneTitle("service graph", p.focused)
-	if w := p.sh.window(); w != nil {
+	if w := p.sh.window(); w != nil && !p.sh.loading() {
 		head += st.Muted.Render(fmt.Sprintf(" · window %d · %d edges · who sends whom how many bytes", w.Index, len(w.Edges)))
 	}
 	return truncateStyled(head, p.width) + "\n" + p.vp.View()

@@ -147,8 +147,13 @@ func (h *headerPane) progressLine() string {
 		phase = "working"
 	}
 	if p.Phase == engine.PhaseTraining {
-		// Training reports what it does, not a share of the input read.
-		return h.spinner() + st.Accent.Render(padRight(phase, 9)) + " " + st.Text.Render(p.Step) + h.since(sep)
+		// Training reports what it does and how far, not the input read.
+		line := h.spinner() + st.Accent.Render(padRight(phase, 9)) + " "
+		if p.Total > 0 {
+			frac := math.Min(1, float64(p.Done)/float64(p.Total))
+			line += h.bar.ViewAs(frac) + " " + st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + " "
+		}
+		return line + st.Text.Render(p.Step) + st.Muted.Render(stepETA(p, d.stepSince)) + h.since(sep)
 	}
 	frac := 0.0
 	if p.TotalBytes > 0 {
@@ -166,6 +171,15 @@ func (h *headerPane) progressLine() string {
 	stats = append(stats, eta)
 	return h.spinner() + st.Accent.Render(padRight(phase, 9)) + " " + h.bar.ViewAs(frac) + " " +
 		st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + sep + st.Text.Render(strings.Join(stats, " · ")) + h.since(sep)
+}
+
+// stepETA is " · ETA 12s" for a step that has done part of its work, from
+// the time it has taken so far; "" before it can be told.
+func stepETA(p engine.Progress, since time.Duration) string {
+	if left, ok := p.StepLeft(since); ok {
+		return " · ETA " + fmtDuration(left)
+	}
+	return ""
 }
 
 // spinner is the running frame, or "" outside a program.

@@ -26,12 +26,14 @@ func testConfig(t testing.TB) Config {
 		ThemeSet: true,
 		Now:      func() time.Time { return fixedNow },
 		Dir:      t.TempDir(),
+		TempDir:  t.TempDir(),
 	}
 }
 
 // newTestModel is a model of w×h fed nothing yet.
 func newTestModel(t testing.TB, w, h int) *Model {
 	m := New(context.Background(), testConfig(t))
+	t.Cleanup(func() { m.Stop(time.Second) })
 	send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }

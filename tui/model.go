@@ -43,6 +43,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives diagnostics; never the screen (default: discard).
 	Logger *slog.Logger
+	// TempDir holds the file of the windows' details (default: the
+	// system's temporary directory).
+	TempDir string
 	// SettingHint says how the user changes an analysis setting, e.g.
 	// "--sensitive" (default: nothing is said).
 	SettingHint func(engine.Setting) string
@@ -57,6 +60,10 @@ type shared struct {
 	keys     *KeyMap
 	themeGen int
 	summary  alertSummary
+	// store keeps every window's details on disk; cache holds those of
+	// the windows shown lately.
+	store *detailStore
+	cache *detailCache
 }
 
 // alertSummary is the header's alert count, recomputed when the data, the
@@ -79,12 +86,36 @@ func (s *shared) cursor() int { return s.nav.Window(s.tl) }
 
 func (s *shared) threshold() float64 { return s.nav.Th(s.tl, s.nav.Size) }
 
+// window is the cursor window, with its details once they are loaded
+// (see loading).
 func (s *shared) window() *engine.WindowResult {
 	sd := s.current()
 	if sd == nil {
 		return nil
 	}
-	return sd.window(s.cursor())
+	w := sd.window(s.cursor())
+	if w == nil {
+		return nil
+	}
+	if full, ok := s.cache.loaded[windowKey{w.Size, w.Index}]; ok {
+		return full
+	}
+	return w
+}
+
+// loading reports whether the cursor window's details are still being
+// read from the detail store.
+func (s *shared) loading() bool {
+	sd := s.current()
+	if sd == nil {
+		return false
+	}
+	w := sd.window(s.cursor())
+	if w == nil {
+		return false
+	}
+	_, ok := s.cache.loaded[windowKey{w.Size, w.Index}]
+	return !ok
 }
 
 // pane is which lower pane has the focus.
@@ -176,7 +207,8 @@ func New(ctx context.Context, cfg Config) *Model {
 		ctx = context.Background()
 	}
 	m := &Model{cfg: cfg, ctx: ctx, log: cfg.Logger, keys: DefaultKeyMap()}
-	m.sh = &shared{data: &dataset{}, nav: NewNav(0), styles: NewStyles(cfg.Theme), keys: &m.keys}
+	m.sh = &shared{data: &dataset{}, nav: NewNav(0), styles: NewStyles(cfg.Theme), keys: &m.keys,
+		store: newDetailStore(cfg.TempDir), cache: newDetailCache()}
 	m.sh.tl = timeline{dataset: m.sh.data, page: m.page}
 	m.header = newHeaderPane(m.sh, cfg.Title, cfg.Demo, cfg.SettingHint)
 	m.chart = newChartPane(m.sh)
@@ -227,6 +259,7 @@ func (m *Model) Init() tea.Cmd {
 // Stop cancels the analysis and waits up to timeout for its goroutine to
 // end. Run calls it after the program exits.
 func (m *Model) Stop(timeout time.Duration) {
+	defer m.sh.store.close()
 	if m.run == nil {
 		return
 	}
@@ -254,7 +287,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.route(msg)
 	m.layout()
 	m.sync()
-	return m, cmd
+	var series tea.Cmd
+	if m.overlay == overlayDrill {
+		series = m.drill.seriesCmd()
+	}
+	return m, tea.Batch(cmd, m.loadCursor(), series)
+}
+
+// loadCursor reads the cursor window's details, when they are not in
+// memory, off the update loop.
+func (m *Model) loadCursor() tea.Cmd {
+	sd := m.sh.current()
+	if sd == nil || !m.sh.loading() {
+		return nil
+	}
+	w := sd.window(m.sh.cursor())
+	k := windowKey{w.Size, w.Index}
+	if m.sh.cache.inFlight[k] {
+		return nil
+	}
+	m.sh.cache.inFlight[k] = true
+	return m.sh.store.loadDetails(w)
 }
 
 // route sends msg where it belongs.
@@ -275,6 +328,23 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		if m.run != nil {
 			return m.run.wait()
 		}
+		return nil
+
+	case drillSeriesMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error(), false)
+		}
+		m.drill.setSeries(msg)
+		return nil
+
+	case detailsMsg:
+		if msg.err != nil {
+			delete(m.sh.cache.inFlight, msg.key)
+			m.log.Error("window details", "err", msg.err)
+			m.setStatus(msg.err.Error(), false)
+			return nil
+		}
+		m.sh.cache.add(msg.key, msg.w)
 		return nil
 
 	case runDoneMsg:
@@ -347,6 +417,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 func (m *Model) feed(events []engine.Event) {
 	d := m.sh.data
 	for _, ev := range events {
+		if wd, ok := ev.(*engine.WindowDone); ok && wd.Window != nil {
+			// The details go to the store; memory keeps the rest.
+			ev = &engine.WindowDone{Window: m.sh.store.slim(wd.Window)}
+		}
 		d.apply(ev)
 		if w, ok := ev.(*engine.Warning); ok {
 			m.log.Warn("analysis warning", "message", w.Message, "setting", w.Setting, "severe", w.Severe)
@@ -632,9 +706,14 @@ func (m *Model) exportCmd(path string, overwrite bool) tea.Cmd {
 	s := m.sh.data.engineSeries(m.sh.nav.Size)
 	th := m.sh.threshold()
 	log := m.log
+	store := m.sh.store
 	return func() tea.Msg {
-		ivs := export.Intervals(s, th)
-		err := export.Write(path, ivs, overwrite)
+		var ivs []export.Interval
+		err := withDetails(store, s, th)
+		if err == nil {
+			ivs = export.Intervals(s, th)
+			err = export.Write(path, ivs, overwrite)
+		}
 		windows := 0
 		for _, iv := range ivs {
 			windows += iv.Windows
@@ -646,6 +725,21 @@ func (m *Model) exportCmd(path string, overwrite bool) tea.Cmd {
 		}
 		return exportDoneMsg{path: path, intervals: len(ivs), windows: windows, err: err}
 	}
+}
+
+// withDetails gives the windows of s that alert at th their details (the
+// flagged edges an interval names), from the store.
+func withDetails(store *detailStore, s *engine.Series, th float64) error {
+	for i := range s.Windows {
+		if w := &s.Windows[i]; w.Alert(th) {
+			full, err := store.full(w)
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			*w = *full
+		}
+	}
+	return nil
 }
 
 func (m *Model) exported(msg exportDoneMsg) tea.Cmd {

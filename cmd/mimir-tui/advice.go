@@ -23,6 +23,7 @@ var settingFlags = map[engine.Setting]string{
 	engine.SettingWorkers:        "--workers",
 	engine.SettingRates:          "--rates",
 	engine.SettingStrict:         "--strict",
+	engine.SettingMemoryLimit:    "--memory-limit",
 }
 
 // flagAdvice names the flag that changes an engine setting, or "" when no

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,66 +123,36 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
-	res, err := analyse(ctx, &ef, pos, stderr)
+	opts, err := ef.options()
+	if err != nil {
+		return err
+	}
+	// Records go out as the windows are scored: memory does not grow with
+	// the capture.
+	opts.Streaming = true
+	sink, err := newRecordSink(*out, *force, stdout, *format, *intervals != "")
 	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
-	err = writeOutput(*out, *force, stdout, func(w io.Writer) error { return writeRecords(w, res, *format) })
+	rep := newReporter(stderr)
+	_, err = runEngine(ctx, inputs(pos[0], pos[1]), opts, func(ev engine.Event) {
+		rep.event(ev)
+		sink.event(ev)
+	})
+	rep.clear()
 	if err != nil {
+		sink.abort()
+		return notWritten(adviseError(err), *out, *intervals)
+	}
+	if err := sink.close(); err != nil {
 		return notWritten(err, *out, *intervals)
 	}
 	if *intervals != "" {
-		var ivs []export.Interval
-		for i := range res.Series {
-			ivs = append(ivs, export.Intervals(&res.Series[i], res.Series[i].Threshold)...)
-		}
+		ivs := sink.intervals()
 		if err := export.Write(*intervals, ivs, *force); err != nil {
 			return notWritten(fmt.Errorf("--export-intervals: %w", err), *intervals)
 		}
 		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
-	}
-	return nil
-}
-
-// writeRecords writes every window of every size in time order (finest
-// size first within the same start).
-func writeRecords(w io.Writer, res *engine.Result, format string) error {
-	type item struct {
-		w  *engine.WindowResult
-		th float64
-	}
-	var items []item
-	for si := range res.Series {
-		s := &res.Series[si]
-		for i := range s.Windows {
-			items = append(items, item{&s.Windows[i], s.Threshold})
-		}
-	}
-	slices.SortStableFunc(items, func(a, b item) int {
-		if c := a.w.Start.Compare(b.w.Start); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.w.Size, b.w.Size)
-	})
-	if format == "csv" {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(csvHeader); err != nil {
-			return err
-		}
-		for _, it := range items {
-			if err := cw.Write(newWindowRecord(it.w, it.th).csv()); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // keep "a -> b" readable
-	for _, it := range items {
-		if err := enc.Encode(newWindowRecord(it.w, it.th)); err != nil {
-			return err
-		}
 	}
 	return nil
 }

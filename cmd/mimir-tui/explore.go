@@ -59,6 +59,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	// The explorer keeps its own compact copy of every window (and their
+	// details on disk): the engine need not hold them too.
+	opts.Streaming = true
 	cfg, err := themeConfig(*themeName)
 	if err != nil {
 		return err

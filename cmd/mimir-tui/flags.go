@@ -33,6 +33,7 @@ type engineFlags struct {
 	reorderSlack   time.Duration
 	workers        int
 	strict         bool
+	memoryLimit    string
 
 	fs *flag.FlagSet // to tell a flag given from its default
 }
@@ -62,6 +63,7 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.BoolVar(&ef.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
+	fs.StringVar(&ef.memoryLimit, "memory-limit", "75%", "memory budget: a share of the machine's memory, a size such as 4GB, or 0 for none; a run that needs more stops with an error")
 }
 
 // given reports whether the flag was set on the command line.
@@ -125,6 +127,9 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	opts.ReorderSlack = ef.reorderSlack
 	opts.Workers = ef.workers
 	opts.Strict = ef.strict
+	if opts.MemoryLimit, err = parseMemoryLimit(ef.memoryLimit); err != nil {
+		return opts, err
+	}
 	// Refused here, before any input is read or the explorer opens.
 	return opts, adviseError(opts.Check())
 }

@@ -20,6 +20,9 @@ type reporter struct {
 	terminal bool
 	last     time.Time
 	shown    bool
+	// step is the long phase's current step, begun at stepSince.
+	step      string
+	stepSince time.Duration
 }
 
 func newReporter(stderr io.Writer) *reporter {
@@ -44,6 +47,13 @@ func (r *reporter) event(ev engine.Event) {
 			fmt.Fprintln(r.w, "warning:", adviseWarning(ev))
 		}
 	case *engine.Progress:
+		if ev.Step != r.step {
+			r.step, r.stepSince = ev.Step, ev.Elapsed
+			if !r.terminal && ev.Step != "" {
+				// A log gets each step of a long phase once.
+				fmt.Fprintf(r.w, "%s: %s\n", ev.Phase, ev.Step)
+			}
+		}
 		if !r.terminal || (time.Since(r.last) < 100*time.Millisecond && ev.Phase != engine.PhaseDone) {
 			return
 		}
@@ -52,6 +62,15 @@ func (r *reporter) event(ev engine.Event) {
 			ev.Phase, ev.Packets, units.Bytes(float64(ev.Bytes)), ev.Windows, ev.Analysed, ev.Elapsed.Round(100*time.Millisecond))
 		if ev.TotalBytes > 0 && ev.Phase == engine.PhaseIngesting {
 			line += fmt.Sprintf(" (%.0f%% read)", 100*float64(ev.ReadBytes)/float64(ev.TotalBytes))
+		}
+		if ev.Phase == engine.PhaseTraining {
+			line = fmt.Sprintf("%-9s %s", ev.Phase, ev.Step)
+			if ev.Total > 0 {
+				line += fmt.Sprintf(": %d/%d", ev.Done, ev.Total)
+			}
+			if left, ok := ev.StepLeft(r.stepSince); ok {
+				line += fmt.Sprintf(", ETA %s", left.Round(time.Second))
+			}
 		}
 		fmt.Fprintf(r.w, "\r\x1b[K%s", line)
 		r.shown = true

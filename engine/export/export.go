@@ -30,6 +30,9 @@ type Interval struct {
 	Services    []string `json:"services"`
 	Edges       []string `json:"edges"`
 	SizeSeconds float64  `json:"size_seconds"` // the window size
+	// Verdict and Note are the analyst's, when one was given.
+	Verdict string `json:"verdict,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
 // EdgeName is how an edge is written in Interval.Edges and shown in the UI.
@@ -37,61 +40,74 @@ func EdgeName(src, dst string) string { return src + " -> " + dst }
 
 // Intervals merges the windows of s that alert at threshold into intervals.
 // Windows are consecutive when their indices follow each other; a window
-// that does not alert (its score is below threshold, or NaN) ends an
-// interval.
+// that does not alert (WindowResult.Alert) ends an interval.
 func Intervals(s *engine.Series, threshold float64) []Interval {
 	if s == nil {
 		return nil
 	}
-	var (
-		out      []Interval
-		cur      *Interval
-		services map[string]bool
-		edges    map[string]bool
-	)
-	flush := func() {
-		if cur == nil {
-			return
-		}
-		cur.Services = sortedKeys(services)
-		cur.Edges = sortedKeys(edges)
-		out = append(out, *cur)
-		cur = nil
-	}
+	m := NewMerger(s.Size, threshold)
 	for i := range s.Windows {
-		w := &s.Windows[i]
-		if !w.Alert(threshold) {
-			flush()
-			continue
-		}
-		if cur != nil && w.Index != cur.LastWindow+1 {
-			flush()
-		}
-		if cur == nil {
-			cur = &Interval{
-				Start:       w.Start,
-				FirstWindow: w.Index,
-				PeakScore:   w.Score,
-				PeakWindow:  w.Index,
-				SizeSeconds: s.Size.Seconds(),
-			}
-			services = map[string]bool{}
-			edges = map[string]bool{}
-		}
-		cur.End = w.End
-		cur.LastWindow = w.Index
-		cur.Windows++
-		if w.Score > cur.PeakScore {
-			cur.PeakScore, cur.PeakWindow = w.Score, w.Index
-		}
-		for _, e := range w.Flagged {
-			services[e.Src] = true
-			services[e.Dst] = true
-			edges[EdgeName(e.Src, e.Dst)] = true
-		}
+		m.Add(&s.Windows[i])
 	}
-	flush()
-	return out
+	return m.Intervals()
+}
+
+// Merger merges the alerting windows of one size, given one at a time in
+// index order, into intervals: what Intervals does, for windows that are
+// streamed rather than held.
+type Merger struct {
+	size      time.Duration
+	threshold float64
+	out       []Interval
+	cur       *Interval
+	services  map[string]bool
+	edges     map[string]bool
+}
+
+// NewMerger merges windows of size that alert at threshold.
+func NewMerger(size time.Duration, threshold float64) *Merger {
+	return &Merger{size: size, threshold: threshold}
+}
+
+// Add takes the next window.
+func (m *Merger) Add(w *engine.WindowResult) {
+	if !w.Alert(m.threshold) || (m.cur != nil && w.Index != m.cur.LastWindow+1) {
+		m.flush()
+	}
+	if !w.Alert(m.threshold) {
+		return
+	}
+	if m.cur == nil {
+		m.cur = &Interval{Start: w.Start, FirstWindow: w.Index, PeakScore: w.Score, PeakWindow: w.Index, SizeSeconds: m.size.Seconds()}
+		m.services, m.edges = map[string]bool{}, map[string]bool{}
+	}
+	m.cur.End, m.cur.LastWindow = w.End, w.Index
+	m.cur.Windows++
+	if w.Score > m.cur.PeakScore {
+		m.cur.PeakScore, m.cur.PeakWindow = w.Score, w.Index
+	}
+	for _, e := range w.Flagged {
+		m.services[e.Src] = true
+		m.services[e.Dst] = true
+		m.edges[EdgeName(e.Src, e.Dst)] = true
+	}
+}
+
+func (m *Merger) flush() {
+	if m.cur == nil {
+		return
+	}
+	m.cur.Services = sortedKeys(m.services)
+	m.cur.Edges = sortedKeys(m.edges)
+	m.out = append(m.out, *m.cur)
+	m.cur = nil
+}
+
+// Intervals ends the run of alerting windows in progress, if any, and
+// returns every interval so far.
+func (m *Merger) Intervals() []Interval {
+	m.flush()
+	return m.out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -166,6 +182,8 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 				strconv.Itoa(iv.PeakWindow),
 				strings.Join(iv.Services, ";"),
 				strings.Join(iv.Edges, ";"),
+				iv.Verdict,
+				iv.Note,
 			})
 		}
 		w.Flush()
@@ -181,7 +199,7 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 // joined with ";".
 var CSVHeader = []string{
 	"start", "end", "size_seconds", "first_window", "last_window", "windows",
-	"peak_score", "peak_window", "services", "edges",
+	"peak_score", "peak_window", "services", "edges", "verdict", "note",
 }
 
 // Write writes ivs to path, as JSON or CSV by its extension. It writes a

@@ -194,7 +194,7 @@ func TestWriteCSV(t *testing.T) {
 		CSVHeader,
 		// Windows 1-2 of the sample: 12:26:08 to 12:26:28, peak 3.25 at 2.
 		{"2026-11-24T12:26:08Z", "2026-11-24T12:26:28Z", "10", "1", "2", "2", "3.25", "2",
-			"front-end;outside;shop-db", "front-end -> shop-db;shop-db -> outside"},
+			"front-end;outside;shop-db", "front-end -> shop-db;shop-db -> outside", "", ""},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV rows =\n%q\nwant\n%q", rows, want)

@@ -1,11 +1,13 @@
 package lasso
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -32,6 +34,10 @@ type Options struct {
 	// rows coordinate descent may need thousands of sweeps per alpha to get
 	// there. 0 (the default) follows scikit-learn and solves every alpha.
 	Saturation float64
+	// Progress, when set, hears how many of the folds' paths and the final
+	// refit are done (total Folds+1); it may be called from several
+	// goroutines at once.
+	Progress func(done, total int)
 }
 
 func (o Options) withDefaults() Options {
@@ -206,7 +212,7 @@ func PathWith(X [][]float64, y []float64, alphas []float64, opt Options) ([]Solu
 	w := make([]float64, d.p)
 	out := make([]Solution, len(alphas))
 	for i, a := range alphas {
-		r := d.solve(a, w, opt.Tol, opt.MaxIter)
+		r := d.solve(context.Background(), a, w, opt.Tol, opt.MaxIter)
 		out[i] = Solution{
 			Alpha:     a,
 			Intercept: d.intercept(w),
@@ -233,6 +239,12 @@ var ErrConstantTarget = errors.New("lasso: every target has the same value, so t
 // errors). Folds run on up to opt.Workers goroutines; every fold writes its
 // own slot, so the result does not depend on their order.
 func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
+	return FitCVContext(context.Background(), X, y, opt)
+}
+
+// FitCVContext is FitCV that stops, returning ctx.Err(), soon after ctx
+// is cancelled: it checks between alphas and between sweeps.
+func FitCVContext(ctx context.Context, X [][]float64, y []float64, opt Options) (*Model, error) {
 	opt = opt.withDefaults()
 	if err := opt.check(); err != nil {
 		return nil, err
@@ -269,6 +281,12 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 	// mse[f][k]: fold f's test error at alphas[k]. Each fold writes only its
 	// own slot, so the result does not depend on scheduling.
 	mse := make([][]float64, opt.Folds)
+	var done atomic.Int32
+	progress := func() {
+		if opt.Progress != nil {
+			opt.Progress(int(done.Add(1)), opt.Folds+1)
+		}
+	}
 	parallel(opt.Folds, opt.Workers, func(f int) {
 		lo, hi := bounds[f], bounds[f+1]
 		var d *design
@@ -279,8 +297,12 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 		} else {
 			d = residualDesign(X, y, span{0, lo}, span{hi, n})
 		}
-		mse[f] = foldMSE(d, X, y, lo, hi, alphas, opt)
+		mse[f] = foldMSE(ctx, d, X, y, lo, hi, alphas, opt)
+		progress()
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	m := &Model{Alphas: alphas, CVMSE: make([]float64, len(alphas))}
 	best := 0
@@ -294,7 +316,11 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 			best = k
 		}
 	}
-	best, m.Coef = full.refit(X, y, alphas, best, opt)
+	best, m.Coef = full.refit(ctx, X, y, alphas, best, opt)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	progress()
 	m.Alpha = alphas[best]
 	m.Intercept = full.intercept(m.Coef)
 	return m, nil
@@ -304,11 +330,14 @@ func FitCV(X [][]float64, y []float64, opt Options) (*Model, error) {
 // (scikit-learn refits cold; both stop at the same duality gap), stopping
 // earlier under the folds' saturation rule; it returns the alpha's index
 // and the coefficients.
-func (full *design) refit(X [][]float64, y []float64, alphas []float64, best int, opt Options) (int, []float64) {
+func (full *design) refit(ctx context.Context, X [][]float64, y []float64, alphas []float64, best int, opt Options) (int, []float64) {
 	w := make([]float64, full.p)
 	prev := 0.0
 	for k, a := range alphas[:best+1] {
-		full.solve(a, w, opt.Tol, opt.MaxIter)
+		if ctx.Err() != nil {
+			return k, w
+		}
+		full.solve(ctx, a, w, opt.Tol, opt.MaxIter)
 		if opt.Saturation > 0 && full.yy > 0 {
 			// The same rule as the folds: past saturation, smaller alphas
 			// would only interpolate the rows.
@@ -349,7 +378,7 @@ func foldBounds(n, k int) []int {
 
 // foldMSE fits the path on design d (the rows outside [lo, hi)) and returns
 // the mean squared error on the rows inside, per alpha.
-func foldMSE(d *design, X [][]float64, y []float64, lo, hi int, alphas []float64, opt Options) []float64 {
+func foldMSE(ctx context.Context, d *design, X [][]float64, y []float64, lo, hi int, alphas []float64, opt Options) []float64 {
 	w := make([]float64, d.p)
 	out := make([]float64, len(alphas))
 	sse := func(b0 float64, from, to int) float64 {
@@ -362,7 +391,10 @@ func foldMSE(d *design, X [][]float64, y []float64, lo, hi int, alphas []float64
 	}
 	prev := 0.0 // fraction of the training variance explained at the previous alpha
 	for k, a := range alphas {
-		d.solve(a, w, opt.Tol, opt.MaxIter)
+		if ctx.Err() != nil {
+			return out
+		}
+		d.solve(ctx, a, w, opt.Tol, opt.MaxIter)
 		b0 := d.intercept(w)
 		out[k] = sse(b0, lo, hi) / float64(hi-lo)
 		if opt.Saturation > 0 && d.yy > 0 {

@@ -1,6 +1,7 @@
 package lasso
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -243,8 +244,8 @@ func TestGramAndResidualAgree(t *testing.T) {
 	}
 	wg, wr := make([]float64, 15), make([]float64, 15)
 	for _, a := range LogAlphas(g.alphaMax(), 1e-3, 20) {
-		rg := g.solve(a, wg, 1e-14, 100000)
-		rr := r.solve(a, wr, 1e-14, 100000)
+		rg := g.solve(context.Background(), a, wg, 1e-14, 100000)
+		rr := r.solve(context.Background(), a, wr, 1e-14, 100000)
 		if !rg.converged || !rr.converged {
 			t.Fatalf("alpha %v: converged gram %v residual %v", a, rg.converged, rr.converged)
 		}
@@ -409,4 +410,29 @@ func TestModelJSONAndPredict(t *testing.T) {
 		}
 	}()
 	m.Predict([]float64{1})
+}
+
+// TestFitCVCancelled: a cancelled context stops the fit with its error.
+func TestFitCVCancelled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	X := make([][]float64, 400)
+	y := make([]float64, 400)
+	for i := range X {
+		X[i] = []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		y[i] = X[i][0] + 0.1*rng.NormFloat64()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := FitCVContext(ctx, X, y, Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	var calls int
+	if _, err := FitCVContext(context.Background(), X, y, Options{Workers: 1, Progress: func(done, total int) {
+		calls++
+		if done != calls || total != 6 {
+			t.Errorf("progress %d/%d at call %d, want %d/6", done, total, calls, calls)
+		}
+	}}); err != nil || calls != 6 {
+		t.Errorf("progress called %d times (err %v), want 6: 5 folds and the refit", calls, err)
+	}
 }

@@ -1,6 +1,7 @@
 package lasso
 
 import (
+	"context"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
@@ -42,7 +43,10 @@ func dualityGap(an, dualNorm, rNorm2, rDotY, l1 float64) float64 {
 // After a sweep whose largest coefficient change is below tol relative to
 // the largest coefficient, it computes the duality gap and stops when the
 // gap is below tol·‖yc‖², as scikit-learn does.
-func (d *design) solve(alpha float64, w []float64, tol float64, maxIter int) result {
+//
+// It stops early, leaving the last iterate in w, when ctx is cancelled
+// (checked every sweep; a sweep costs p² or n·p).
+func (d *design) solve(ctx context.Context, alpha float64, w []float64, tol float64, maxIter int) result {
 	if d.yy == 0 || d.p == 0 {
 		// Nothing to explain: w = 0 is the exact solution.
 		clear(w)
@@ -51,15 +55,15 @@ func (d *design) solve(alpha float64, w []float64, tol float64, maxIter int) res
 	an := alpha * float64(d.n)
 	gapTol := tol * d.yy
 	if d.gram != nil {
-		return d.solveGram(an, w, tol, gapTol, maxIter)
+		return d.solveGram(ctx, an, w, tol, gapTol, maxIter)
 	}
-	return d.solveResidual(an, w, tol, gapTol, maxIter)
+	return d.solveResidual(ctx, an, w, tol, gapTol, maxIter)
 }
 
 // solveGram runs the sweeps on the Gram matrix, keeping H = XᵀX·w, so a
 // coordinate update costs p instead of n (scikit-learn's
 // enet_coordinate_descent_gram).
-func (d *design) solveGram(an float64, w []float64, tol, gapTol float64, maxIter int) result {
+func (d *design) solveGram(ctx context.Context, an float64, w []float64, tol, gapTol float64, maxIter int) result {
 	p, g := d.p, d.gram
 	h := make([]float64, p)
 	for j, wj := range w {
@@ -68,7 +72,7 @@ func (d *design) solveGram(an float64, w []float64, tol, gapTol float64, maxIter
 		}
 	}
 	var gap float64
-	for it := 0; it < maxIter; it++ {
+	for it := 0; it < maxIter && ctx.Err() == nil; it++ {
 		var wMax, dwMax float64
 		for j := 0; j < p; j++ {
 			qjj := d.norm[j]
@@ -104,7 +108,7 @@ func (d *design) solveGram(an float64, w []float64, tol, gapTol float64, maxIter
 
 // solveResidual runs the sweeps on the residual R = yc − Xc·w (scikit-learn's
 // enet_coordinate_descent), for designs with more features than rows.
-func (d *design) solveResidual(an float64, w []float64, tol, gapTol float64, maxIter int) result {
+func (d *design) solveResidual(ctx context.Context, an float64, w []float64, tol, gapTol float64, maxIter int) result {
 	n, p := d.n, d.p
 	r := make([]float64, n)
 	copy(r, d.yc)
@@ -114,7 +118,7 @@ func (d *design) solveResidual(an float64, w []float64, tol, gapTol float64, max
 		}
 	}
 	var gap float64
-	for it := 0; it < maxIter; it++ {
+	for it := 0; it < maxIter && ctx.Err() == nil; it++ {
 		var wMax, dwMax float64
 		for j := 0; j < p; j++ {
 			nj := d.norm[j]

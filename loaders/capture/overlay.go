@@ -39,7 +39,7 @@ func inner(p *Packet, frame []byte) status {
 			break
 		}
 		q := Packet{Timestamp: p.Timestamp, WireLen: p.WireLen, CaptureLen: p.CaptureLen,
-			Interface: p.Interface, LinkType: p.LinkType, Input: p.Input, ifindex: p.ifindex}
+			Interface: p.Interface, LinkType: p.LinkType, Input: p.Input, Frame: p.Frame, ifindex: p.ifindex}
 		var s status
 		if et == etherTEB {
 			if len(b) < 14 {

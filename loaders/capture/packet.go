@@ -89,6 +89,10 @@ type Packet struct {
 	TCPFlags     uint8
 	Payload      []byte
 
+	// Frame is the whole captured frame (CaptureLen bytes of the link
+	// type's framing), aliasing the reader's buffer like Payload.
+	Frame []byte
+
 	// What deduplication needs, set by the decoder: the IP packet the
 	// addresses come from (header onward, trimmed to its length; nil
 	// without IP), the offset of its transport header in it (0 when there

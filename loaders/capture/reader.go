@@ -235,6 +235,7 @@ func (r *Reader) Next(p *Packet) error {
 	if r.opts.Inner {
 		st |= inner(p, data)
 	}
+	p.Frame = data
 	s := &r.stats
 	s.Packets++
 	s.Bytes += uint64(wire)

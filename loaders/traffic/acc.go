@@ -36,6 +36,12 @@ type acc struct {
 	dns   []DNSGroup
 	dnsX  []dnsExtra
 	dnIdx map[dnsKey]int32
+
+	flows        []Flow
+	flowIdx      map[flowKey]int32
+	flowsDropped uint64
+	lastFlowKey  flowKey
+	lastFlow     int32
 }
 
 // pair returns the Pair of key k in w, adding it if new. p gives its
@@ -81,4 +87,5 @@ func (w *acc) reset() {
 	} else if w.dnIdx != nil {
 		clear(w.dnIdx)
 	}
+	w.resetFlows()
 }

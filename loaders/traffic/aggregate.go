@@ -194,7 +194,7 @@ func (a *Aggregator) Add(p *capture.Packet) {
 			pr.ClientBytes += uint64(p.WireLen)
 		}
 		if a.cfg.Details {
-			a.det.add(w, k, p)
+			a.det.add(w, k, p, i == 0)
 		}
 	}
 }
@@ -252,7 +252,7 @@ func (a *Aggregator) newAcc(s *series, idx int64) *acc {
 	w.start = a.t0 + idx*s.size
 	w.end = w.start + s.size
 	w.pairs = make([]Pair, 0, s.pairCap)
-	w.last = -1
+	w.last, w.lastFlow = -1, -1
 	return w
 }
 

@@ -50,9 +50,14 @@ func (d *details) init() {
 	d.seed = maphash.MakeSeed()
 }
 
-func (d *details) add(w *acc, k pairKey, p *capture.Packet) {
+// add counts p's details in w; flows only in the finest windows (the
+// first size), where an analyst opens them.
+func (d *details) add(w *acc, k pairKey, p *capture.Packet, flows bool) {
 	if !p.HasTransport || p.Fragment == capture.LaterFragment {
 		return
+	}
+	if flows {
+		w.addFlow(p)
 	}
 	if port, ok := initiation(p); ok {
 		if w.epIdx == nil {
@@ -218,6 +223,13 @@ func RegisteredDomain(name string) string {
 	return name[strings.LastIndexByte(name[:i], '.')+1:]
 }
 
+// NameEntropy is the Shannon entropy, in bits per character, of the part
+// of a query name left of its registered domain (as DNSGroup.EntropySum
+// sums it).
+func NameEntropy(name string) float64 {
+	return labelEntropy([]byte(strings.TrimSuffix(name, RegisteredDomain(name))))
+}
+
 // labelEntropy is the Shannon entropy, in bits per character, of the
 // characters of the labels in prefix (the part of a query name left of its
 // registered domain); the dots between labels are not counted.
@@ -269,6 +281,7 @@ func unusualType(t uint16) bool {
 
 // finish moves the details of accumulator ac into the emitted window w.
 func (d *details) finish(ac *acc, w *Window) {
+	ac.finishFlows(w)
 	w.Endpoints = ac.eps
 	slices.SortFunc(w.Endpoints, func(x, y Endpoint) int {
 		if c := comparePairs(Pair{Src: x.Src, Dst: x.Dst, SrcTag: x.SrcTag, DstTag: x.DstTag}, Pair{Src: y.Src, Dst: y.Dst, SrcTag: y.SrcTag, DstTag: y.DstTag}); c != 0 {

@@ -28,6 +28,11 @@ type Window struct {
 	Pairs     []Pair     // per directed IP pair, sorted by (Src, Dst, SrcTag, DstTag)
 	Endpoints []Endpoint // connection initiations per (Src, Dst, Protocol, Port); only with Config.Details
 	DNS       []DNSGroup // DNS queries per (Src, Dst, Domain); only with Config.Details
+	// Flows per transport conversation direction, largest first, at most
+	// MaxFlows; only with Config.Details and in windows of the first size
+	// (the finest, in the engine). FlowsDropped counts the flows beyond.
+	Flows        []Flow
+	FlowsDropped uint64
 }
 
 // StartTime and EndTime return the window bounds as time.Time in UTC.
@@ -86,5 +91,6 @@ type DNSGroup struct {
 // bounded under a DNS tunnel; Names is a lower bound beyond it.
 const NameCap = 4096
 
-// MaxExamples is how many example query names a DNSGroup keeps (the longest).
-const MaxExamples = 3
+// MaxExamples is how many example query names a DNSGroup keeps (the
+// longest): the evidence an analyst reads of a suspected tunnel.
+const MaxExamples = 10

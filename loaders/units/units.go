@@ -5,6 +5,8 @@ package units
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Bytes formats b with SI units: "512 B", "80.1 kB", "3.8 MB". NaN is "—".
@@ -23,4 +25,29 @@ func Bytes(b float64) string {
 		return fmt.Sprintf("%.0f B", b)
 	}
 	return fmt.Sprintf("%.1f %s", b, names[i])
+}
+
+// ParseBytes reads a byte count: a number, optionally with a unit — SI
+// (kB, MB, GB, TB: powers of 1000) or binary (KiB, MiB, GiB, TiB: powers
+// of 1024) — case-insensitive, with or without a space ("4GB", "512 MiB").
+func ParseBytes(s string) (uint64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	}
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil || x < 0 || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("%q is not a byte count such as 4GB or 512MiB", s)
+	}
+	mult, ok := map[string]float64{"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q; use kB, MB, GB, TB or KiB, MiB, GiB, TiB", s, unit)
+	}
+	if v := x * mult; v < math.MaxUint64 {
+		return uint64(v), nil
+	}
+	return 0, fmt.Errorf("%q is too large", s)
 }

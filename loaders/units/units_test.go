@@ -35,3 +35,21 @@ func ExampleBytes() {
 	fmt.Println(Bytes(550500))
 	// Output: 550.5 kB
 }
+
+func TestParseBytes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want uint64
+	}{
+		{"0", 0}, {"4GB", 4e9}, {"4 gb", 4e9}, {"512MiB", 512 << 20}, {"1.5 GiB", 3 << 29}, {"2000", 2000}, {"10kB", 10000},
+	} {
+		if got, err := ParseBytes(c.in); err != nil || got != c.want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "GB", "-1", "4 XB", "1e400"} {
+		if _, err := ParseBytes(bad); err == nil {
+			t.Errorf("ParseBytes(%q) accepted", bad)
+		}
+	}
+}

@@ -33,6 +33,9 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verify_kinds  # noqa: E402
+
 POD_NET = ipaddress.ip_network("10.244.0.0/24")
 SVC_NET = ipaddress.ip_network("10.96.0.0/16")
 GATEWAY = "10.244.0.1"
@@ -40,8 +43,10 @@ ATTACKER = "203.0.113.10"
 OUTSIDE_OK = {ATTACKER, "198.51.100.20", "198.51.100.53"}
 TUNNEL_ZONE = "t.cdn-sync.net"
 SERVICE_PORT = {"kube-dns": 53, "shop-db": 6379, "catalogue": 80, "user": 80, "carts": 80, "orders": 80,
-                "front-end": 8080}
-FRONT_END_CALLS = {("catalogue", 80), ("user", 80), ("carts", 80), ("orders", 80), ("kube-dns", 53)}
+                "front-end": 8080, "recommender": 80}
+# recommender exists only after new-service's deployment; its pods' IPs appear nowhere before
+FRONT_END_CALLS = {("catalogue", 80), ("user", 80), ("carts", 80), ("orders", 80), ("kube-dns", 53),
+                   ("recommender", 80)}
 
 
 # ---------------------------------------------------------------- capture reader
@@ -146,9 +151,12 @@ def qname(payload):
     return None
 
 
+ARP_SENDERS = defaultdict(set)  # filled by decode()
+
+
 class Pkt:
     __slots__ = ("ts", "orig", "src", "dst", "proto", "sport", "dport", "syn", "ack", "rst", "fin", "plen", "qname",
-                 "qr")
+                 "qr", "seq", "data")
 
 
 def decode(path):
@@ -164,6 +172,8 @@ def decode(path):
             off = 18
         if etype != 0x0800:
             other["arp" if etype == 0x0806 else "ethertype 0x%04x" % etype] += 1
+            if etype == 0x0806 and len(data) >= off + 28:  # sender IPv4 -> sender MAC
+                ARP_SENDERS[".".join(map(str, data[off + 14:off + 18]))].add(data[off + 8:off + 14].hex(":"))
             continue
         ip = data[off:]
         ihl = (ip[0] & 0xF) * 4
@@ -174,13 +184,14 @@ def decode(path):
         p.proto = ip[9]
         p.sport = p.dport = 0
         p.syn = p.ack = p.rst = p.fin = False
-        p.plen, p.qname, p.qr = 0, None, False
+        p.plen, p.qname, p.qr, p.seq, p.data = 0, None, False, 0, b""
         l4 = ip[ihl:total]
         if p.proto == 6 and len(l4) >= 20:
-            p.sport, p.dport = struct.unpack("!HH", l4[:4])
+            p.sport, p.dport, p.seq = struct.unpack("!HHI", l4[:8])
             flags = l4[13]
             p.fin, p.syn, p.rst, p.ack = bool(flags & 1), bool(flags & 2), bool(flags & 4), bool(flags & 16)
             p.plen = total - ihl - (l4[12] >> 4) * 4
+            p.data = l4[(l4[12] >> 4) * 4:]
         elif p.proto == 17 and len(l4) >= 8:
             p.sport, p.dport = struct.unpack("!HH", l4[:4])
             p.plen = len(l4) - 8
@@ -311,6 +322,9 @@ def main():
             % dict(viol))
     r.check(not foreign, "no address other than pods, gateway %s and the outside hosts (others: %s)"
             % (GATEWAY, dict(foreign)))
+    gw_macs = sorted(ARP_SENDERS.get(GATEWAY, ()))
+    r.say("gateway %s answered ARP with %d MAC(s) %s%s" % (GATEWAY, len(gw_macs), gw_macs, "" if len(gw_macs) < 2 else
+          " -- its MAC changed mid-capture (unpinned bridge), see README"))
     for ip, ivs in sorted(pods.items()):
         for a, b, name, _ in ivs:
             if b is not None:
@@ -402,6 +416,10 @@ def main():
     outside_gt(lambda p: p.proto == 6 and p.syn and not p.ack and ipaddress.ip_address(p.dst) not in POD_NET and
                not (owner(p.src) == "orders" and p.dst == "198.51.100.20" and p.dport == 80),
                "SYNs leaving the cluster other than orders -> payment API")
+    verify_kinds.general_checks(r, pk, inside)
+    for c in gt.get("changes", []):
+        r.say("-- %s %s %s at %.3f rel s, pods %s" % (c["id"], c["type"], c["service"], c["time_rel"], c["pod_ips"]))
+        verify_kinds.check_change(r, pk, ev, c, t0_ns, owner)
     pay = [p for p in pk if "198.51.100.20" in (p.src, p.dst)]
     up = [p for p in pk if "198.51.100.53" in (p.src, p.dst)]
     r.check(bool(pay) and bool(up), "benign external traffic present: %d packets with the payment API, %d with "
@@ -488,6 +506,12 @@ def verify_attack(r, a, pk, s, e, t0_ns):
             sorted(set(opened)), a["open"]))
         wire = sum(p.orig for p in scan)
         r.say("   scan wire bytes %d = %.0f B/s" % (wire, wire / dur))
+    else:
+        check = {"beacon": verify_kinds.check_beacon, "stealthy_exfil": verify_kinds.check_stealthy,
+                 "admin_probe": verify_kinds.check_admin_probe}.get(a["type"])
+        r.check(check is not None, "known attack type %s" % a["type"])
+        if check:
+            check(r, a, pk, s, e, t0_ns, span)
 
 
 if __name__ == "__main__":

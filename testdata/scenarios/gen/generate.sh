@@ -2,7 +2,8 @@
 # Generate the scenario captures of testdata/scenarios in Linux network namespaces.
 #
 # usage: sudo testdata/scenarios/gen/generate.sh [-j PARALLEL] [SCENARIO...]
-#   SCENARIO: benign direct-exfil multi-hop dns-tunnel port-scan (default: all five)
+#   SCENARIO: benign direct-exfil multi-hop dns-tunnel port-scan new-service beacon stealthy-exfil
+#             admin-probe two-node (default: all)
 #   -j: how many scenarios run at the same time (default 1; each uses its own namespaces)
 #
 # Needs root, python3, iproute2, dumpcap, dnsmasq, redis-server (see ../README.md).
@@ -15,11 +16,12 @@ top=$(dirname "$here")
 jobs=1
 if [[ ${1:-} == -j ]]; then jobs=$2; shift 2; fi
 scenarios=("$@")
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(benign direct-exfil multi-hop dns-tunnel port-scan)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(benign direct-exfil multi-hop dns-tunnel port-scan new-service beacon
+                                          stealthy-exfil admin-probe two-node)
 
 [[ $(id -u) -eq 0 ]] || { echo "generate.sh: needs root (network namespaces, packet capture)" >&2; exit 1; }
-for tool in ip dumpcap dnsmasq redis-server python3 timeout; do
-  command -v "$tool" >/dev/null || { echo "generate.sh: $tool not found; apt-get install iproute2 tshark dnsmasq-base redis-server" >&2; exit 1; }
+for tool in ip dumpcap dnsmasq redis-server python3 timeout tcpdump editcap ethtool; do
+  command -v "$tool" >/dev/null || { echo "generate.sh: $tool not found; apt-get install iproute2 tshark dnsmasq-base redis-server tcpdump ethtool" >&2; exit 1; }
 done
 
 scratch=${H6_SCRATCH:-/tmp/h6-scenarios}
@@ -57,7 +59,7 @@ run_one() {
   local s=$1 st=$scratch/$1
   rm -rf "$st"
   mkdir -p "$st" "$top/$s"
-  # 300 s capture + setup + teardown stays far below 900 s. exec: the background job's PID
+  # a 420 s capture + setup + teardown stays far below 900 s. exec: the background job's PID
   # is then timeout's own, and a TERM to it reaches the orchestrator, which tears down.
   exec timeout -k 10 900 python3 "$here/orchestrate.py" --scenario "$s" --out "$top/$s" --state "$st" \
     >"$st/run.txt" 2>&1
@@ -95,7 +97,9 @@ done
 
 for s in "${scenarios[@]}"; do
   [[ -f $top/$s/ground_truth.json ]] || continue
-  timeout 600 python3 "$top/verify.py" "$top/$s" >"$top/$s/verification.txt" || failed=1
+  check=verify.py
+  [[ $s == two-node ]] && check=verify_nodes.py
+  timeout 600 python3 "$top/$check" "$top/$s" >"$top/$s/verification.txt" || failed=1
   tail -n 1 "$top/$s/verification.txt" | sed "s/^/$s: /"
 done
 exit "$failed"

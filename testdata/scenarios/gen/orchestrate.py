@@ -9,11 +9,9 @@ its process-group id; every namespace is recorded in STATE/netns.
 """
 
 import argparse
-import datetime
 import gzip
 import json
 import os
-import pickle
 import random
 import re
 import shutil
@@ -22,14 +20,14 @@ import subprocess
 import sys
 import time
 
+import attackplan
+import outputs
+from attackplan import ADMIN_LISTEN, ATTACKER, NODE_GW, PAYMENT, UPSTREAM_DNS
+from outputs import rfc3339
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOP = os.path.join(HERE, "shop.py")
 PY = sys.executable
-
-ATTACKER = "203.0.113.10"
-PAYMENT = "198.51.100.20"
-UPSTREAM_DNS = "198.51.100.53"
-NODE_GW = "10.244.0.1"
 
 # Per scenario: seed (varies the background), capture length, attack (None = benign).
 SCENARIOS = {
@@ -38,7 +36,16 @@ SCENARIOS = {
     "multi-hop": {"seed": 303, "duration": 240, "attack": "multi_hop", "prefix": "h6m"},
     "dns-tunnel": {"seed": 404, "duration": 240, "attack": "dns_tunnel", "prefix": "h6t"},
     "port-scan": {"seed": 505, "duration": 240, "attack": "port_scan", "prefix": "h6p"},
+    # issue 10: a benign release, and attacks that stay on pairs or hosts benign traffic uses
+    "new-service": {"seed": 606, "duration": 300, "attack": None, "prefix": "h6n", "change": "new_service"},
+    "beacon": {"seed": 707, "duration": 420, "attack": "beacon", "prefix": "h6c"},
+    "stealthy-exfil": {"seed": 808, "duration": 300, "attack": "stealthy_exfil", "prefix": "h6s"},
+    "admin-probe": {"seed": 909, "duration": 300, "attack": "admin_probe", "prefix": "h6a"},
+    # issue 9: two nodes joined by VXLAN, captured per node and per pod (twonode.py)
+    "two-node": {"seed": 1111, "duration": 200, "attack": "direct_exfil", "prefix": "h6w", "topology": "two-node"},
 }
+
+NEW_SERVICE = "recommender"  # deployed mid-capture in new-service; calls catalogue and user
 
 SERVICES = [  # name, namespace, port, selector labels
     ("kube-dns", "kube-system", 53, {"k8s-app": "kube-dns"}),
@@ -54,11 +61,13 @@ VUSERS, THINK = 4, 1.8  # load-test virtual users and mean think time
 ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' name-suffix alphabet
 
 
-def rfc3339(t):
-    """Epoch seconds (float or int ns) -> RFC 3339 with nanoseconds, UTC."""
-    ns = t if isinstance(t, int) else int(round(t * 1e9))
-    s = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return "%s.%09dZ" % (s, ns % 10**9)
+def pin_bridge_mac(run, netns, gw):
+    """Give br0 a fixed MAC (CNI style: 0a:58 and the gateway's IPv4 address). A bridge whose
+    MAC was never set takes the lowest MAC of its ports, so adding a pod could change the
+    gateway's MAC under the pods' ARP caches and cut them off from the node for ~20 s (it did
+    in the benign and new-service captures before this)."""
+    mac = "0a:58:" + ":".join("%02x" % int(x) for x in gw.split("."))
+    run.sh("ip", "-n", netns, "link", "set", "br0", "address", mac)
 
 
 class Run:
@@ -78,7 +87,9 @@ class Run:
         self.hosts_file = os.path.join(state, "cluster-hosts")
         self.dnsmasq_pid_file = os.path.join(state, "dnsmasq.pid")
         self.churn = []
+        self.changes = []
         self.attack_procs = []
+        self.attack = None
         self.attack_at = None
         self.log = open(os.path.join(state, "orchestrate.log"), "a", buffering=1)
 
@@ -180,6 +191,7 @@ class Run:
         self.netns_add(n)
         self.sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         self.sh("ip", "-n", n, "link", "add", "br0", "type", "bridge", "stp_state", "0")
+        pin_bridge_mac(self, n, NODE_GW)
         self.sh("ip", "-n", n, "addr", "add", NODE_GW + "/24", "dev", "br0")
         self.sh("ip", "-n", n, "link", "set", "br0", "up")
         self.netns_add(o)
@@ -193,7 +205,8 @@ class Run:
         self.sh("ip", "-n", n, "route", "add", "198.51.100.0/24", "via", ATTACKER)
         lim = self.limit()
         self.outside_procs = [
-            self.shop(o, "payment", "payment", lim, bind=PAYMENT),
+            self.shop(o, "payment", "payment", lim, bind=PAYMENT,
+                      c2_log=os.path.join(self.state, "c2.jsonl") if self.sc["attack"] == "beacon" else None),
             self.shop(o, "upstream-dns", "upstream-dns", lim, bind=UPSTREAM_DNS),
             self.shop(o, "attacker", "attacker", lim, bind=ATTACKER, log=os.path.join(self.state, "attacker.jsonl")),
         ]
@@ -233,9 +246,16 @@ class Run:
             if seed.wait(60) != 0:
                 raise RuntimeError("seeding redis failed; see %s/log-seed-db.txt" % self.state)
             return
-        role = "front-end" if svc == "front-end" else svc
-        pod["procs"].append(self.shop(pod["netns"], role, pod["name"], self.limit(), bind=pod["ip"],
-                                      dns=self.dns_ip))
+        extra = {}
+        if svc == "front-end":
+            extra["feature_file"] = os.path.join(self.state, "feature-" + NEW_SERVICE)
+        if svc == "orders" and self.sc["attack"] == "stealthy_exfil":
+            extra["implant_file"] = os.path.join(self.state, "implant.json")
+        if svc in ADMIN_LISTEN and self.sc["attack"] == "admin_probe":
+            port, kind = ADMIN_LISTEN[svc]
+            extra["admin"] = {"port": port, "kind": kind}
+        pod["procs"].append(self.shop(pod["netns"], svc, pod["name"], self.limit(), bind=pod["ip"],
+                                      dns=self.dns_ip, **extra))
 
     def setup_cluster(self):
         self.hashes = {}
@@ -313,61 +333,48 @@ class Run:
         self.say("churn: scaled carts to 2, added %s %s" % (new["name"], new["ip"]))
         return new
 
+    def deploy_service(self, svc):
+        """A release: the Service object, then its Deployment's pods, then (2 s later) the
+        front-end's feature flag that makes it call the new service."""
+        cip = "10.96.%d.%d" % (self.rng.randint(1, 254), self.rng.randint(2, 254))
+        sel = {"name": svc}
+        self.services[svc] = {"cluster_ip": cip, "namespace": "default", "port": 80, "selector": sel}
+        ts = self.event("add", "service", svc, "default", cip, sel, svc)
+        pods = []
+        for _ in range(2):
+            pod = self.deployment_pod(svc)
+            self.start_service(pod)
+            pods.append(pod)
+            time.sleep(0.2)
+        time.sleep(0.5)
+        self.write_hosts()
+        time.sleep(2.0)
+        flag = os.path.join(self.state, "feature-" + svc)
+        with open(flag + ".tmp", "w") as f:
+            f.write("on\n")
+        os.replace(flag + ".tmp", flag)
+        t0 = self.t0
+        change = {"id": "C1", "type": "new_service", "service": svc, "namespace": "default", "cluster_ip": cip,
+                  "port": 80, "kind": "Deployment", "replicas": 2, "pods": [p["name"] for p in pods],
+                  "pod_ips": [p["ip"] for p in pods], "time": ts / 1e9, "time_rel": round(ts / 1e9 - t0, 3),
+                  "time_rfc3339": rfc3339(ts), "pods_added_rel": [round(p["added_ns"] / 1e9 - t0, 3) for p in pods],
+                  "calls": ["catalogue", "user"], "called_by": ["front-end"],
+                  "callers_enabled_rel": round(time.time() - t0, 3),
+                  "notes": "the Service is added first, then the 2 pods; the front-end starts calling it "
+                           "(GET / and GET /basket) at callers_enabled_rel; it calls catalogue:80 for every "
+                           "request and user:80 when the request names a customer"}
+        self.changes.append(change)
+        self.churn.append({"type": "new-service", "service": svc, "added": change["pods"],
+                           "added_ip": change["pod_ips"], "t_rel": change["time_rel"]})
+        self.say("change: deployed %s %s" % (svc, change["pod_ips"]))
+
     # ------------------------------------------------------------ attacks
 
     def live(self, owner):
         return [p for p in self.pods.values() if p["owner"] == owner and not p["deleted_ns"]]
 
     def start_attack(self, kind):
-        db = self.pods["shop-db-0"]
-        out = os.path.join(self.state, "attack-%s.json" % kind)
-        lim = 150
-        if kind == "direct_exfil":
-            self.attack = {"type": kind, "path": ["shop-db", "outside"], "pods": [db["name"]], "src_ip": db["ip"],
-                           "dst_ip": ATTACKER, "dst_port": 80,
-                           "protocol": "tcp/http (POST /api/v2/telemetry/upload, keep-alive)",
-                           "target_rate_Bps": 3000, "outs": [out]}
-            self.attack_procs.append(self.shop(db["netns"], "exfil-http", "attack", lim, dst_ip=ATTACKER,
-                                               dst_port=80, rate=3000, period=2.0, duration=60, out=out))
-        elif kind == "multi_hop":
-            relay = self.live("catalogue")[0]
-            rout = os.path.join(self.state, "attack-relay.json")
-            self.attack = {"type": kind, "path": ["shop-db", "catalogue", "outside"],
-                           "pods": [db["name"], relay["name"]], "src_ip": db["ip"], "dst_ip": ATTACKER,
-                           "relay_ip": relay["ip"], "relay_port": 9000, "dst_port": 8443,
-                           "protocol": "tcp stream db->catalogue:9000 (new port), then http POST "
-                                       "catalogue->attacker:8443 /v1/blob (keep-alive)",
-                           "target_rate_Bps": 3000, "outs": [out, rout]}
-            self.attack_procs.append(self.shop(relay["netns"], "relay", "relay", lim, bind=relay["ip"],
-                                               listen_port=9000, dst_ip=ATTACKER, dst_port=8443, period=2.0,
-                                               out=rout))
-            time.sleep(1.0)
-            self.attack_procs.append(self.shop(db["netns"], "exfil-stream", "attack", lim, dst_ip=relay["ip"],
-                                               dst_port=9000, rate=3000, period=0.5, duration=60, out=out))
-        elif kind == "dns_tunnel":
-            dns = self.live("kube-dns")[0]
-            self.attack = {"type": kind, "path": ["shop-db", "kube-dns", "outside"],
-                           "pods": [db["name"], dns["name"]], "src_ip": db["ip"], "dst_ip": ATTACKER,
-                           "resolver_ip": dns["ip"], "dst_port": 53,
-                           "protocol": "udp/dns A queries <seq>.<base32 labels>.t.cdn-sync.net via kube-dns "
-                                       "(forwarded to the attacker's authoritative server)",
-                           "target_rate_Bps": 2500, "outs": [out]}
-            self.attack_procs.append(self.shop(db["netns"], "dns-tunnel", "attack", lim, dns=dns["ip"],
-                                               rate=2500, bytes_per_query=120, label_len=48, duration=60,
-                                               out=out))
-        elif kind == "port_scan":
-            src = self.live("front-end")[0]
-            targets = [db, self.live("catalogue")[0], self.live("user")[0]]
-            self.attack = {"type": kind, "path": ["front-end"], "pods": [src["name"]], "src_ip": src["ip"],
-                           "dst_ip": ",".join(t["ip"] for t in targets), "dst_ips": [t["ip"] for t in targets],
-                           "targets": [t["name"] for t in targets], "dst_ports": "1-1024",
-                           "protocol": "tcp connect scan, ports 1-1024 shuffled per host",
-                           "target_rate_probes_per_s": 51.2, "outs": [out]}
-            self.attack_procs.append(self.shop(src["netns"], "port-scan", "attack", lim,
-                                               hosts=[t["ip"] for t in targets], port_lo=1, port_hi=1024,
-                                               rate=51.2, out=out))
-        self.attack["launched_ns"] = time.time_ns()
-        self.say("attack %s launched" % kind)
+        attackplan.launch(self, kind)
 
     # ------------------------------------------------------------ the run
 
@@ -376,16 +383,7 @@ class Run:
         self.say("setting up namespaces (prefix %s, seed %d)" % (self.prefix, self.seed))
         self.setup_node()
         self.setup_cluster()
-        cap = os.path.join(self.state, "capture.pcapng")
-        err = os.path.join(self.state, "log-dumpcap.txt")
-        self.dumpcap = self.spawn(self.node, ["dumpcap", "-i", "br0", "-w", cap], "dumpcap", dur + 60,
-                                  stop_signal="INT")
-        for _ in range(100):
-            if os.path.exists(err) and b"Capturing on" in open(err, "rb").read():
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("dumpcap did not start; see " + err)
+        self.start_capture(dur)
         self.t0 = time.time()
         t0 = self.t0
         self.say("capture started")
@@ -401,6 +399,9 @@ class Run:
         plan = [(replace_at, "replace"), (scale_at, "scale")]
         if attack_at is not None:
             plan.append((attack_at - (1.0 if self.sc["attack"] == "multi_hop" else 0.0), "attack"))
+        if self.sc.get("change"):
+            change_at = 120 + self.rng.uniform(-3, 3)
+            plan.append((self.attack_at if self.attack_at is not None else change_at, "change"))
         plan = sorted(p for p in plan if p[0] < dur - 12)
         state = {}
         queue = list(plan)
@@ -427,12 +428,35 @@ class Run:
                                    "t_rel": round(new["added_ns"] / 1e9 - t0, 3)})
             elif what == "attack":
                 self.start_attack(self.sc["attack"])
+            elif what == "change":
+                self.deploy_service(NEW_SERVICE)
         for p in self.attack_procs:
             p.wait(max(1, t0 + dur - 6 - time.time()))
+        for path in (self.attack or {}).get("outs", []):  # the orders implant is no process of its own
+            while not os.path.exists(path) and time.time() < t0 + dur - 6:
+                time.sleep(0.2)
         time.sleep(max(0.0, t0 + dur - time.time()))
-        self.stop(self.dumpcap, grace=10)
+        self.stop_capture()
         self.t_end = time.time()
         self.say("capture stopped")
+
+    def start_capture(self, dur):
+        cap = os.path.join(self.state, "capture.pcapng")
+        self.dumpcap = self.spawn(self.node, ["dumpcap", "-i", "br0", "-w", cap], "dumpcap", dur + 60,
+                                  stop_signal="INT")
+        self.wait_log("dumpcap", b"Capturing on")
+
+    def wait_log(self, tag, text):
+        """Wait until a capture process says it is capturing (its log-TAG.txt holds text)."""
+        err = os.path.join(self.state, "log-%s.txt" % tag)
+        for _ in range(100):
+            if os.path.exists(err) and text in open(err, "rb").read():
+                return
+            time.sleep(0.05)
+        raise RuntimeError("%s did not start; see %s" % (tag, err))
+
+    def stop_capture(self):
+        self.stop(self.dumpcap, grace=10)
 
     def teardown(self):
         """Stop every process we started (by process group) and delete our namespaces."""
@@ -456,124 +480,36 @@ class Run:
 
     # ------------------------------------------------------------ outputs
 
+    @staticmethod
+    def gzip_file(src_path, dst_path):
+        with open(src_path, "rb") as src, gzip.GzipFile(dst_path, "wb", compresslevel=9, mtime=0) as dst:
+            shutil.copyfileobj(src, dst)
+
+    def write_capture(self):
+        self.gzip_file(os.path.join(self.state, "capture.pcapng"), os.path.join(self.out, "capture.pcapng.gz"))
+
     def write_outputs(self):
         os.makedirs(self.out, exist_ok=True)
         t0 = self.t0
-        cap = os.path.join(self.state, "capture.pcapng")
-        with open(cap, "rb") as src, gzip.GzipFile(os.path.join(self.out, "capture.pcapng.gz"), "wb",
-                                                    compresslevel=9, mtime=0) as dst:
-            shutil.copyfileobj(src, dst)
-
+        self.write_capture()
         events = sorted(self.events, key=lambda e: e["ts_ns"])
-        with open(os.path.join(self.out, "entities.jsonl"), "w") as f:
-            for e in events:
-                rec = {"ts": rfc3339(e["ts_ns"])}
-                rec.update({k: e[k] for k in ("op", "kind", "name", "namespace", "ip", "labels", "owner")})
-                f.write(json.dumps(rec) + "\n")
-
-        # MIMIR pickle: key 0 lists everything live at capture start; later keys hold changes,
-        # keyed by whole seconds since capture start (floor, so an add is never late).
-        log = {0: {}}
-        for e in events:
-            rel = e["ts_ns"] / 1e9 - t0
-            key = 0 if rel < 1 else int(rel)
-            labels = ",".join("%s=%s" % kv for kv in e["labels"].items())
-            kind = "svc" if e["kind"] == "service" else "pod"
-            if e["op"] == "add":
-                status = e["ip"] if kind == "svc" else "Running"
-                entry = (e["ip"], "+", e["namespace"], kind, labels, status)
-            else:
-                entry = (e["ip"], "-", e["namespace"], kind, labels, "Terminating")
-            if key == 0 and e["op"] == "delete":
-                log[0].pop(e["name"], None)
-                continue
-            log.setdefault(key, {})[e["name"]] = entry
-        with open(os.path.join(self.out, "cluster_creation_log.pickle"), "wb") as f:
-            pickle.dump(log, f, protocol=0)
-
-        attacks = []
-        if self.sc["attack"]:
-            a = dict(self.attack)
-            meas = []
-            for path in a.pop("outs"):
-                with open(path) as f:
-                    meas.append(json.load(f))
-            m = meas[0]
-            starts = [m["start"]] + [x.get("accepted") for x in meas[1:] if x.get("accepted")]
-            ends = [x["end"] for x in meas]
-            a["start"], a["end"] = min(starts), max(ends)
-            a["bytes"] = m["bytes"]
-            for k in ("requests", "queries", "answered", "probes", "open"):
-                if k in m:
-                    a[k] = m[k]
-            if len(meas) > 1:
-                a["relay"] = {k: meas[1][k] for k in ("bytes_in", "bytes_out", "requests")}
-            launched = a.pop("launched_ns") / 1e9
-            a = {"id": "A1", **a}
-            a["launched_rel"] = round(launched - t0, 3)
-            a["start_rel"] = round(a["start"] - t0, 3)
-            a["end_rel"] = round(a["end"] - t0, 3)
-            a["start_rfc3339"] = rfc3339(a["start"])
-            a["end_rfc3339"] = rfc3339(a["end"])
-            attacks.append(a)
-        gt = {"dataset": "scenarios/" + self.name, "scenario": self.name, "seed": self.seed,
-              "capture_file": "capture.pcapng.gz", "capture_start_epoch": t0, "capture_end_epoch": self.t_end,
-              "benign_only": not attacks, "sensitive_services": ["shop-db"], "attacker_ip": ATTACKER,
-              "attacks": attacks,
-              "notes": "start/end are epoch seconds measured by the attacking process itself (first socket "
-                       "operation / after its sockets are closed; for multi_hop the earliest start and latest "
-                       "end of the sender and the relay); *_rel are seconds since capture_start_epoch. bytes = "
-                       "application payload bytes sent by the source (HTTP bodies / TCP stream / raw data "
-                       "encoded in DNS names; 0 for a connect scan, which sends no payload)."}
+        outputs.write_entities(self, events)
+        outputs.write_pickle(self, events, t0)
+        gt = outputs.ground_truth(self, outputs.attack_truth(self, t0), t0)
+        meta = outputs.metadata(self, t0, REPLICAS, VUSERS, THINK)
+        self.adjust_outputs(gt, meta)
         with open(os.path.join(self.out, "ground_truth.json"), "w") as f:
             json.dump(gt, f, indent=1)
-
-        text = open(os.path.join(self.state, "log-dumpcap.txt"), errors="replace").read()
-        # dumpcap's final report; its running "Packets: N" counter is left out.
-        stats = re.findall(r"Packets captured: \d+|Packets received/dropped on interface[^\n]*", text)
-        pods = {}
-        for p in sorted(self.pods.values(), key=lambda p: p["added_ns"]):
-            d = {"ip": p["ip"], "namespace": p["namespace"], "owner": p["owner"],
-                 "added_rel": round(p["added_ns"] / 1e9 - t0, 3)}
-            if p["deleted_ns"]:
-                d["deleted_rel"] = round(p["deleted_ns"] / 1e9 - t0, 3)
-            pods[p["name"]] = d
-        meta = {
-            "scenario": self.name, "seed": self.seed, "capture_file": "capture.pcapng.gz",
-            "capture_format": "pcapng (gzip)", "capture_tool": "dumpcap (pcapng, nanosecond timestamps)",
-            "capture_interface": "br0 in node netns",
-            "capture_start_epoch": t0, "capture_start_rfc3339": rfc3339(t0),
-            "capture_end_epoch": self.t_end, "duration_s": round(self.t_end - t0, 3),
-            "capture_stats": stats,
-            "ip_plan": {
-                "pod_cidr": "10.244.0.0/24", "gateway_node_bridge": NODE_GW, "service_cidr": "10.96.0.0/16",
-                "node_outside_link": "203.0.113.1/24",
-                "outside": {
-                    ATTACKER: "attacker host (exfil sinks tcp/80, tcp/8443; authoritative DNS for t.cdn-sync.net)",
-                    PAYMENT: "benign external payment API (api.paygate.example, tcp/80)",
-                    UPSTREAM_DNS: "benign upstream DNS resolver used by kube-dns"},
-                "pods": pods,
-                "services": {s: {"cluster_ip": v["cluster_ip"], "namespace": v["namespace"], "port": v["port"]}
-                             for s, v in self.services.items()},
-            },
-            "replicas_initial": {k: REPLICAS[k] for k in ("front-end", "catalogue", "carts", "orders", "user")},
-            "virtual_users": VUSERS,
-            "think_time_mean_s": THINK,
-            "churn": self.churn,
-            "dns": {"server_pod_ip": self.dns_ip, "ttl_cluster_names": 5,
-                    "note": "service names resolve to pod IPs (headless-style A records); clients ask A and "
-                            "AAAA together and cache for the TTL; other names go to 198.51.100.53, "
-                            "t.cdn-sync.net to 203.0.113.10"},
-            "entity_logs": {
-                "cluster_creation_log.pickle": "MIMIR format, pickle protocol 0 as python3 writes it (unicode "
-                                               "V'..' string opcodes; starts with '(dp0'); keys are whole seconds "
-                                               "since capture_start_epoch (floor); load with pickle.load(f)",
-                "entities.jsonl": "one event per line"},
-            "attack": self.sc["attack"] or "none",
-            "generator": "testdata/scenarios/gen/generate.sh %s" % self.name,
-        }
         with open(os.path.join(self.out, "metadata.json"), "w") as f:
             json.dump(meta, f, indent=1)
+
+    def capture_stats(self):
+        text = open(os.path.join(self.state, "log-dumpcap.txt"), errors="replace").read()
+        # dumpcap's final report; its running "Packets: N" counter is left out.
+        return re.findall(r"Packets captured: \d+|Packets received/dropped on interface[^\n]*", text)
+
+    def adjust_outputs(self, gt, meta):
+        """Hook for a topology with other capture files (twonode.py)."""
 
 
 def main():
@@ -582,10 +518,15 @@ def main():
     ap.add_argument("--out", required=True, help="scenario directory to write")
     ap.add_argument("--state", required=True, help="scratch directory (pids, netns, logs, raw capture)")
     ap.add_argument("--duration", type=float, help="override the capture length (smoke tests)")
-    ap.add_argument("--attack-at", type=float, help="override the attack start, s after capture start")
+    ap.add_argument("--attack-at", type=float,
+                    help="override the attack start (or new-service's deployment), s after capture start")
     a = ap.parse_args()
     os.makedirs(a.state, exist_ok=True)
-    r = Run(a.scenario, a.out, a.state)
+    cls = Run
+    if SCENARIOS[a.scenario].get("topology") == "two-node":
+        import twonode  # noqa: E402 (it builds on this module)
+        cls = twonode.TwoNode
+    r = cls(a.scenario, a.out, a.state)
     if a.duration:
         r.sc = dict(r.sc, duration=a.duration)
     r.attack_at = a.attack_at
