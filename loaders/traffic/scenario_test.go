@@ -114,7 +114,7 @@ func TestTwoNodeScenario(t *testing.T) {
 	if err := json.Unmarshal(b, &meta); err != nil {
 		t.Fatal(err)
 	}
-	t0 := int64(math.Round(meta.Start * 1e6)) * 1e3
+	t0 := int64(math.Round(meta.Start*1e6)) * 1e3
 	truth := podTruth(t, &meta, t0)
 	m, err := capture.OpenAll([]capture.Input{{Path: twoNode + "node-a.pcap.gz"}, {Path: twoNode + "node-b.pcap.gz"}}, analysis)
 	if err != nil {
