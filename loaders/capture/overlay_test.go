@@ -57,6 +57,22 @@ type innerCase struct {
 // packet's on an Ethernet link. Header layouts: VXLAN RFC 7348, Geneve
 // RFC 8926, IP in IP RFC 2003 and 4213.
 func TestInner(t *testing.T) {
+	for _, tt := range innerCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Packet{LinkType: tt.link, CaptureLen: uint32(len(tt.data)), WireLen: uint32(len(tt.data))}
+			st := decode(&p, tt.data)
+			st |= inner(&p, tt.data)
+			got := want{p.IPVersion, p.Src, p.Dst, p.Protocol, p.Fragment, p.HasTransport, p.SrcPort, p.DstPort, p.TCPFlags, len(p.Payload), st}
+			if got != tt.want || int(p.WireLen) != tt.len {
+				t.Errorf("got  %+v, length %d\nwant %+v, length %d", got, p.WireLen, tt.want, tt.len)
+			}
+		})
+	}
+}
+
+// innerCases are the frames of TestInner and what they give; the fuzz
+// corpus holds them too.
+func innerCases() []innerCase {
 	v4 := frame(ip4(6, 0, 40), tcpSyn) // 40 bytes: 54 on Ethernet
 	v6 := frame(ip6(6, 20), tcpSyn)    // 60 bytes: 74 on Ethernet
 	eth4, eth6 := frame(ethIPv4, v4), frame(ethIPv6, v6)
@@ -99,17 +115,7 @@ func TestInner(t *testing.T) {
 		{"ip length 0 (segmentation offload)", LinkEthernet, frame(ethIPv4, ip4(6, 0, 0), tcpSyn, make([]byte, 100)), want{4, a4, b4, ProtoTCP, NotFragment, true, 40000, 443, TCPSyn, 100, 0}, 154},
 		{"ip length beyond the frame", LinkEthernet, frame(ethIPv4, ip4(6, 0, 9000), tcpSyn), want{4, a4, b4, ProtoTCP, NotFragment, true, 40000, 443, TCPSyn, 0, 0}, 54},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := Packet{LinkType: tt.link, CaptureLen: uint32(len(tt.data)), WireLen: uint32(len(tt.data))}
-			st := decode(&p, tt.data)
-			st |= inner(&p, tt.data)
-			got := want{p.IPVersion, p.Src, p.Dst, p.Protocol, p.Fragment, p.HasTransport, p.SrcPort, p.DstPort, p.TCPFlags, len(p.Payload), st}
-			if got != tt.want || int(p.WireLen) != tt.len {
-				t.Errorf("got  %+v, length %d\nwant %+v, length %d", got, p.WireLen, tt.want, tt.len)
-			}
-		})
-	}
+	return tests
 }
 
 // TestInnerOff: without Options.Inner a tunnel counts by its outer header
