@@ -47,8 +47,8 @@ func fuzzSeeds() map[string][]byte {
 		}
 	}
 	return map[string][]byte{
-		"pcap-overlays":      overlays.Bytes(),
-		"pcap-sll2-overlays": cooked.Bytes(),
+		"pcap-overlays":             overlays.Bytes(),
+		"pcap-sll2-overlays":        cooked.Bytes(),
 		"pcap-concatenated-be-nano": cat(first, pcapHeader(be, 0xa1b23c4d, 262144, LinkRaw), pcapRecord(be, 2, 7, raw, uint32(len(raw)))),
 		"pcap-then-pcapng":          cat(first, ng.Bytes()),
 		"pcapng-then-pcap":          cat(ng.Bytes(), first),

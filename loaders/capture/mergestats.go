@@ -67,30 +67,42 @@ func addStats(s, t *Stats) {
 	if s.Truncated == nil && t.Truncated != nil {
 		s.Truncated = t.Truncated
 	}
-	for _, r := range t.SkipReasons {
-		i := slices.IndexFunc(s.SkipReasons, func(q SkipReason) bool { return q.Reason == r.Reason })
-		if i < 0 {
-			s.SkipReasons = append(s.SkipReasons, r)
-		} else {
-			s.SkipReasons[i].Count += r.Count
+	s.SkipReasons = mergeCounts(s.SkipReasons, t.SkipReasons, func(a, b *SkipReason) bool {
+		if a.Reason == b.Reason {
+			a.Count += b.Count
+		}
+		return a.Reason == b.Reason
+	})
+	s.Encapsulations = mergeCounts(s.Encapsulations, t.Encapsulations, func(a, b *Count) bool {
+		if a.What == b.What {
+			a.Frames += b.Frames
+		}
+		return a.What == b.What
+	})
+	s.Undecoded = mergeCounts(s.Undecoded, t.Undecoded, func(a, b *Undecoded) bool {
+		if a.What == b.What {
+			a.Frames += b.Frames
+		}
+		return a.What == b.What
+	})
+}
+
+// mergeCounts adds the counts of src to dst: add adds b to a and reports
+// true when they count the same thing; a thing dst lacks is appended.
+func mergeCounts[T any](dst, src []T, add func(a, b *T) bool) []T {
+	for i := range src {
+		found := false
+		for j := range dst {
+			if add(&dst[j], &src[i]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			dst = append(dst, src[i])
 		}
 	}
-	for _, c := range t.Encapsulations {
-		i := slices.IndexFunc(s.Encapsulations, func(q Count) bool { return q.What == c.What })
-		if i < 0 {
-			s.Encapsulations = append(s.Encapsulations, c)
-		} else {
-			s.Encapsulations[i].Frames += c.Frames
-		}
-	}
-	for _, u := range t.Undecoded {
-		i := slices.IndexFunc(s.Undecoded, func(q Undecoded) bool { return q.What == u.What })
-		if i < 0 {
-			s.Undecoded = append(s.Undecoded, u)
-		} else {
-			s.Undecoded[i].Frames += u.Frames
-		}
-	}
+	return dst
 }
 
 // Warnings are what the user should be told about the inputs: each

@@ -1,7 +1,6 @@
 package traffic_test
 
 import (
-	"io"
 	"net/netip"
 	"slices"
 	"testing"
@@ -42,19 +41,11 @@ func readAll(t *testing.T, opts capture.Options, sizes []time.Duration, files ..
 	out := make([][]*traffic.Window, len(sizes))
 	emit := func(i int, w *traffic.Window) { out[i] = append(out[i], w) }
 	keys := map[uint64]int{}
-	var p capture.Packet
-	for {
-		err := m.Next(&p)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[capture.Key(&p)]++
-		a.Add(&p)
+	readEach(t, m, func(p *capture.Packet) {
+		keys[capture.Key(p)]++
+		a.Add(p)
 		a.Drain(emit)
-	}
+	})
 	a.Finish(emit)
 	delete(keys, 0) // frames without IP
 	return out, keys, m

@@ -53,6 +53,9 @@ func newTally(t0 int64) *tally {
 }
 
 func (t *tally) add(p *capture.Packet) {
+	if p.IPVersion == 0 {
+		return
+	}
 	c := cell{int64(math.Floor(float64(p.Timestamp-t.t0) / float64(10*time.Second))), p.Src, p.Dst}
 	t.bytes[c] += uint64(p.WireLen)
 	t.keys[capture.Key(p)]++
@@ -70,9 +73,7 @@ func readEach(t *testing.T, r interface{ Next(*capture.Packet) error }, f func(*
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.IPVersion != 0 {
-			f(&p)
-		}
+		f(&p)
 	}
 }
 
@@ -91,7 +92,7 @@ func podTruth(t *testing.T, meta *scenarioMeta, t0 int64) *tally {
 		}
 		own := netip.MustParseAddr(pod.IP)
 		readEach(t, r, func(p *capture.Packet) {
-			if p.Src == own || !pods[p.Src] {
+			if p.IPVersion != 0 && (p.Src == own || !pods[p.Src]) {
 				truth.add(p)
 			}
 		})

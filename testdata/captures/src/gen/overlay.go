@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"io"
 	"log"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -105,34 +103,6 @@ func writeOverlays(dir string, frames []frame) {
 	writeLinkType(filepath.Join(dir, "vxlan.pcap"), eth, picked, vxlanEncap)
 	writeLinkType(filepath.Join(dir, "geneve.pcap"), eth, picked, geneveEncap)
 	writeLinkType(filepath.Join(dir, "ipip.pcap"), eth, picked, ipipEncap)
-}
-
-// readPcapGz reads a gzip-compressed pcap.
-func readPcapGz(path string) []frame {
-	f, err := os.Open(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		log.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(zr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	var out []frame
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			log.Fatal(err)
-		}
-		out = append(out, frame{ci, data})
-	}
 }
 
 // sll2 is a Linux cooked v2 header: protocol, interface index, ARPHRD

@@ -47,7 +47,7 @@ type copyAt struct {
 // writeTwoNode writes twonode-a.pcap.gz and twonode-b.pcap.gz from the
 // frames of node-bridge.pcap.gz.
 func writeTwoNode(dir string) {
-	frames := readPcapGz(filepath.Join(dir, "node-bridge.pcap.gz"))
+	frames := readPcap(filepath.Join(dir, "node-bridge.pcap.gz"))
 	var nodes [2][]copyAt
 	var ids [2]uint16
 	for _, f := range frames {
