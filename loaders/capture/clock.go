@@ -22,12 +22,17 @@ const DefaultMaxClockOffset = 2 * time.Second
 const MinClockMatches = 16
 
 // estimatePrefix is how much of each input (bytes as stored: compressed
-// for gzip) is read, and held in memory, to estimate clock offsets; it is
-// a variable for tests.
+// for gzip) is read at most, and held in memory, to estimate clock
+// offsets; it is a variable for tests.
 var estimatePrefix = 8 << 20
 
-// enoughMatches ends the estimation early.
-const enoughMatches = 4096
+// enoughMatches ends the estimation early, and so does estimateSpan of
+// capture time: a capture still being written (followed) is not waited
+// for until 8 MiB of it have come.
+const (
+	enoughMatches = 4096
+	estimateSpan  = int64(2 * time.Minute)
+)
 
 // ClockSource says where an input's clock offset comes from.
 type ClockSource string
@@ -112,6 +117,12 @@ func (m *Merged) matchPrefix(rws []*rewinder) *matcher {
 	mt := newMatcher(len(rws), int64(bound))
 	var p Packet
 	for n := 1; pre.Next(&p) == nil; n++ {
+		if n == 1 {
+			mt.start = p.Timestamp
+		}
+		if p.Timestamp-mt.start > estimateSpan {
+			break
+		}
 		mt.add(&p)
 		if n&1023 == 0 && (mt.enough(m.ins) || anyFull(rws)) {
 			break

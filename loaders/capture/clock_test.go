@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
 	"strings"
 	"testing"
@@ -144,5 +146,62 @@ func TestClockPrefixBounded(t *testing.T) {
 		if n != 333 {
 			t.Errorf("prefix of %d bytes: %d packets read, want 333", limit, n)
 		}
+	}
+}
+
+// shared builds two Ethernet pcaps holding the same UDP packets, a and b
+// in turn sending, at the given seconds; b's clock runs skew ahead and
+// each packet takes 100 µs to cross.
+func shared(skew time.Duration, secs ...float64) (a, b []byte) {
+	pa, pb := newPcap(LinkEthernet, 262144), newPcap(LinkEthernet, 262144)
+	at := func(f *pcapFile, t float64, fr []byte) {
+		ns := int64(t * 1e9)
+		f.record(uint32(ns/1e9), uint32(ns%1e9/1e3), fr, uint32(len(fr)), uint32(len(fr)))
+	}
+	for i, s := range secs {
+		fr := udpFrame([]byte{byte(i), byte(i >> 8), 0x55})
+		binary.BigEndian.PutUint16(fr[18:], uint16(i+1)) // IPv4 ID
+		if i%2 == 1 {
+			// from b: the addresses swapped
+			copy(fr[26:30], []byte{10, 0, 0, 2})
+			copy(fr[30:34], []byte{10, 0, 0, 1})
+			at(pb, s+skew.Seconds(), fr)
+			at(pa, s+100e-6, fr)
+			continue
+		}
+		at(pa, s, fr)
+		at(pb, s+100e-6+skew.Seconds(), fr)
+	}
+	return pa.Bytes(), pb.Bytes()
+}
+
+// TestClockSynthetic: 40 packets both ways: the offset is found exactly
+// (the transit time cancels); packets in common only later than the
+// first two minutes are not looked at.
+func TestClockSynthetic(t *testing.T) {
+	var secs []float64
+	for i := range 40 {
+		secs = append(secs, 1000+float64(i)*0.5)
+	}
+	a, b := shared(5*time.Millisecond, secs...)
+	m, err := OpenAll([]Input{{Name: "a", R: bytes.NewReader(a)}, {Name: "b", R: bytes.NewReader(b)}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Inputs()[1].Clock; c.Offset != 5*time.Millisecond || c.Matches != 40 || c.OneWay {
+		t.Errorf("clock %+v, want +5ms from 40 packets both ways", c)
+	}
+	// A first packet, then the packets in common three minutes later.
+	late := append([]float64{1000}, secs...)
+	for i := 1; i < len(late); i++ {
+		late[i] += 180
+	}
+	a, b = shared(5*time.Millisecond, late...)
+	m, err = OpenAll([]Input{{Name: "a", R: bytes.NewReader(a)}, {Name: "b", R: bytes.NewReader(b)}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Inputs()[1].Clock; c.Source != ClockUnknown || c.Matches != 1 {
+		t.Errorf("clock %+v, want unknown: one packet in common within two minutes", c)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // later sighting in another input within the bound, the difference.
 type matcher struct {
 	bound int64
+	start int64 // the first packet's timestamp
 	first map[uint64]sighting
 	pairs map[[2]int]*pairSamples
 	per   []int // samples involving each input
