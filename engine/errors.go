@@ -18,6 +18,7 @@ const (
 	SettingModel          Setting = "model"           // Options.Model
 	SettingSensitive      Setting = "sensitive"       // Options.Sensitive
 	SettingThreshold      Setting = "threshold"       // Options.Threshold
+	SettingFalseAlarms    Setting = "false-alarms"    // Options.FalseAlarms
 	SettingEntitiesOffset Setting = "entities-offset" // Options.EntitiesOffset
 	SettingClusterCIDRs   Setting = "cluster-cidr"    // Options.ClusterCIDRs
 	SettingReorderSlack   Setting = "reorder-slack"   // Options.ReorderSlack

@@ -345,6 +345,7 @@ func (t *testSet) run(ctx context.Context, templates []Template) ([][]evalRow, e
 func (t *testSet) score(plan *copyPlan) [][]evalRow {
 	s := t.p.s
 	st := t.p.scorer.newStream()
+	st.lean = true
 	for si := range t.hists {
 		st.hist[si] = slices.Clone(t.hists[si])
 	}

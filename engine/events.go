@@ -2,6 +2,8 @@ package engine
 
 import (
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // Event is what Run reports while it works: *Progress, *InputsReady,
@@ -93,9 +95,25 @@ type SeriesInfo struct {
 	Features         []FeatureInfo
 	Threshold        float64 // in force (trained, or given by the user)
 	ThresholdTrained float64
-	BaselineWindows  int
+	// ThresholdBasis says how the threshold in force was chosen.
+	ThresholdBasis string
+	// F1Threshold is the injection-F1 threshold, for comparison.
+	F1Threshold     float64
+	BaselineWindows int
+	// BenignTail is the model's benign score distribution (read-only):
+	// FalseAlarmsPerDay prices any threshold with it.
+	BenignTail *stats.Tail
 	// Medians are the baseline medians of every feature, for display.
 	Medians []float64
+}
+
+// FalseAlarmsPerDay is how many benign windows a day this series is
+// expected to flag at threshold th (NaN without benign scores). Below the
+// fitted tail, or without one, it is the share of baseline windows above
+// th: with a short baseline it can say 0 where the truth is merely rare.
+func (si SeriesInfo) FalseAlarmsPerDay(th float64) float64 {
+	sm := SizeModel{SizeSeconds: si.Size.Seconds(), BenignTail: si.BenignTail}
+	return sm.FalseAlarmsPerDay(th)
 }
 
 // WindowDone carries one analysed window. Windows of a size arrive in

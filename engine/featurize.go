@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/mimir-tui/mimir-tui/engine/graph"
 )
@@ -93,11 +96,72 @@ type baselineView struct {
 	allow     map[servicePair]bool
 	initiated map[servicePair]bool
 	domains   map[string]bool
+	ports     map[servicePort]bool // the ports connections were opened to, per service pair
 	scaler    *scaler
+	// learned, when set, is what the analysis learned since the baseline
+	// (new workloads in their learning period, learning.go): known too.
+	learned *baselineView
+}
+
+// knows reports whether the baseline saw traffic on pair p.
+func (bv *baselineView) knows(p servicePair) bool {
+	return bv.allow[p] || (bv.learned != nil && bv.learned.allow[p])
+}
+
+// called reports whether the baseline saw a client call along p.
+func (bv *baselineView) called(p servicePair) bool {
+	return bv.initiated[p] || (bv.learned != nil && bv.learned.initiated[p])
+}
+
+// queried reports whether the baseline saw the registered domain queried.
+func (bv *baselineView) queried(domain string) bool {
+	return bv.domains[domain] || (bv.learned != nil && bv.learned.domains[domain])
+}
+
+// usedPort reports whether the baseline saw connections opened to k.
+func (bv *baselineView) usedPort(k servicePort) bool {
+	return bv.ports[k] || (bv.learned != nil && bv.learned.ports[k])
+}
+
+// servicePort is a port connections were opened to along a service pair.
+type servicePort struct {
+	pair  servicePair
+	proto uint8
+	port  uint16
+}
+
+func (sp servicePort) String() string {
+	return fmt.Sprintf("%s %s/%d", sp.pair, protocolName(sp.proto), sp.port)
+}
+
+// parseServicePort reads "a -> b tcp/8080".
+func parseServicePort(s string) (servicePort, bool) {
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return servicePort{}, false
+	}
+	pair, ok := parseServicePair(s[:i])
+	proto, port, ok2 := strings.Cut(s[i+1:], "/")
+	n, err := strconv.ParseUint(port, 10, 16)
+	if !ok || !ok2 || err != nil {
+		return servicePort{}, false
+	}
+	return servicePort{pair: pair, proto: protocolNumber(proto), port: uint16(n)}, true
 }
 
 func newBaselineView() *baselineView {
-	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{}}
+	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{},
+		ports: map[servicePort]bool{}}
+}
+
+// windowPorts lists the service ports connections were opened to in win.
+func windowPorts(win *window) map[servicePort]uint32 {
+	out := make(map[servicePort]uint32)
+	for _, t := range win.targets {
+		k := servicePort{servicePair{win.nodes[t.u].service, win.nodes[t.v].service}, t.proto, t.port}
+		out[k] += t.count
+	}
+	return out
 }
 
 // learn adds what window f shows to the view's sets.
@@ -115,6 +179,9 @@ func (bv *baselineView) learn(f *featurized) {
 			bv.domains[d.domain] = true
 		}
 	}
+	for k := range windowPorts(f.win) {
+		bv.ports[k] = true
+	}
 }
 
 // baselineValues computes the features of f that compare it with the
@@ -123,19 +190,25 @@ func (bv *baselineView) learn(f *featurized) {
 func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 	var pairs, bytes, initiations float64
 	for p, e := range f.edges {
-		if !bv.allow[p] && e.bytes > 0 {
+		if !bv.knows(p) && e.bytes > 0 {
 			pairs++
 			bytes += e.bytes
 		}
-		if e.client > 0 && !bv.initiated[p] {
+		if e.client > 0 && !bv.called(p) {
 			initiations += e.client
 		}
 	}
 	seen := make(map[string]bool)
 	for i := range f.win.dns {
 		d := &f.win.dns[i]
-		if !bv.domains[d.domain] && !f.win.nodes[d.src].dns {
+		if !bv.queried(d.domain) && !f.win.nodes[d.src].dns {
 			seen[d.domain] = true
+		}
+	}
+	var ports float64
+	for k := range windowPorts(f.win) {
+		if bv.newPort(k) {
+			ports++
 		}
 	}
 	return map[featureKey]float64{
@@ -143,7 +216,14 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 		{fam: fam(famNewPairBytes)}:   bytes,
 		{fam: fam(famNewInitiations)}: initiations,
 		{fam: fam(famDNSNewDomains)}:  float64(len(seen)),
+		{fam: fam(famNewPorts)}:       ports,
 	}
+}
+
+// newPort reports whether k is a port the baseline never saw used along a
+// pair on which it saw connections opened (a new pair says more).
+func (bv *baselineView) newPort(k servicePort) bool {
+	return bv.called(k.pair) && !bv.usedPort(k)
 }
 
 // transform applies family f's scaling to a raw value.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 )
 
@@ -16,6 +17,7 @@ const (
 	AttackExfil     = "exfil"      // data along a path from a sensitive pod to outside
 	AttackDNSTunnel = "dns-tunnel" // data encoded in DNS query names through the cluster DNS
 	AttackScan      = "scan"       // a compromised pod probing many address:port pairs
+	AttackProbe     = "probe"      // a compromised pod trying a few admin ports of its known peers
 )
 
 // Injection parameters from method.md §7.
@@ -84,6 +86,9 @@ func Schedule(t Template, rate float64, from, to int64, episode, grid int64, rng
 type injector struct {
 	tl  *entities.Timeline
 	dns map[string]bool
+	// initiated are the service pairs the baseline saw a client call
+	// (source → destination); set before any injection, read-only after.
+	initiated map[servicePair]bool
 }
 
 // overlap returns how many nanoseconds of [s, e) fall in win.
@@ -171,12 +176,10 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		return inj.applyDNS(win, ep, data)
 	case AttackScan:
 		return inj.applyScan(win, ep, data)
+	case AttackProbe:
+		return inj.applyProbe(win, ep, data)
 	}
 	frames := math.Ceil(data / injectPacketSize)
-	var conns float64
-	if first {
-		conns = 1
-	}
 	path := ep.Template.Path
 	prev := inj.podNode(win, path[0], ep.Pods[0])
 	for i := 1; i < len(path); i++ {
@@ -185,8 +188,7 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		case path[i] == Outside:
 			next = inj.outsideNode(win)
 			dataNode = next
-			win.addExt(edgeKey{prev, next}, syntheticOutside)
-			win.addExt(edgeKey{next, prev}, syntheticOutside)
+			inj.addOutsideAddr(win, prev, next)
 		case i-1 < len(ep.Template.ViaVIP) && ep.Template.ViaVIP[i-1]:
 			next = inj.vipNode(win, path[i])
 			dataNode = inj.podNode(win, path[i], ep.Pods[i])
@@ -194,11 +196,48 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 			next = inj.podNode(win, path[i], ep.Pods[i])
 			dataNode = next
 		}
-		win.addEdge(prev, next, data, frames, conns, data)
-		win.addEdge(next, prev, frames*ackBytes, frames, 0, 0)
+		inj.addHop(win, prev, next, servicePair{path[i-1], path[i]}, data, frames, first)
 		prev = dataNode
 	}
 	return Injected{Bytes: data, Frames: frames, AckByte: frames * ackBytes}
+}
+
+// addHop moves data from u to v the way a careful attacker would on that
+// service pair. Where the baseline saw u call v, the data rides u's
+// existing connections (no new one); where it saw v call u, v pulls it as
+// a client would read a database (the data is u's answers, v's requests
+// are the client traffic); only on a pair nobody called does u open a new
+// connection, in the episode's first window. Injecting every hop as a new
+// push from the sensitive pod taught the model to watch connection
+// artefacts no real exfiltration shows.
+func (inj *injector) addHop(win *window, u, v int32, p servicePair, data, frames float64, first bool) {
+	acks := frames * ackBytes
+	switch {
+	case inj.initiated[p]:
+		win.addEdge(u, v, data, frames, 0, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	case inj.initiated[servicePair{p.dst, p.src}]:
+		win.addEdge(u, v, data, frames, 0, 0)
+		win.addEdge(v, u, acks, frames, 0, acks)
+	default:
+		var conns float64
+		if first {
+			conns = 1
+		}
+		win.addEdge(u, v, data, frames, conns, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	}
+}
+
+// addOutsideAddr records the outside address of an injected hop to
+// outside: one the pod already talks to in this window (an exfiltration
+// hiding in a known destination), else the synthetic one.
+func (inj *injector) addOutsideAddr(win *window, u, out int32) {
+	if len(win.ext[edgeKey{u, out}]) > 0 {
+		return
+	}
+	win.addExt(edgeKey{u, out}, syntheticOutside)
+	win.addExt(edgeKey{out, u}, syntheticOutside)
 }
 
 // applyDNS encodes data in DNS queries from the source pod to the DNS pod,
@@ -258,7 +297,8 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 		f = &fanStat{byService: make(map[string]float64)}
 		win.fan[src] = f
 	}
-	// Whole probes per target: the first ones take one more.
+	// Whole probes per target: the first ones take one more. Each probe
+	// tries a port of its own (1, 2, … on every target).
 	base, extra := math.Floor(probes/float64(len(targets))), int(math.Mod(probes, float64(len(targets))))
 	for i, t := range targets {
 		per := base
@@ -268,9 +308,56 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 		win.addEdge(src, t, per*probeBytes, per, per, per*probeBytes)
 		win.addEdge(t, src, per*resetBytes, per, 0, 0)
 		f.byService[win.nodes[t].service] += per
+		for port := 1; port <= int(min(per, maxInjectedPorts)); port++ {
+			win.targets = append(win.targets, winTarget{u: src, v: t, ip: firstIP(&win.nodes[t]), proto: capture.ProtoTCP, port: uint16(port), count: 1})
+		}
 	}
 	f.endpoints += probes
 	return Injected{Bytes: probes * probeBytes, Frames: probes, AckByte: probes * resetBytes}
+}
+
+// maxInjectedPorts bounds the ports an injected scan records per target:
+// the distinct ports a window can show are bounded the same way.
+const maxInjectedPorts = 256
+
+// probePorts are the admin, metrics and debug ports an injected probe
+// tries, in order.
+var probePorts = []uint16{9090, 8081, 6060, 9100, 8080, 2375, 10250, 5000}
+
+// probeData is the data one injected probe's exchange stands for: at the
+// lowest rate (10 kB/min) one probe a window, at 0.1 MB/min and above the
+// eight of probePorts.
+const probeData = 2000
+
+// applyProbe opens a few connections from the source pod to admin ports of
+// its known peers' pods (a compromised pod looking around, not a scan):
+// about a 300-byte request and a 600-byte answer each.
+func (inj *injector) applyProbe(win *window, ep *Episode, data float64) Injected {
+	src := inj.podNode(win, ep.Template.Path[0], ep.Pods[0])
+	var peers []int32
+	for i := range win.nodes {
+		if n := &win.nodes[i]; int32(i) != src && n.kind == kindPod && !n.infra && slices.Contains(ep.Template.Targets, n.service) {
+			peers = append(peers, int32(i))
+		}
+	}
+	probes := int(min(math.Ceil(data/probeData), float64(len(probePorts))))
+	if len(peers) == 0 || probes == 0 {
+		return Injected{}
+	}
+	for i := range probes {
+		t := peers[i%len(peers)]
+		win.addEdge(src, t, 300, 4, 1, 300)
+		win.addEdge(t, src, 600, 3, 0, 0)
+		win.targets = append(win.targets, winTarget{u: src, v: t, ip: firstIP(&win.nodes[t]), proto: capture.ProtoTCP, port: probePorts[i], count: 1})
+	}
+	return Injected{Bytes: float64(probes) * 300, Frames: float64(probes) * 4, AckByte: float64(probes) * 600}
+}
+
+func firstIP(n *node) netip.Addr {
+	if len(n.ips) > 0 {
+		return n.ips[0]
+	}
+	return netip.Addr{}
 }
 
 // injectAll applies every episode of eps that overlaps win to a copy of

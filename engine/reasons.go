@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
@@ -20,6 +21,7 @@ const (
 	ReasonFanOut           = "fan-out"
 	ReasonUnknown          = "unknown-address"
 	ReasonStructure        = "structure"
+	ReasonNewPort          = "new-port"
 )
 
 // reasonZ is how many IQRs from its baseline median a value must be for an
@@ -43,6 +45,7 @@ var reasonRules = []reasonRule{
 	{ReasonConnections, connectionsReason},
 	{ReasonDNSTunnel, dnsReason},
 	{ReasonFanOut, fanOutReason},
+	{ReasonNewPort, newPortReason},
 	{ReasonStructure, structureReason},
 }
 
@@ -57,7 +60,7 @@ func ReasonCodes() []string {
 
 func newPairReason(x *explainCtx, p servicePair) (Reason, bool) {
 	e := x.f.edges[p]
-	if x.view.allow[p] || e.bytes <= 0 {
+	if x.view.knows(p) || e.bytes <= 0 {
 		return Reason{}, false
 	}
 	return Reason{Code: ReasonNewPair, Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s", units.Bytes(e.bytes), plural(e.packets, "packet"))}, true
@@ -112,7 +115,7 @@ func bytesReason(x *explainCtx, p servicePair) (Reason, bool) {
 // newInitiation reports whether p carries client traffic although the
 // baseline saw none along it.
 func (x *explainCtx) newInitiation(p servicePair) bool {
-	return x.f.edges[p].client > 0 && !x.view.initiated[p]
+	return x.f.edges[p].client > 0 && !x.view.called(p)
 }
 
 func newInitiatorReason(x *explainCtx, p servicePair) (Reason, bool) {
@@ -169,7 +172,7 @@ func dnsReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if top.queries > 0 {
 		text += fmt.Sprintf(", longest %.0f chars, entropy %.1f bits/char", top.maxNameLen, top.entropySum/top.queries)
 	}
-	if !x.view.domains[top.domain] {
+	if !x.view.queried(top.domain) {
 		text += ", domain never queried in the baseline"
 	}
 	if len(top.examples) > 0 {
@@ -191,6 +194,31 @@ func fanOutReason(x *explainCtx, p servicePair) (Reason, bool) {
 	}
 	return Reason{Code: ReasonFanOut, Z: z, Text: fmt.Sprintf("a pod of %s opened connections to %s address:port pairs (%s of them here; baseline median %s)",
 		p.src, humanCount(x.value(k)), humanCount(n), humanCount(x.median(k)))}, true
+}
+
+// newPortReason: the source opened connections to ports of the
+// destination that it never used with it in the baseline, although it
+// talked to it.
+func newPortReason(x *explainCtx, p servicePair) (Reason, bool) {
+	ports := x.newPorts(p)
+	if len(ports) == 0 {
+		return Reason{}, false
+	}
+	var names []string
+	var conns uint32
+	for _, k := range ports {
+		names = append(names, fmt.Sprintf("%s/%d", protocolName(k.proto), k.port))
+		conns += x.windowPorts()[k]
+	}
+	return Reason{Code: ReasonNewPort, Text: fmt.Sprintf("%s opened %s to %s on %s, %s it never used with %s in the baseline",
+		p.src, plural(float64(conns), "connection"), p.dst, strings.Join(names, ", "), pluralWord(len(ports), "a port", "ports"), p.dst)}, true
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // minStructureBytes is the traffic a pair needs, both ways, for a change
@@ -239,7 +267,7 @@ func (x *explainCtx) newDomainFrom(a string) string {
 	win := x.f.win
 	for i := range win.dns {
 		d := &win.dns[i]
-		if win.nodes[d.src].service == a && !x.view.domains[d.domain] {
+		if win.nodes[d.src].service == a && !x.view.queried(d.domain) {
 			return d.domain
 		}
 	}

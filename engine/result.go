@@ -115,6 +115,32 @@ type Target struct {
 	Count    int    `json:"count"`
 }
 
+// PodEdge is one edge of a window's pod graph.
+type PodEdge struct {
+	Src, Dst               string // pod, service VIP ("name_VIP"), "outside" or "?ip"
+	SrcService, DstService string
+	SrcIPs, DstIPs         []string // the real outside addresses for outside
+	Bytes, Packets         uint64
+	Infra                  bool // infrastructure: shown, not scored
+}
+
+// DomainUse is a registered DNS domain asked in a window.
+type DomainUse struct {
+	Domain   string
+	Queries  uint64
+	Names    uint64   // distinct names (the most under one source)
+	Services []string // who asked, sorted
+}
+
+// PortUse is a service port used in a window: the destination port of
+// the connections opened to it, or the lower port of a conversation.
+type PortUse struct {
+	Protocol string
+	Port     uint16
+	Bytes    uint64
+	Flows    int
+}
+
 // Change is a change of the application seen in a window: a pod or
 // service added or deleted, an address reused.
 type Change struct {
@@ -162,6 +188,17 @@ type WindowResult struct {
 	Edges []Edge `json:"-"`
 	// Churn lists the changes of the application in the window.
 	Churn []Change `json:"churn,omitempty"`
+	// Learned lists the new workloads' service pairs this window was the
+	// first to show, taken into the baseline instead of flagged
+	// (learning.go): each pair is reported once in a run.
+	Learned []LearnedPair `json:"learned,omitempty"`
+	// PodEdges is the window's pod graph (pods, VIPs, outside, unknown
+	// addresses), busiest first; Domains the registered DNS domains
+	// asked, and Ports the busiest service ports (finest windows only):
+	// what a user interface searches and pivots on.
+	PodEdges []PodEdge   `json:"-"`
+	Domains  []DomainUse `json:"-"`
+	Ports    []PortUse   `json:"-"`
 	// Flagged lists the edges that show evidence, those that carry the
 	// score first. They are computed for every window; a UI shows them
 	// when the window alerts.

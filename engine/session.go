@@ -162,3 +162,4 @@ func (s *session) sensitiveWarning() (Warning, bool) {
 	}
 	return Warning{Setting: SettingSensitive, Message: fmt.Sprintf("sensitive services guessed from names and labels: %s", strings.Join(s.sensitive, ", "))}, true
 }
+

@@ -42,6 +42,9 @@ type details struct {
 	Edges         []engine.Edge
 	Flagged       []engine.FlaggedEdge
 	Contributions []engine.Contribution
+	PodEdges      []engine.PodEdge
+	Domains       []engine.DomainUse
+	Ports         []engine.PortUse
 }
 
 // newDetailStore makes the store's temporary file in dir ("" for the
@@ -59,11 +62,12 @@ func newDetailStore(dir string) *detailStore {
 
 // slim stores w's details and returns a copy of w without them.
 func (s *detailStore) slim(w *engine.WindowResult) *engine.WindowResult {
-	d := &details{Edges: w.Edges, Flagged: w.Flagged, Contributions: w.Contributions}
+	d := &details{Edges: w.Edges, Flagged: w.Flagged, Contributions: w.Contributions,
+		PodEdges: w.PodEdges, Domains: w.Domains, Ports: w.Ports}
 	k := windowKey{w.Size, w.Index}
 	s.put(k, d)
 	c := *w
-	c.Edges, c.Flagged, c.Contributions = nil, nil, nil
+	c.Edges, c.Flagged, c.Contributions, c.PodEdges, c.Domains, c.Ports = nil, nil, nil, nil, nil, nil
 	return &c
 }
 
@@ -116,6 +120,7 @@ func (s *detailStore) full(w *engine.WindowResult) (*engine.WindowResult, error)
 	}
 	c := *w
 	c.Edges, c.Flagged, c.Contributions = d.Edges, d.Flagged, d.Contributions
+	c.PodEdges, c.Domains, c.Ports = d.PodEdges, d.Domains, d.Ports
 	return &c, nil
 }
 

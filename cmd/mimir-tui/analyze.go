@@ -31,6 +31,9 @@ type windowRecord struct {
 	AllowlistAlert bool                 `json:"allowlist_alert"`
 	Contributions  []contributionRecord `json:"contributions"`
 	FlaggedEdges   []engine.FlaggedEdge `json:"flagged_edges"`
+	// Learned are a new workload's pairs taken into the baseline in this
+	// window instead of flagged: a change, reported once.
+	Learned []engine.LearnedPair `json:"learned,omitempty"`
 }
 
 type contributionRecord struct {
@@ -60,6 +63,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		AllowlistAlert: w.AllowlistAlert,
 		Contributions:  []contributionRecord{},
 		FlaggedEdges:   []engine.FlaggedEdge{},
+		Learned:        w.Learned,
 	}
 	if !math.IsNaN(w.IdeScore) {
 		x := w.IdeScore
@@ -81,7 +85,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 }
 
 var csvHeader = []string{"window", "size_s", "start", "end", "partial", "baseline", "packets", "bytes",
-	"score", "threshold", "alert", "ide_score", "allowlist_alert", "top_feature", "top_contribution", "flagged_edges"}
+	"score", "threshold", "alert", "ide_score", "allowlist_alert", "top_feature", "top_contribution", "flagged_edges", "learned"}
 
 func (r windowRecord) csv() []string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
@@ -93,14 +97,17 @@ func (r windowRecord) csv() []string {
 	if len(r.Contributions) > 0 {
 		top, topC = r.Contributions[0].Feature, f(r.Contributions[0].Contribution)
 	}
-	var edges []string
+	var edges, learned []string
 	for _, e := range r.FlaggedEdges {
 		edges = append(edges, e.Src+" -> "+e.Dst)
+	}
+	for _, l := range r.Learned {
+		learned = append(learned, l.Pair)
 	}
 	return []string{strconv.Itoa(r.Window), f(r.SizeSeconds), r.Start, r.End, strconv.FormatBool(r.Partial),
 		strconv.FormatBool(r.Baseline), strconv.FormatUint(r.Packets, 10), strconv.FormatUint(r.Bytes, 10),
 		f(r.Score), f(r.Threshold), strconv.FormatBool(r.Alert), ide, strconv.FormatBool(r.AllowlistAlert),
-		top, topC, strings.Join(edges, "; ")}
+		top, topC, strings.Join(edges, "; "), strings.Join(learned, "; ")}
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
