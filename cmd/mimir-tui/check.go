@@ -139,8 +139,8 @@ func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func (cf *captureFlags) register(fs *flag.FlagSet) {
-	fs.Var(&cf.nodes, "node", "`NAME=FILE`: the node the capture FILE was taken on (default: its file name without extensions); repeat for each capture")
-	fs.Var(&cf.offsets, "clock-offset", "`NAME=DURATION`: how far the clock of capture NAME (a node or a file) runs ahead of the first capture's, e.g. node-b=3.5ms (default: estimated from the packets seen in two captures)")
+	fs.Var(&cf.nodes, "node", "label a capture: `NAME=FILE` says FILE was taken on node NAME (default: its file name without extensions); repeat for each capture")
+	fs.Var(&cf.offsets, "clock-offset", "set a capture's clock: `NAME=DURATION` says how far the clock of capture NAME (a node or a file) runs ahead of the first capture's, e.g. node-b=3.5ms (default: estimated from the packets seen in two captures)")
 }
 
 // inputs are the captures named by paths, with their nodes and clock
