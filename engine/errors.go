@@ -19,6 +19,7 @@ const (
 	SettingSensitive      Setting = "sensitive"       // Options.Sensitive
 	SettingThreshold      Setting = "threshold"       // Options.Threshold
 	SettingFalseAlarms    Setting = "false-alarms"    // Options.FalseAlarms
+	SettingClockOffset    Setting = "clock-offset"    // Source.ClockOffset of a capture
 	SettingEntitiesOffset Setting = "entities-offset" // Options.EntitiesOffset
 	SettingClusterCIDRs   Setting = "cluster-cidr"    // Options.ClusterCIDRs
 	SettingReorderSlack   Setting = "reorder-slack"   // Options.ReorderSlack

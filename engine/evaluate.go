@@ -178,7 +178,7 @@ func Evaluate(ctx context.Context, in Inputs, opts Options, truth []Attack, emit
 		return nil, nil, err
 	}
 	s, sc := p.s, p.scorer
-	ev := &Evaluation{Capture: in.Capture.Name, Source: res.Source, Seed: s.opts.Seed, Rates: s.opts.Rates, Attacks: truth}
+	ev := &Evaluation{Capture: captureNames(in.captures()), Source: res.Source, Seed: s.opts.Seed, Rates: s.opts.Rates, Attacks: truth}
 	if len(truth) == 0 {
 		ev.Caveats = append(ev.Caveats, NoGroundTruthCaveat)
 	}

@@ -55,7 +55,10 @@ func (p *Progress) StepLeft(since time.Duration) (time.Duration, bool) {
 
 // InputsReady describes the inputs once they are understood.
 type InputsReady struct {
+	// Capture describes the capture, or the first of several; Captures
+	// describes each.
 	Capture   CaptureSummary
+	Captures  []CaptureSummary
 	Entities  EntitiesSummary
 	Start     time.Time // t0: the first packet's timestamp, where windows are anchored
 	Sizes     []time.Duration
@@ -71,6 +74,16 @@ type CaptureSummary struct {
 	Format     string   `json:"format"` // "pcap", "pcapng", with "+gzip"
 	LinkTypes  []string `json:"link_types"`
 	Compressed bool     `json:"compressed"`
+	// Node is the capture's node label; Packets the frames it held,
+	// Duplicates those dropped as copies of packets seen before (in it or
+	// another capture); ClockOffset how far its clock ran ahead of the
+	// reference, as ClockSource says ("reference", "given", "estimated",
+	// "unknown").
+	Node        string        `json:"node,omitempty"`
+	Packets     uint64        `json:"packets"`
+	Duplicates  uint64        `json:"duplicates"`
+	ClockOffset time.Duration `json:"clock_offset_ns"`
+	ClockSource string        `json:"clock_source,omitempty"`
 }
 
 // EntitiesSummary describes an entity log.

@@ -17,6 +17,13 @@ type Source struct {
 	Name string // shown in messages
 	Open func() (io.ReadCloser, error)
 	Size int64 // 0 when unknown
+	// Node labels a capture (the node it was taken on); "" takes it from
+	// Name ("node-a.pcap.gz" is node-a). Captures only.
+	Node string
+	// ClockOffset, when set, is how far a capture's clock runs ahead of
+	// the first capture's; nil estimates it from the packets the captures
+	// share. Captures only.
+	ClockOffset *time.Duration
 }
 
 // FileSource opens path, or standard input for "-".
@@ -45,7 +52,12 @@ func BytesSource(name string, b []byte) Source {
 
 // Inputs are what a run analyses.
 type Inputs struct {
+	// Capture is the packet capture. Captures, when set, replaces it with
+	// several captures of the same time (one per node, say): they are
+	// read as one, in timestamp order with their clocks aligned and each
+	// packet counted once however many of them saw it.
 	Capture  Source
+	Captures []Source
 	Entities Source
 }
 

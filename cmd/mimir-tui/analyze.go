@@ -111,14 +111,14 @@ func (r windowRecord) csv() []string {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
+	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE... ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
 	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv")
 	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals)")
-	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
+	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -141,8 +141,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
+	in, err := ef.inputs(pos)
+	if err != nil {
+		return err
+	}
 	rep := newReporter(stderr)
-	_, err = runEngine(ctx, inputs(pos[0], pos[1]), opts, func(ev engine.Event) {
+	_, err = runEngine(ctx, in, opts, func(ev engine.Event) {
 		rep.event(ev)
 		sink.event(ev)
 	})

@@ -223,7 +223,7 @@ func TestExploreFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--theme", "solarized"}, "unknown theme"},
-		{[]string{"only-one-file.pcap"}, "CAPTURE ENTITIES"},
+		{[]string{"only-one-file.pcap"}, "CAPTURE... ENTITIES"},
 		{[]string{"a", "b", "c"}, "CAPTURE ENTITIES"},
 		{[]string{"--baseline", "1.5"}, "--baseline"},
 		{[]string{"--window", "0s"}, "--window"},

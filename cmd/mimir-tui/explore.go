@@ -42,10 +42,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	demo := len(pos) == 0
 	if !demo {
-		if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
-			return err
+		if len(pos) < 2 {
+			return usagef("mimir-tui [flags] CAPTURE... ENTITIES (got %d argument, want a capture or several and the entity log; see 'mimir-tui -h')", len(pos))
 		}
-		if err := checkFileArgs(fs.Name(), "CAPTURE ENTITIES", pos); err != nil {
+		if err := checkFileArgs(fs.Name(), captureSynopsis(len(pos)-1), pos); err != nil {
 			return err
 		}
 	}
@@ -80,7 +80,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg.Logger = logger
 
-	in := exploreInputs(&cfg, pos)
+	in, err := exploreInputs(&cfg, &ef, pos)
+	if err != nil {
+		return err
+	}
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
@@ -109,16 +112,20 @@ func themeConfig(name string) (tui.Config, error) {
 }
 
 // exploreInputs is the built-in demo without positional arguments, else
-// CAPTURE ENTITIES; it titles the explorer after them.
-func exploreInputs(cfg *tui.Config, pos []string) engine.Inputs {
+// CAPTURE... ENTITIES; it titles the explorer after them.
+func exploreInputs(cfg *tui.Config, ef *engineFlags, pos []string) (engine.Inputs, error) {
 	if len(pos) == 0 {
 		cfg.Demo = true
 		cfg.Title = "built-in shop capture (one exfiltration hidden in it)"
 		return engine.Inputs{
 			Capture:  engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
 			Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities),
-		}
+		}, nil
 	}
-	cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
-	return inputs(pos[0], pos[1])
+	var caps []string
+	for _, p := range pos[:len(pos)-1] {
+		caps = append(caps, filepath.Base(p))
+	}
+	cfg.Title = strings.Join(caps, ", ") + " + " + filepath.Base(pos[len(pos)-1])
+	return ef.inputs(pos)
 }

@@ -37,6 +37,7 @@ type engineFlags struct {
 	workers        int
 	strict         bool
 	memoryLimit    string
+	captures       captureFlags
 
 	fs *flag.FlagSet // to tell a flag given from its default
 }
@@ -68,6 +69,7 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.BoolVar(&ef.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
+	ef.captures.register(fs)
 	fs.StringVar(&ef.memoryLimit, "memory-limit", "75%", "memory budget: a share of the machine's memory, a size such as 4GB, or 0 for none; a run that needs more stops with an error")
 }
 
@@ -256,7 +258,11 @@ func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Write
 	}
 	rep := newReporter(stderr)
 	defer rep.clear()
-	res, err := runEngine(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	in, err := ef.inputs(pos)
+	if err != nil {
+		return nil, err
+	}
+	res, err := runEngine(ctx, in, opts, rep.event)
 	return res, adviseError(err)
 }
 
@@ -264,7 +270,20 @@ func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Write
 // passes to the engine.
 var runEngine = engine.Run
 
-// inputs names the capture and the entity log.
-func inputs(capturePath, entitiesPath string) engine.Inputs {
-	return engine.Inputs{Capture: engine.FileSource(capturePath), Entities: engine.FileSource(entitiesPath)}
+// inputs names the captures (all of pos but the last) and the entity log
+// (the last), with the nodes and clock offsets the flags give.
+func (ef *engineFlags) inputs(pos []string) (engine.Inputs, error) {
+	caps, ents := pos[:len(pos)-1], pos[len(pos)-1]
+	cins, err := ef.captures.inputs(caps)
+	if err != nil {
+		return engine.Inputs{}, err
+	}
+	in := engine.Inputs{Entities: engine.FileSource(ents)}
+	for _, ci := range cins {
+		src := engine.FileSource(ci.Path)
+		src.Node, src.ClockOffset = ci.Node, ci.Offset
+		in.Captures = append(in.Captures, src)
+	}
+	in.Capture = in.Captures[0]
+	return in, nil
 }

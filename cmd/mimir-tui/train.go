@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/mimir-tui/mimir-tui/engine"
@@ -15,12 +16,12 @@ import (
 )
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "usage: mimir-tui train [flags] -o model.json CAPTURE ENTITIES\n\nLearns scaling, the allow-list, the Ide node list, the LASSO weights and the\nthreshold from a benign capture (all of it is the baseline).", stderr)
+	fs := newFlags("train", "usage: mimir-tui train [flags] -o model.json CAPTURE... ENTITIES\n\nLearns scaling, the allow-list, the Ide node list, the LASSO weights and the\nthreshold from a benign capture (all of it is the baseline).", stderr)
 	var ef engineFlags
 	ef.register(fs, false)
 	out := fs.String("o", "", "write the model to this file (required)")
 	force := fs.Bool("force", false, "replace an existing model file")
-	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
+	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return notWritten(err, *out)
 	}
 	m := res.Model
-	m.Trained.Capture, m.Trained.Entities = pos[0], pos[1]
+	m.Trained.Capture, m.Trained.Entities = strings.Join(pos[:len(pos)-1], " "), pos[len(pos)-1]
 	if err := engine.WriteModel(*out, m, *force); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return checkOutput(*out, *force)
