@@ -68,14 +68,13 @@ type learning struct {
 	appeared  map[string]int64 // new workload → when it appeared (Unix ns)
 	period    int64
 	sensitive map[string]bool
-	learned   *baselineView
 }
 
 func newLearning(workloads map[string]int64, period time.Duration, sensitive map[string]bool) *learning {
 	if len(workloads) == 0 || period <= 0 {
 		return nil
 	}
-	return &learning{appeared: workloads, period: int64(period), sensitive: sensitive, learned: newBaselineView()}
+	return &learning{appeared: workloads, period: int64(period), sensitive: sensitive}
 }
 
 // learnable is the rule: a pair may be learned in a window starting at
@@ -98,10 +97,10 @@ func (l *learning) learnable(p servicePair, start, end int64) (string, bool) {
 	return "", false
 }
 
-// observe learns what window f shows of the new workloads in their
-// learning period, before f is scored, and returns the pairs learned for
-// the first time.
-func (l *learning) observe(f *featurized, bv *baselineView) []LearnedPair {
+// observe learns into learned what window f shows of the new workloads
+// in their learning period, before f is scored, and returns the pairs
+// learned for the first time; bv is the model's view.
+func (l *learning) observe(f *featurized, bv, learned *baselineView) []LearnedPair {
 	win := f.win
 	var out []LearnedPair
 	for _, p := range sortedPairs(f.edges) {
@@ -113,50 +112,29 @@ func (l *learning) observe(f *featurized, bv *baselineView) []LearnedPair {
 		if !ok {
 			continue
 		}
-		if !l.learned.allow[p] {
+		if !learned.allow[p] {
 			at := l.appeared[w]
 			out = append(out, LearnedPair{Pair: p.String(), Workload: w, Appeared: time.Unix(0, at).UTC(),
 				Until: time.Unix(0, at+l.period).UTC(), Bytes: e.bytes})
 		}
-		l.learned.allow[p] = true
+		learned.allow[p] = true
 		if e.client > 0 || e.conns > 0 {
-			l.learned.initiated[p] = true
+			learned.initiated[p] = true
 		}
 	}
 	for k := range windowPorts(win) {
 		if _, ok := l.learnable(k.pair, win.start, win.end); ok {
-			l.learned.ports[k] = true
+			learned.ports[k] = true
 		}
 	}
 	for i := range win.dns {
 		d := &win.dns[i]
 		src := win.nodes[d.src].service
 		if at, ok := l.appeared[src]; ok && win.end > at && win.start < at+l.period {
-			l.learned.domains[d.domain] = true
+			learned.domains[d.domain] = true
 		}
 	}
 	return out
-}
-
-// with returns bv with what has been learned laid over it.
-func (l *learning) with(bv *baselineView) *baselineView {
-	v := *bv
-	v.learned = l.learned
-	return &v
-}
-
-// clone copies the state, for a stream forked to score synthetic variants.
-func (l *learning) clone() *learning {
-	if l == nil {
-		return nil
-	}
-	c := *l
-	c.learned = newBaselineView()
-	maps.Copy(c.learned.allow, l.learned.allow)
-	maps.Copy(c.learned.initiated, l.learned.initiated)
-	maps.Copy(c.learned.domains, l.learned.domains)
-	maps.Copy(c.learned.ports, l.learned.ports)
-	return &c
 }
 
 // sortedPairs lists the pairs of m in order, so that reports do not

@@ -55,16 +55,18 @@ func TestLearningReportsOnce(t *testing.T) {
 		{"front-end", "catalogue"}:   {bytes: 900},
 	}
 	var reported []string
+	learned := newBaselineView()
 	for w := range 3 {
 		win := &window{index: w, start: int64(w) * 10e9, end: int64(w+1) * 10e9}
-		for _, lp := range l.observe(&featurized{win: win, edges: edges}, bv) {
+		for _, lp := range l.observe(&featurized{win: win, edges: edges}, bv, learned) {
 			reported = append(reported, lp.Pair)
 		}
 	}
 	if len(reported) != 1 || reported[0] != "front-end -> recommender" {
 		t.Fatalf("reported %v, want front-end -> recommender once", reported)
 	}
-	v := l.with(bv)
+	v := *bv
+	v.learned = learned
 	if !v.knows(servicePair{"front-end", "recommender"}) || !v.called(servicePair{"front-end", "recommender"}) {
 		t.Error("the learned pair is not known after learning")
 	}

@@ -39,6 +39,12 @@ type Model struct {
 		Windows  int    `json:"windows"`
 	} `json:"trained"`
 
+	// Revision counts the revisions of the model by analysts' verdicts
+	// (0: as trained); Suppressions are the intervals judged false
+	// positives whose drivers were folded into the baseline (fold.go).
+	Revision     int           `json:"revision"`
+	Suppressions []Suppression `json:"suppressions,omitempty"`
+
 	Services    []string `json:"services"` // scored services, with outside
 	Sensitive   []string `json:"sensitive"`
 	DNSServices []string `json:"dns_services"`

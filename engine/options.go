@@ -78,6 +78,10 @@ type Options struct {
 	// is learned instead of flagged (learning.go): 0 means
 	// DefaultLearning, a negative value turns learning off.
 	Learning time.Duration
+	// Suppress are intervals an analyst judged false positives: what
+	// drove their windows is folded into the baseline (fold.go), they do
+	// not alert, and Result.Revised is the model with the folds.
+	Suppress []Suppression
 	// FalseAlarms, when positive, sets every size's threshold for this
 	// many false-alarm windows a day over all sizes, from the benign score
 	// tail (falsealarms.go); 0 keeps the model's default.

@@ -15,10 +15,13 @@ import (
 
 // Result is everything a run computed.
 type Result struct {
-	Inputs   InputsReady
-	Source   string   // "baseline 2m0s" or "model"
-	Series   []Series // one per window size, finest first
-	Model    *Model   // the model trained (baseline mode) or used
+	Inputs InputsReady
+	Source string   // "baseline 2m0s" or "model"
+	Series []Series // one per window size, finest first
+	Model  *Model   // the model trained (baseline mode) or used
+	// Revised is Model with the false-positive verdicts of
+	// Options.Suppress folded in, its next revision; nil without them.
+	Revised  *Model
 	Warnings []Warning
 }
 

@@ -33,6 +33,8 @@ type Scorer struct {
 	// when (learning.go); learn is their learning period (0: none).
 	workloads map[string]int64
 	learn     time.Duration
+	// suppress are the intervals judged false positives (fold.go).
+	suppress []Suppression
 	churn     []Change // the application's changes, in time order
 }
 
@@ -48,7 +50,8 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, churn: churnOf(s.tl), learn: s.opts.learning()}
+		history: s.opts.IdeHistory, churn: churnOf(s.tl), learn: s.opts.learning(),
+		suppress: s.opts.Suppress}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
@@ -211,6 +214,12 @@ type stream struct {
 	lean bool
 	// learn holds the new workloads' learning; nil when there are none.
 	learn *learning
+	// fold holds the false-positive verdicts' widened statistics; nil
+	// without verdicts.
+	fold *fold
+	// overlay is what the stream added to the baseline (learned pairs,
+	// folded novelty); nil until it adds something.
+	overlay *baselineView
 	// beacons follows the connections to outside across the finest
 	// windows (the only ones with flows).
 	beacons *beaconTracker
@@ -218,14 +227,15 @@ type stream struct {
 
 func (sc *Scorer) newStream() *stream {
 	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
-		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker()}
+		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker(),
+		fold: newFold(sc.suppress, len(sc.series))}
 }
 
 // fork returns a stream that continues from st's Ide history with its own
 // scores, for scoring a synthetic variant of the same windows.
 func (st *stream) fork() *stream {
-	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn.clone(),
-		beacons: st.beacons.clone()}
+	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn,
+		beacons: st.beacons.clone(), fold: st.fold.clone(), overlay: st.overlay.cloneSets()}
 	for i, h := range st.hist {
 		c.hist[i] = slices.Clone(h)
 	}
@@ -244,12 +254,16 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 	}
 	bv, inBaseline := sc.folds.view(si, win.index)
 	var learned []LearnedPair
+	suppressed := false
 	if !inBaseline {
 		bv = ss.full
 		if st.learn != nil {
-			learned = st.learn.observe(f, bv)
-			bv = st.learn.with(bv)
+			learned = st.learn.observe(f, bv, st.ensureOverlay())
 		}
+		if suppressed = st.fold != nil && st.fold.covers(win); suppressed {
+			st.fold.absorb(si, f, st.view(si, bv), st.ensureOverlay())
+		}
+		bv = st.view(si, bv)
 	}
 	base := baselineValues(f, bv)
 	fine := math.NaN()
@@ -261,7 +275,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Size: ss.size, Index: win.index, Partial: win.partial, Coverage: win.coverage, Baseline: inBaseline,
 		Start: time.Unix(0, win.start).UTC(), End: time.Unix(0, win.end).UTC(),
 		Packets: win.packets, Bytes: win.bytes,
-		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(), Learned: learned,
+		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(), Learned: learned, Suppressed: suppressed,
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
 	if !st.lean {
@@ -289,6 +303,31 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		delete(st.fine, win.index-st.keepFine())
 	}
 	return r
+}
+
+// ensureOverlay returns the stream's overlay of the baseline, made on
+// first use.
+func (st *stream) ensureOverlay() *baselineView {
+	if st.overlay == nil {
+		st.overlay = newBaselineView()
+	}
+	return st.overlay
+}
+
+// view is bv with what the stream added laid over it: learned and folded
+// pairs, ports, domains and beacons, and size si's widened statistics.
+func (st *stream) view(si int, bv *baselineView) *baselineView {
+	if st.overlay == nil && st.fold == nil {
+		return bv
+	}
+	v := *bv
+	v.learned = st.overlay
+	if st.fold != nil && len(st.fold.stats[si]) > 0 {
+		sc := *bv.scaler
+		sc.over = st.fold.stats[si]
+		v.scaler = &sc
+	}
+	return &v
 }
 
 // keepFine is how many of the finest series' latest scores a coarse

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type windowRecord struct {
 	// Learned are a new workload's pairs taken into the baseline in this
 	// window instead of flagged: a change, reported once.
 	Learned []engine.LearnedPair `json:"learned,omitempty"`
+	// Suppressed: the window lies in an interval judged a false positive
+	// (--suppress); it does not alert.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 type contributionRecord struct {
@@ -64,6 +68,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		Contributions:  []contributionRecord{},
 		FlaggedEdges:   []engine.FlaggedEdge{},
 		Learned:        w.Learned,
+		Suppressed:     w.Suppressed,
 	}
 	if !math.IsNaN(w.IdeScore) {
 		x := w.IdeScore
@@ -117,7 +122,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
 	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv")
-	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals)")
+	suppress := fs.String("suppress", "", "a verdicts file (the explorer's CAPTURE.verdicts.json): fold what drove the intervals judged false positives into the baseline, so the same benign behaviour does not alert again")
+	saveModel := fs.String("save-model", "", "with --suppress, write the revised model here (default: beside --model, as NAME.rN.json)")
+	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals, --save-model)")
 	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
@@ -134,6 +141,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if opts.Suppress, err = readSuppressions(*suppress); err != nil {
+		return err
+	}
+	modelOut := revisedModelPath(*saveModel, ef.model, opts)
+	if err := checkOutput(modelOut, *force); err != nil {
+		return err
+	}
 	// Records go out as the windows are scored: memory does not grow with
 	// the capture.
 	opts.Streaming = true
@@ -146,7 +160,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	rep := newReporter(stderr)
-	_, err = runEngine(ctx, in, opts, func(ev engine.Event) {
+	res, err := runEngine(ctx, in, opts, func(ev engine.Event) {
 		rep.event(ev)
 		sink.event(ev)
 	})
@@ -154,6 +168,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		sink.abort()
 		return notWritten(adviseError(err), *out, *intervals)
+	}
+	if modelOut != "" && res.Revised != nil {
+		if err := engine.WriteModel(modelOut, res.Revised, *force); err != nil {
+			return notWritten(fmt.Errorf("--save-model: %w", err), modelOut)
+		}
+		fmt.Fprintf(stderr, "folded what drove %s into revision %d of the model: %s\n",
+			countOf(len(opts.Suppress), "false-positive interval"), res.Revised.Revision, modelOut)
 	}
 	if err := sink.close(); err != nil {
 		return notWritten(err, *out, *intervals)
@@ -166,4 +187,51 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
 	}
 	return nil
+}
+
+// readSuppressions reads the intervals judged false positives from a
+// verdicts file; "" is none.
+func readSuppressions(path string) ([]engine.Suppression, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, usagef("--suppress: %v", err)
+	}
+	v, err := export.ReadVerdicts(path)
+	if err != nil {
+		return nil, usagef("--suppress: %v", err)
+	}
+	var out []engine.Suppression
+	for _, x := range v.Verdicts {
+		if x.Verdict == export.FalsePositive {
+			out = append(out, engine.Suppression{Start: x.Start, End: x.End, Note: x.Note})
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("--suppress %s: no interval is marked %s; mark one in the explorer, or leave --suppress out", path, export.FalsePositive)
+	}
+	return out, nil
+}
+
+// revisedModelPath is where analyze --suppress writes the revised model:
+// --save-model, else beside --model as NAME.rN.json; "" without
+// suppressions, or without a model file to name it after.
+func revisedModelPath(saveModel, model string, opts engine.Options) string {
+	if len(opts.Suppress) == 0 {
+		return ""
+	}
+	if saveModel != "" || model == "" {
+		return saveModel
+	}
+	m := opts.Baseline.Model()
+	return fmt.Sprintf("%s.r%d.json", strings.TrimSuffix(model, ".json"), m.Revision+1)
+}
+
+// countOf is "1 noun" or "n nouns".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
