@@ -35,7 +35,7 @@ type Scorer struct {
 	learn     time.Duration
 	// suppress are the intervals judged false positives (fold.go).
 	suppress []Suppression
-	churn     []Change // the application's changes, in time order
+	churn    []Change // the application's changes, in time order
 }
 
 // seriesScorer is the scoring of one window size.
