@@ -256,6 +256,11 @@ func pairEdgesBoth(x *explainCtx, k featureKey) []edgeShare {
 	return x.present(func(p servicePair) bool { return p == k.pair() || p == (servicePair{k.b, k.a}) }, byBytes)
 }
 
+// edgesInto are the edges into service k.a, by bytes.
+func edgesInto(x *explainCtx, k featureKey) []edgeShare {
+	return x.present(func(p servicePair) bool { return p.dst == k.a && p.src != k.a }, byBytes)
+}
+
 func edgeToOutside(x *explainCtx, k featureKey) []edgeShare {
 	return x.present(func(p servicePair) bool { return p.src == k.a && p.dst == Outside }, byBytes)
 }
