@@ -10,11 +10,8 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// closeHelpMsg asks the root to close the help overlay.
-type closeHelpMsg struct{}
-
 // helpGroups names the columns of KeyMap.FullHelp.
-var helpGroups = []string{"timeline", "chart and threshold", "panes", "application"}
+var helpGroups = []string{"timeline", "chart and threshold", "investigation", "panes and lists", "application"}
 
 // helpPane is the ? overlay: every key binding of the key map, rendered by
 // bubbles/help in titled columns that wrap to the width, and notes on
@@ -39,6 +36,11 @@ func newHelpPane(sh *shared) *helpPane {
 
 func (p *helpPane) restyle() { p.help.Styles = p.sh.styles.Help; p.key = [3]int{} }
 
+// The help covers the whole screen below the header and takes no key but
+// its own (and q).
+func (p *helpPane) fullScreen() bool { return true }
+func (p *helpPane) modal() bool      { return true }
+
 func (p *helpPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.vp.SetWidth(w)
@@ -48,16 +50,36 @@ func (p *helpPane) SetSize(w, h int) {
 func (p *helpPane) Keys() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+		key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "scroll")),
 	}
 }
 
-func (p *helpPane) Update(msg tea.Msg) (*helpPane, tea.Cmd) {
+func (p *helpPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && (key.Matches(msg, p.sh.keys.Help) || key.Matches(msg, p.sh.keys.Back)) {
-		return p, func() tea.Msg { return closeHelpMsg{} }
+		return closeCmd()
 	}
 	scroll(&p.vp, p.sh.keys, msg)
-	return p, nil
+	return nil
+}
+
+// scroll moves a viewport with the key map's up/down and the mouse wheel.
+func scroll(vp *viewport.Model, k *KeyMap, msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			vp.ScrollDown(1)
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			vp.ScrollUp(3)
+		case tea.MouseWheelDown:
+			vp.ScrollDown(3)
+		}
+	}
 }
 
 // columns renders each group of the full help under its title and flows

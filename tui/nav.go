@@ -29,6 +29,8 @@ const (
 	ActThreshDown         // lower the threshold by Timeline.Step
 	ActThreshSet          // set the threshold to Op.Value
 	ActThreshReset        // use the model's threshold again
+	ActNextMark           // the next marked window (a search match)
+	ActPrevMark           // the previous marked window
 )
 
 // Op is one navigation operation.
@@ -47,6 +49,9 @@ type Timeline interface {
 	ModelThreshold(s int) float64    // the threshold in force from the model; NaN if not known yet
 	Step(s int) float64              // threshold step for +/-
 	Page(s int) int                  // windows per page
+	// Mark is the next (dir 1) or previous (dir -1) marked window of size
+	// s from window i — the matches of a search — ok false when none.
+	Mark(s, i, dir int) (int, bool)
 }
 
 // Nav is the navigation state: which window size is shown, the cursor and
@@ -167,6 +172,14 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 			i--
 		}
 		set(i)
+	case ActNextMark, ActPrevMark:
+		dir := 1
+		if op.Action == ActPrevMark {
+			dir = -1
+		}
+		if i, ok := tl.Mark(s, cur, dir); ok {
+			set(i)
+		}
 	case ActDigit:
 		if len(n.Digits) < 9 && op.Arg >= 0 && op.Arg <= 9 {
 			n.Digits += strconv.Itoa(op.Arg)

@@ -118,9 +118,16 @@ func drawPlot(spec plotSpec) (plotResult, bool) {
 	// bucket b land on data column b.
 	series := append([]float64{xs[0]}, xs...)
 	data := [][]float64{series}
+	// A label a floating-point hair from zero ("-1e-16") reads 0.
+	label := func(v float64) string {
+		if math.Abs(v) < s*1e-6 {
+			v = 0
+		}
+		return spec.label(v)
+	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(rows), asciigraph.LowerBound(lower), asciigraph.UpperBound(upper),
-		asciigraph.Offset(plotOffset), asciigraph.YAxisValueFormatter(spec.label),
+		asciigraph.Offset(plotOffset), asciigraph.YAxisValueFormatter(label),
 	}
 	thRow := -1
 	if hasTh {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/export"
 	"github.com/mimir-tui/mimir-tui/testdata"
 	"github.com/mimir-tui/mimir-tui/themes"
 	"github.com/mimir-tui/mimir-tui/tui"
@@ -81,6 +82,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg.Logger = logger
 
 	in := exploreInputs(&cfg, pos)
+	investigation(&cfg, in, pos, os.UserCacheDir)
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
@@ -120,5 +122,31 @@ func exploreInputs(cfg *tui.Config, pos []string) engine.Inputs {
 		}
 	}
 	cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
+	cfg.Inputs = pos
 	return inputs(pos[0], pos[1])
+}
+
+// investigation gives the explorer the capture to write packets from (x)
+// and the file of the analyst's verdicts (v): beside the capture; for the
+// demo, which has no file, demo.verdicts.json in the user's cache
+// directory (~/.cache/mimir-tui on Linux), so that they too outlive the
+// session. A capture read from standard input offers neither.
+func investigation(cfg *tui.Config, in engine.Inputs, pos []string, cacheDir func() (string, error)) {
+	if len(pos) > 0 && pos[0] == "-" {
+		return
+	}
+	capture := in.Capture
+	cfg.Capture = &capture
+	if len(pos) > 0 {
+		cfg.VerdictsPath = export.VerdictsPath(pos[0])
+		return
+	}
+	dir, err := cacheDir()
+	if err != nil {
+		return
+	}
+	dir = filepath.Join(dir, "mimir-tui")
+	if os.MkdirAll(dir, 0o755) == nil {
+		cfg.VerdictsPath = filepath.Join(dir, "demo.verdicts.json")
+	}
 }

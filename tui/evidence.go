@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"github.com/mimir-tui/mimir-tui/loaders/units"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+)
+
+// evidenceRows show what a flagged edge's reasons rest on: its flows (who
+// opened each), the connections its source opened, the DNS names of a
+// suspected tunnel, the address:port targets of a fan-out. (A new kind of
+// evidence is one more block here.)
+func evidenceRows(ev *engine.Evidence, width int, st *Styles) []row {
+	if ev == nil {
+		return nil
+	}
+	var rows []row
+	if len(ev.Flows) > 0 {
+		rows = append(rows, flowRows("flows", "both directions, largest first", ev.Flows, ev.MoreFlows, width, st)...)
+	}
+	if len(ev.Opened) > 0 {
+		rows = append(rows, flowRows("connections opened by the source", "along this edge", ev.Opened, 0, width, st)...)
+	}
+	if len(ev.DNSNames) > 0 {
+		rows = append(rows, dnsRows(ev.DNSNames, st)...)
+	}
+	if len(ev.Targets) > 0 {
+		rows = append(rows, targetRows(ev.Targets, ev.MoreTargets, st)...)
+	}
+	return rows
+}
+
+// endpoint is "10.244.0.9:49156", "[2001:db8::1]:443", or the address
+// alone for a protocol without ports.
+func endpoint(ip string, port uint16, proto string) string {
+	if port == 0 && proto != "tcp" && proto != "udp" {
+		return ip
+	}
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is6() && !a.Is4In6() {
+		return "[" + ip + "]:" + strconv.Itoa(int(port))
+	}
+	return ip + ":" + strconv.Itoa(int(port))
+}
+
+// opener says who opened a flow's connection.
+func opener(f engine.FlowInfo) string {
+	switch f.Initiator {
+	case "src":
+		return f.Src
+	case "dst":
+		return f.Dst
+	}
+	return "not seen"
+}
+
+// flowColumns fit a flow table: endpoints, bytes, packets, and — when
+// there is room — the first and last packet and who opened it.
+type flowColumns struct {
+	ep        int
+	times, by bool
+}
+
+func newFlowColumns(width int) flowColumns {
+	c := flowColumns{ep: 21}
+	c.times = width >= 100
+	c.by = width >= 82
+	return c
+}
+
+func (c flowColumns) line(proto, src, dst, bytes, pkts, times, by string) string {
+	s := fit(proto, 5) + " " + fit(src, c.ep) + " → " + fit(dst, c.ep) + " " + padLeft(bytes, 8) + " " + padLeft(pkts, 5)
+	if c.times {
+		s += "  " + fit(times, 17)
+	}
+	if c.by {
+		s += "  " + by
+	}
+	return s
+}
+
+func flowRows(title, about string, flows []engine.FlowInfo, more, width int, st *Styles) []row {
+	c := newFlowColumns(width)
+	rows := []row{{skip: true},
+		{text: st.PaneTitle.Render(title) + st.Muted.Render(fmt.Sprintf(" · %s · %s", plural(len(flows)+more, "flow"), about)), skip: true},
+		{text: st.Muted.Render("  " + c.line("proto", "source", "destination", "bytes", "pkts", "first–last", "opened by")), skip: true}}
+	for _, f := range flows {
+		src, dst := endpoint(f.SrcIP, f.SrcPort, f.Protocol), endpoint(f.DstIP, f.DstPort, f.Protocol)
+		times := f.First.UTC().Format("15:04:05.000") + "–" + f.Last.UTC().Format(".000")
+		text := "  " + c.line(f.Protocol, src, dst, units.Bytes(float64(f.Bytes)), strconv.Itoa(int(f.Packets)), times, opener(f))
+		full := fmt.Sprintf("%s %s (%s) → %s (%s)\n%s in %s\nfirst %s, last %s UTC\nopened by: %s",
+			f.Protocol, src, f.Src, dst, f.Dst, units.Bytes(float64(f.Bytes)), plural(int(f.Packets), "packet"),
+			f.First.UTC().Format("2006-01-02 15:04:05.000000"), f.Last.UTC().Format("15:04:05.000000"), opener(f))
+		rows = append(rows, row{text: st.Text.Render(text), full: full, copy: []copyable{
+			{"source", src}, {"destination", dst}, {"source IP", f.SrcIP}, {"destination IP", f.DstIP}}})
+	}
+	if more > 0 {
+		rows = append(rows, row{text: st.Muted.Render(fmt.Sprintf("  … %s more (the engine keeps the largest)", plural(more, "flow"))), skip: true})
+	}
+	return rows
+}
+
+// dnsRows list a suspected tunnel's query names with their length and
+// the entropy of their subdomain part.
+func dnsRows(names []engine.DNSName, st *Styles) []row {
+	rows := []row{{skip: true}, {text: st.PaneTitle.Render("DNS names asked") + st.Muted.Render(" · longest first · length · entropy (bits per character)"), skip: true}}
+	for _, n := range names {
+		facts := fmt.Sprintf("%3d  %.2f  ", n.Length, n.Entropy)
+		rows = append(rows, row{text: "  " + st.Muted.Render(facts) + st.Text.Render(n.Name),
+			full: fmt.Sprintf("%s\n%d characters, entropy %.2f bits per character", n.Name, n.Length, n.Entropy),
+			copy: []copyable{{"DNS name", n.Name}}})
+	}
+	return rows
+}
+
+// targetRows list a fan-out's endpoints.
+func targetRows(ts []engine.Target, more int, st *Styles) []row {
+	rows := []row{{skip: true}, {text: st.PaneTitle.Render("targets") + st.Muted.Render(fmt.Sprintf(" · %s the source opened connections to · most used first", plural(len(ts)+more, "endpoint"))), skip: true}}
+	for _, t := range ts {
+		text := fmt.Sprintf("  %-5s %-23s %4d× %s", t.Protocol, t.Address, t.Count, t.Pod)
+		rows = append(rows, row{text: st.Text.Render(text), copy: []copyable{{"target", t.Address}}})
+	}
+	if more > 0 {
+		rows = append(rows, row{text: st.Muted.Render(fmt.Sprintf("  … %d more", more)), skip: true})
+	}
+	return rows
+}
