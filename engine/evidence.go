@@ -44,7 +44,7 @@ func (x *explainCtx) evidence(p servicePair, reasons []Reason) *Evidence {
 		switch r.Code {
 		case ReasonDNSTunnel:
 			ev.DNSNames = x.dnsNames(p.src)
-		case ReasonFanOut:
+		case ReasonFanOut, ReasonNewPort:
 			ev.Targets, ev.MoreTargets = x.targets(p)
 		}
 	}
@@ -114,6 +114,20 @@ func protocolName(p uint8) string {
 		return "icmp"
 	}
 	return strconv.Itoa(int(p))
+}
+
+// protocolNumber is protocolName's inverse.
+func protocolNumber(name string) uint8 {
+	switch name {
+	case "tcp":
+		return capture.ProtoTCP
+	case "udp":
+		return capture.ProtoUDP
+	case "icmp":
+		return capture.ProtoICMP
+	}
+	n, _ := strconv.ParseUint(name, 10, 8)
+	return uint8(n)
 }
 
 // dnsNames are the longest names service a asked the cluster DNS.

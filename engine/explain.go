@@ -19,6 +19,28 @@ type explainCtx struct {
 	sensitive map[string]bool
 	fan       map[servicePair]float64 // endpoints a's pods opened towards b; built on first use
 	opened    map[flowID]bool         // flows that opened a connection; built on first use
+	ports     map[servicePort]uint32  // the window's service ports; built on first use
+}
+
+// windowPorts are the service ports connections were opened to in the
+// window, with their counts.
+func (x *explainCtx) windowPorts() map[servicePort]uint32 {
+	if x.ports == nil {
+		x.ports = windowPorts(x.f.win)
+	}
+	return x.ports
+}
+
+// newPorts are the new ports along pair p, in order.
+func (x *explainCtx) newPorts(p servicePair) []servicePort {
+	var out []servicePort
+	for k := range x.windowPorts() {
+		if k.pair == p && x.view.newPort(k) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b servicePort) int { return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port)) })
+	return out
 }
 
 func (x *explainCtx) z(k featureKey) float64      { return x.v.scored[k] }
@@ -264,6 +286,17 @@ func dnsOutEdges(x *explainCtx, _ featureKey) []edgeShare {
 func fanOutEdges(x *explainCtx, k featureKey) []edgeShare {
 	return x.present(func(p servicePair) bool { return p.src == k.a && x.fanTo(k.a, p.dst) > 0 },
 		func(p servicePair, _ *edgeStat) float64 { return x.fanTo(k.a, p.dst) })
+}
+
+// newPortEdges: the pairs with new ports, by their connections.
+func newPortEdges(x *explainCtx, _ featureKey) []edgeShare {
+	return x.present(func(p servicePair) bool { return len(x.newPorts(p)) > 0 }, func(p servicePair, _ *edgeStat) float64 {
+		var n uint32
+		for _, k := range x.newPorts(p) {
+			n += x.windowPorts()[k]
+		}
+		return float64(n)
+	})
 }
 
 func unknownEdges(x *explainCtx, _ featureKey) []edgeShare {

@@ -102,6 +102,7 @@ const (
 	famDNSOutBytes    = "dns_out_bytes"
 	famFanOut         = "fanout"
 	famUnknownBytes   = "unknown_bytes"
+	famNewPorts       = "new_ports"
 )
 
 // families is the feature table (method.md §5 and this project's own
@@ -175,6 +176,9 @@ var families = []family{
 	{name: famFanOut, scope: scopeService, log: true, aggs: aggMax,
 		doc:     "most distinct address:port endpoints one pod of %s opened connections to",
 		extract: func(m *measures, emit emitFunc) { emitMap(emit, m.fanOut) }, edges: fanOutEdges, reasons: []string{ReasonFanOut}},
+	{name: famNewPorts, scope: scopeGlobal, log: true, baseline: true,
+		doc:   "service ports never used in the baseline between two services that talked there (an admin, metrics or debug port of a known peer)",
+		edges: newPortEdges, reasons: []string{ReasonNewPort}},
 	{name: famUnknownBytes, scope: scopeGlobal, log: true,
 		doc:     "bytes to or from in-cluster addresses no entity held",
 		extract: func(m *measures, emit emitFunc) { emit("", "", m.unknownBytes) }, edges: unknownEdges, reasons: []string{ReasonUnknown}},

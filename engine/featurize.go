@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/mimir-tui/mimir-tui/engine/graph"
 )
@@ -93,11 +96,49 @@ type baselineView struct {
 	allow     map[servicePair]bool
 	initiated map[servicePair]bool
 	domains   map[string]bool
+	ports     map[servicePort]bool // the ports connections were opened to, per service pair
 	scaler    *scaler
 }
 
+// servicePort is a port connections were opened to along a service pair.
+type servicePort struct {
+	pair  servicePair
+	proto uint8
+	port  uint16
+}
+
+func (sp servicePort) String() string {
+	return fmt.Sprintf("%s %s/%d", sp.pair, protocolName(sp.proto), sp.port)
+}
+
+// parseServicePort reads "a -> b tcp/8080".
+func parseServicePort(s string) (servicePort, bool) {
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return servicePort{}, false
+	}
+	pair, ok := parseServicePair(s[:i])
+	proto, port, ok2 := strings.Cut(s[i+1:], "/")
+	n, err := strconv.ParseUint(port, 10, 16)
+	if !ok || !ok2 || err != nil {
+		return servicePort{}, false
+	}
+	return servicePort{pair: pair, proto: protocolNumber(proto), port: uint16(n)}, true
+}
+
 func newBaselineView() *baselineView {
-	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{}}
+	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{},
+		ports: map[servicePort]bool{}}
+}
+
+// windowPorts lists the service ports connections were opened to in win.
+func windowPorts(win *window) map[servicePort]uint32 {
+	out := make(map[servicePort]uint32)
+	for _, t := range win.targets {
+		k := servicePort{servicePair{win.nodes[t.u].service, win.nodes[t.v].service}, t.proto, t.port}
+		out[k] += t.count
+	}
+	return out
 }
 
 // learn adds what window f shows to the view's sets.
@@ -114,6 +155,9 @@ func (bv *baselineView) learn(f *featurized) {
 		if d := &f.win.dns[i]; !f.win.nodes[d.src].dns {
 			bv.domains[d.domain] = true
 		}
+	}
+	for k := range windowPorts(f.win) {
+		bv.ports[k] = true
 	}
 }
 
@@ -138,12 +182,25 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 			seen[d.domain] = true
 		}
 	}
+	var ports float64
+	for k := range windowPorts(f.win) {
+		if bv.newPort(k) {
+			ports++
+		}
+	}
 	return map[featureKey]float64{
 		{fam: fam(famNewPairs)}:       pairs,
 		{fam: fam(famNewPairBytes)}:   bytes,
 		{fam: fam(famNewInitiations)}: initiations,
 		{fam: fam(famDNSNewDomains)}:  float64(len(seen)),
+		{fam: fam(famNewPorts)}:       ports,
 	}
+}
+
+// newPort reports whether k is a port the baseline never saw used along a
+// pair on which it saw connections opened (a new pair says more).
+func (bv *baselineView) newPort(k servicePort) bool {
+	return bv.initiated[k.pair] && !bv.ports[k]
 }
 
 // transform applies family f's scaling to a raw value.

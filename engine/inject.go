@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 )
 
@@ -16,6 +17,7 @@ const (
 	AttackExfil     = "exfil"      // data along a path from a sensitive pod to outside
 	AttackDNSTunnel = "dns-tunnel" // data encoded in DNS query names through the cluster DNS
 	AttackScan      = "scan"       // a compromised pod probing many address:port pairs
+	AttackProbe     = "probe"      // a compromised pod trying a few admin ports of its known peers
 )
 
 // Injection parameters from method.md §7.
@@ -171,6 +173,8 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		return inj.applyDNS(win, ep, data)
 	case AttackScan:
 		return inj.applyScan(win, ep, data)
+	case AttackProbe:
+		return inj.applyProbe(win, ep, data)
 	}
 	frames := math.Ceil(data / injectPacketSize)
 	var conns float64
@@ -258,7 +262,8 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 		f = &fanStat{byService: make(map[string]float64)}
 		win.fan[src] = f
 	}
-	// Whole probes per target: the first ones take one more.
+	// Whole probes per target: the first ones take one more. Each probe
+	// tries a port of its own (1, 2, … on every target).
 	base, extra := math.Floor(probes/float64(len(targets))), int(math.Mod(probes, float64(len(targets))))
 	for i, t := range targets {
 		per := base
@@ -268,9 +273,56 @@ func (inj *injector) applyScan(win *window, ep *Episode, data float64) Injected 
 		win.addEdge(src, t, per*probeBytes, per, per, per*probeBytes)
 		win.addEdge(t, src, per*resetBytes, per, 0, 0)
 		f.byService[win.nodes[t].service] += per
+		for port := 1; port <= int(min(per, maxInjectedPorts)); port++ {
+			win.targets = append(win.targets, winTarget{u: src, v: t, ip: firstIP(&win.nodes[t]), proto: capture.ProtoTCP, port: uint16(port), count: 1})
+		}
 	}
 	f.endpoints += probes
 	return Injected{Bytes: probes * probeBytes, Frames: probes, AckByte: probes * resetBytes}
+}
+
+// maxInjectedPorts bounds the ports an injected scan records per target:
+// the distinct ports a window can show are bounded the same way.
+const maxInjectedPorts = 256
+
+// probePorts are the admin, metrics and debug ports an injected probe
+// tries, in order.
+var probePorts = []uint16{9090, 8081, 6060, 9100, 8080, 2375, 10250, 5000}
+
+// probeData is the data one injected probe's exchange stands for: at the
+// lowest rate (10 kB/min) one probe a window, at 0.1 MB/min and above the
+// eight of probePorts.
+const probeData = 2000
+
+// applyProbe opens a few connections from the source pod to admin ports of
+// its known peers' pods (a compromised pod looking around, not a scan):
+// about a 300-byte request and a 600-byte answer each.
+func (inj *injector) applyProbe(win *window, ep *Episode, data float64) Injected {
+	src := inj.podNode(win, ep.Template.Path[0], ep.Pods[0])
+	var peers []int32
+	for i := range win.nodes {
+		if n := &win.nodes[i]; int32(i) != src && n.kind == kindPod && !n.infra && slices.Contains(ep.Template.Targets, n.service) {
+			peers = append(peers, int32(i))
+		}
+	}
+	probes := int(min(math.Ceil(data/probeData), float64(len(probePorts))))
+	if len(peers) == 0 || probes == 0 {
+		return Injected{}
+	}
+	for i := range probes {
+		t := peers[i%len(peers)]
+		win.addEdge(src, t, 300, 4, 1, 300)
+		win.addEdge(t, src, 600, 3, 0, 0)
+		win.targets = append(win.targets, winTarget{u: src, v: t, ip: firstIP(&win.nodes[t]), proto: capture.ProtoTCP, port: probePorts[i], count: 1})
+	}
+	return Injected{Bytes: float64(probes) * 300, Frames: float64(probes) * 4, AckByte: float64(probes) * 600}
+}
+
+func firstIP(n *node) netip.Addr {
+	if len(n.ips) > 0 {
+		return n.ips[0]
+	}
+	return netip.Addr{}
 }
 
 // injectAll applies every episode of eps that overlaps win to a copy of

@@ -32,7 +32,7 @@ func TestTemplatesOrder(t *testing.T) {
 		"a -> c -> b -> outside", "a -> c -> b_VIP -> outside",
 		"a -> c -> dns -> outside",
 		"dns-tunnel a -> dns -> outside", "dns-tunnel c -> dns -> outside", "dns-tunnel b -> dns -> outside",
-		"scan from a", "scan from b", "scan from b of its known peers", "scan from c",
+		"scan from a", "scan from b", "scan from b of its known peers", "admin-port probe from b of its known peers", "scan from c",
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("templates:\n got %q\nwant %q", names, want)

@@ -47,7 +47,10 @@ type Model struct {
 	// connections opened.
 	Initiated []string `json:"initiated"`
 	// Domains holds the registered DNS domains queried in the baseline.
-	Domains    []string  `json:"domains"`
+	Domains []string `json:"domains"`
+	// Ports holds the ports connections were opened to along each
+	// service pair in the baseline ("a -> b tcp/8080").
+	Ports      []string  `json:"ports"`
 	IdeHistory int       `json:"ide_history"`
 	Seed       int64     `json:"seed"`
 	Rates      []float64 `json:"rates"`

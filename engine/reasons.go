@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
@@ -20,6 +21,7 @@ const (
 	ReasonFanOut           = "fan-out"
 	ReasonUnknown          = "unknown-address"
 	ReasonStructure        = "structure"
+	ReasonNewPort          = "new-port"
 )
 
 // reasonZ is how many IQRs from its baseline median a value must be for an
@@ -43,6 +45,7 @@ var reasonRules = []reasonRule{
 	{ReasonConnections, connectionsReason},
 	{ReasonDNSTunnel, dnsReason},
 	{ReasonFanOut, fanOutReason},
+	{ReasonNewPort, newPortReason},
 	{ReasonStructure, structureReason},
 }
 
@@ -191,6 +194,31 @@ func fanOutReason(x *explainCtx, p servicePair) (Reason, bool) {
 	}
 	return Reason{Code: ReasonFanOut, Z: z, Text: fmt.Sprintf("a pod of %s opened connections to %s address:port pairs (%s of them here; baseline median %s)",
 		p.src, humanCount(x.value(k)), humanCount(n), humanCount(x.median(k)))}, true
+}
+
+// newPortReason: the source opened connections to ports of the
+// destination that it never used with it in the baseline, although it
+// talked to it.
+func newPortReason(x *explainCtx, p servicePair) (Reason, bool) {
+	ports := x.newPorts(p)
+	if len(ports) == 0 {
+		return Reason{}, false
+	}
+	var names []string
+	var conns uint32
+	for _, k := range ports {
+		names = append(names, fmt.Sprintf("%s/%d", protocolName(k.proto), k.port))
+		conns += x.windowPorts()[k]
+	}
+	return Reason{Code: ReasonNewPort, Text: fmt.Sprintf("%s opened %s to %s on %s, %s it never used with %s in the baseline",
+		p.src, plural(float64(conns), "connection"), p.dst, strings.Join(names, ", "), pluralWord(len(ports), "a port", "ports"), p.dst)}, true
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // minStructureBytes is the traffic a pair needs, both ways, for a change

@@ -87,6 +87,13 @@ func modelView(m *Model) (*baselineView, error) {
 	for _, d := range m.Domains {
 		bv.domains[d] = true
 	}
+	for _, e := range m.Ports {
+		k, ok := parseServicePort(e)
+		if !ok {
+			return nil, fmt.Errorf("model service port %q is not 'a -> b tcp/8080': the model file is damaged; retrain it", e)
+		}
+		bv.ports[k] = true
+	}
 	return bv, nil
 }
 

@@ -29,6 +29,8 @@ func (t Template) Name() string {
 			return "scan from " + t.Path[0] + " of its known peers"
 		}
 		return "scan from " + t.Path[0]
+	case AttackProbe:
+		return "admin-port probe from " + t.Path[0] + " of its known peers"
 	}
 	var b strings.Builder
 	for i, s := range t.Path {
@@ -191,7 +193,8 @@ func tunnelTemplates(t Topology, svcs []string) []Template {
 }
 
 // scanTemplates are scans from every service but the DNS, of all pods and
-// of only the services it already talks to.
+// of only the services it already talks to, and probes of a few admin
+// ports of those.
 func scanTemplates(t Topology, svcs []string) []Template {
 	var out []Template
 	for _, s := range svcs {
@@ -207,7 +210,8 @@ func scanTemplates(t Topology, svcs []string) []Template {
 		}
 		slices.Sort(known)
 		if known = slices.Compact(known); len(known) > 0 {
-			out = append(out, Template{Kind: AttackScan, Path: []string{s}, Targets: known})
+			out = append(out, Template{Kind: AttackScan, Path: []string{s}, Targets: known},
+				Template{Kind: AttackProbe, Path: []string{s}, Targets: known})
 		}
 	}
 	return out

@@ -147,7 +147,10 @@ func (t trainer) newModel(templates []Template, full *baselineView) *Model {
 	for d := range full.domains {
 		m.Domains = append(m.Domains, d)
 	}
-	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains} {
+	for k := range full.ports {
+		m.Ports = append(m.Ports, k.String())
+	}
+	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains, m.Ports} {
 		sort.Strings(l)
 	}
 	return m
@@ -350,11 +353,26 @@ func fitLasso(ctx context.Context, X [][]float64, y []float64, progress func(don
 		// Nothing varies: a constant model (every window scores the same).
 		return &lasso.Model{Intercept: floats.Sum(y) / float64(len(y)), Coef: make([]float64, p)}, nil
 	}
+	// Standardised columns (glmnet's default): the penalty then weighs
+	// every input alike, so an input that is rarely non-zero but decisive
+	// when it is (a new port) is not shrunk away for its small spread.
+	scale := make([]float64, len(keep))
+	for k, j := range keep {
+		var sum, sq float64
+		for _, row := range X {
+			sum += row[j]
+		}
+		mean := sum / float64(len(X))
+		for _, row := range X {
+			sq += (row[j] - mean) * (row[j] - mean)
+		}
+		scale[k] = math.Sqrt(sq / float64(len(X)))
+	}
 	Xk := make([][]float64, len(X))
 	for i, row := range X {
 		Xk[i] = make([]float64, len(keep))
 		for k, j := range keep {
-			Xk[i][k] = row[j]
+			Xk[i][k] = row[j] / scale[k]
 		}
 	}
 	// glmnet's stopping rule keeps the path from grinding through alphas
@@ -365,7 +383,7 @@ func fitLasso(ctx context.Context, X [][]float64, y []float64, progress func(don
 	}
 	coef := make([]float64, p)
 	for k, j := range keep {
-		coef[j] = m.Coef[k]
+		coef[j] = m.Coef[k] / scale[k]
 	}
 	m.Coef = coef
 	return m, nil

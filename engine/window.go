@@ -297,6 +297,7 @@ func (win *window) clone() *window {
 	c.edges = cloneEdges(win.edges)
 	c.infraEdges = win.infraEdges // never modified by injection
 	c.dns = slices.Clone(win.dns)
+	c.targets = slices.Clone(win.targets)
 	c.ext = make(map[edgeKey][]netip.Addr, len(win.ext))
 	for k, ips := range win.ext {
 		c.ext[k] = slices.Clone(ips)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,51 +93,51 @@ func TestModeSequences(t *testing.T) {
 		keys   string
 		stack  string
 		cursor int
-		th     string // fmtScore of the threshold in force
+		th     string // the threshold in force: "" the model's, "+" a step above, else typed
 	}{
-		{"", "detailPane", 0, "0.446"},
-		{"n", "edgesPane", 13, "0.446"},
+		{"", "detailPane", 0, ""},
+		{"n", "edgesPane", 13, ""},
 		// The prompt takes every key: n is typed, not a jump.
-		{"t n", "detailPane > prompt1", 0, "0.446"},
-		{"t text:5 enter", "detailPane", 0, "5.000"},
-		{"t text:5 esc", "detailPane", 0, "0.446"},
+		{"t n", "detailPane > prompt1", 0, ""},
+		{"t text:5 enter", "detailPane", 0, "5"},
+		{"t text:5 esc", "detailPane", 0, ""},
 		// The filter takes every key, ⏎ keeps it and gives the keys back.
-		{"n F n l", "edgesPane > filter", 13, "0.446"},
-		{"n F text:db enter l", "edgesPane", 14, "0.446"},
+		{"n F n l", "edgesPane > filter", 13, ""},
+		{"n F text:db enter l", "edgesPane", 14, ""},
 		// Help is modal: l is dropped until esc.
-		{"? l", "detailPane > helpPane", 0, "0.446"},
-		{"? l esc l", "detailPane", 1, "0.446"},
+		{"? l", "detailPane > helpPane", 0, ""},
+		{"? l esc l", "detailPane", 1, ""},
 		// The drill-down is transparent: l moves the cursor under it,
 		// esc closes it.
-		{"n enter l", "edgesPane > drillPane", 14, "0.446"},
-		{"n enter l esc", "edgesPane", 14, "0.446"},
+		{"n enter l", "edgesPane > drillPane", 14, ""},
+		{"n enter l esc", "edgesPane", 14, ""},
 		// A popup over the drill-down is modal.
-		{"n enter space l", "edgesPane > drillPane > popupPane", 13, "0.446"},
-		{"n enter space l esc l", "edgesPane > drillPane", 14, "0.446"},
+		{"n enter space l", "edgesPane > drillPane > popupPane", 13, ""},
+		{"n enter space l esc l", "edgesPane > drillPane", 14, ""},
 		// The alerts list: ⏎ goes to the interval's peak and closes it.
-		{"a", "detailPane > alertsPane", 0, "0.446"},
-		{"a enter", "edgesPane", 19, "0.446"},
-		{"a + l", "detailPane > alertsPane", 1, "0.496"},
+		{"a", "detailPane > alertsPane", 0, ""},
+		{"a enter", "edgesPane", 19, ""},
+		{"a + l", "detailPane > alertsPane", 1, "+"},
 		// Digits under an overlay are navigation; ⏎ is the overlay's.
-		{"1 7 enter", "detailPane", 17, "0.446"},
-		{"n enter 1 7", "edgesPane > drillPane", 13, "0.446"},
+		{"1 7 enter", "detailPane", 17, ""},
+		{"n enter 1 7", "edgesPane > drillPane", 13, ""},
 		// A search lists its matches; esc closes the list, ] steps.
-		{"/ text:shop-db-0 enter", "detailPane > searchPane", 0, "0.446"},
-		{"/ text:shop-db-0 enter esc ] ]", "detailPane", 2, "0.446"},
+		{"/ text:shop-db-0 enter", "detailPane > searchPane", 0, ""},
+		{"/ text:shop-db-0 enter esc ] ]", "detailPane", 2, ""},
 		// The go-to prompt.
-		{": text:+2:10 enter", "detailPane", 13, "0.446"},
-		{": text:12:29:20 enter", "detailPane", 20, "0.446"},
+		{": text:+2:10 enter", "detailPane", 13, ""},
+		{": text:12:29:20 enter", "detailPane", 20, ""},
 		// The verdict question takes one key, then the note is typed.
-		{"n v", "edgesPane > prompt7", 13, "0.446"},
-		{"n v c", "edgesPane > prompt8", 13, "0.446"},
-		{"n v c text:q enter", "edgesPane", 13, "0.446"},
+		{"n v", "edgesPane > prompt7", 13, ""},
+		{"n v c", "edgesPane > prompt8", 13, ""},
+		{"n v c text:q enter", "edgesPane", 13, ""},
 		// y with several values opens the copy menu, which is modal.
-		{"n y", "edgesPane > copyMenu", 13, "0.446"},
-		{"n y l", "edgesPane > copyMenu", 13, "0.446"},
-		{"n y 1", "edgesPane", 13, "0.446"},
+		{"n y", "edgesPane > copyMenu", 13, ""},
+		{"n y l", "edgesPane > copyMenu", 13, ""},
+		{"n y 1", "edgesPane", 13, ""},
 		// tab closes overlays and moves the focus.
-		{"n enter tab", "graphPane", 13, "0.446"},
-		{"p", "graphPane", 0, "0.446"},
+		{"n enter tab", "graphPane", 13, ""},
+		{"p", "graphPane", 0, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.keys, func(t *testing.T) {
@@ -149,8 +150,16 @@ func TestModeSequences(t *testing.T) {
 			if got := m.sh.cursor(); got != tc.cursor {
 				t.Errorf("cursor %d, want %d", got, tc.cursor)
 			}
-			if got := fmtScore(m.sh.threshold()); got != tc.th {
-				t.Errorf("threshold %s, want %s", got, tc.th)
+			want := m.sh.data.ModelThreshold(0)
+			switch tc.th {
+			case "":
+			case "+":
+				want = roundTo(want+m.sh.data.Step(0), m.sh.data.Step(0))
+			default:
+				want, _ = strconv.ParseFloat(tc.th, 64)
+			}
+			if got := m.sh.threshold(); got != want {
+				t.Errorf("threshold %v, want %v", got, want)
 			}
 		})
 	}

@@ -130,15 +130,22 @@ func TestFrameAtEverySize(t *testing.T) {
 func TestViewFacts(t *testing.T) {
 	// The alert screen at 120×40 states the numbers of the recorded demo
 	// run: window 13 starts 130 s after 12:25:58.82, its flagged edge is
-	// shop-db -> outside, and 7 of 24 windows alert (13–19).
+	// shop-db -> outside, and 7 of 24 windows alert (13–19); the model's
+	// threshold and the top driver are the run's own.
+	rec := demo()
+	th := rec.Result.Series[0].Threshold
+	top := rec.Result.Series[0].Windows[13].Contributions[0]
+	driver := top.Name
+	if top.Key != "" {
+		driver += " ← " + top.Key
+	}
 	m := newTestModel(t, 120, 40)
-	feedRec(m, demo())
+	feedRec(m, rec)
 	keys(m, "n")
 	s := plain(m)
 	for _, want := range []string{
 		"DEMO", "window 13", "2026-11-24 12:28:09–12:28:19 UTC", "▲ ALERT", "shop-db -> outside",
-		"[NEW] [OUT]", "7 of 24 windows alert", "threshold 0.446", "1 interval", "new_initiations",
-		"sens_z[bytes] ← bytes[shop-db->outside]", "✓ analysed",
+		"[NEW] [OUT]", "7 of 24 windows alert", "threshold " + fmtScore(th), "1 interval", driver, "✓ analysed",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
@@ -146,16 +153,16 @@ func TestViewFacts(t *testing.T) {
 	}
 	// Raising the threshold above every score clears the alert, the
 	// flagged edge and the count at once.
-	keys(m, "t", "ctrl+u", "text:4.5", "enter")
+	keys(m, "t", "ctrl+u", "text:40.5", "enter")
 	s = plain(m)
 	for _, gone := range []string{"shop-db -> outside", "▲ ALERT"} {
 		if strings.Contains(s, gone) {
-			t.Errorf("after threshold 4.5 the screen still shows %q", gone)
+			t.Errorf("after threshold 40.5 the screen still shows %q", gone)
 		}
 	}
-	for _, want := range []string{"0 of 24 windows alert", "threshold 4.500 (model 0.446)", "does not alert"} {
+	for _, want := range []string{"0 of 24 windows alert", "threshold 40.500 (model " + fmtScore(th) + ")", "does not alert"} {
 		if !strings.Contains(s, want) {
-			t.Errorf("after threshold 4.5 the screen lacks %q:\n%s", want, s)
+			t.Errorf("after threshold 40.5 the screen lacks %q:\n%s", want, s)
 		}
 	}
 }
