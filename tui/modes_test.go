@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/mimir-tui/mimir-tui/engine/export"
 )
 
 // TestDispatch pins who gets a key, for stacks of layers: ctrl+c always
@@ -89,6 +91,8 @@ func stackOf(m *Model) string {
 // sequences and checks, after the last key, the mode stack, the cursor
 // window and the threshold: what each layer of the stack lets through.
 func TestModeSequences(t *testing.T) {
+	rs := demo().Result.Series[0]
+	peak := export.Intervals(&rs, rs.Threshold)[0].PeakWindow // the demo's one interval
 	tests := []struct {
 		keys   string
 		stack  string
@@ -116,7 +120,7 @@ func TestModeSequences(t *testing.T) {
 		{"n enter space l esc l", "edgesPane > drillPane", 14, ""},
 		// The alerts list: ⏎ goes to the interval's peak and closes it.
 		{"a", "detailPane > alertsPane", 0, ""},
-		{"a enter", "edgesPane", 19, ""},
+		{"a enter", "edgesPane", peak, ""},
 		{"a + l", "detailPane > alertsPane", 1, "+"},
 		// Digits under an overlay are navigation; ⏎ is the overlay's.
 		{"1 7 enter", "detailPane", 17, ""},
