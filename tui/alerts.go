@@ -101,7 +101,7 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back, k.Alerts):
-			return closeCmd()
+			return p.sh.post(closeMsg{})
 		case key.Matches(msg, k.Sort):
 			p.sortBy = (p.sortBy + 1) % numAlertSorts
 			p.sync()
@@ -109,12 +109,12 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Enter):
 			if r, ok := p.list.selected(); ok {
 				peak := r.value.(alertRow).iv.PeakWindow
-				return func() tea.Msg { return gotoMsg{window: peak, edges: true} }
+				return p.sh.post(gotoMsg{window: peak, edges: true})
 			}
 			return nil
 		case key.Matches(msg, k.Full):
 			if r, ok := p.list.selected(); ok {
-				return openFull("flagged interval", r)
+				return p.sh.post(openFullMsg{"flagged interval", r})
 			}
 			return nil
 		}

@@ -8,10 +8,6 @@ import (
 // is one, through the copy menu when there are several.
 type copyRequestMsg struct{ choices []copyable }
 
-func requestCopy(choices []copyable) tea.Cmd {
-	return func() tea.Msg { return copyRequestMsg{choices} }
-}
-
 // clipboardSupport says whether the terminal is known to take clipboard
 // writes by OSC 52 (which the explorer uses: it works over ssh, needs no
 // X11), and when it is not, or only with a setting, why. env is os.Getenv.

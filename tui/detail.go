@@ -59,7 +59,7 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd { return listUpdate(&p.list, ms
 func listUpdate(l *listView, msg tea.Msg, title string) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, l.sh.keys.Full, l.sh.keys.Enter) {
 		if r, ok := l.selected(); ok {
-			return openFull(title, r)
+			return l.sh.post(openFullMsg{title, r})
 		}
 		return nil
 	}

@@ -80,7 +80,7 @@ func (p *drillPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		if key.Matches(msg, p.sh.keys.Back) {
-			return closeCmd()
+			return p.sh.post(closeMsg{})
 		}
 	}
 	return listUpdate(&p.list, msg, "edge "+export.EdgeName(p.edge.Src, p.edge.Dst))

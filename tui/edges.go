@@ -165,11 +165,11 @@ func (p *edgesPane) Update(msg tea.Msg) tea.Cmd {
 			return p.filter.Focus()
 		case key.Matches(msg, k.Enter):
 			if e, ok := p.selected(); ok {
-				return func() tea.Msg { return openEdgeMsg{edge: e} }
+				return p.sh.post(openEdgeMsg{edge: e})
 			}
 		case key.Matches(msg, k.Full):
 			if r, ok := p.list.selected(); ok {
-				return openFull("flagged edge", r)
+				return p.sh.post(openFullMsg{"flagged edge", r})
 			}
 		case key.Matches(msg, k.Back):
 			p.setFilter("")

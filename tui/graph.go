@@ -173,10 +173,11 @@ func podEdges(edges []engine.PodEdge, churn []engine.Change, st *Styles) []graph
 		name := export.EdgeName(e.Src, e.Dst)
 		g := graphEdge{src: e.Src, dst: e.Dst, bytes: e.Bytes, packets: e.Packets, infra: e.Infra,
 			out: e.SrcService == "outside" || e.DstService == "outside", groupKey: e.Src, edgeName: name,
-			srcNote: podNote(srcIPs, e.SrcService, e.Src), dstNote: podNote(dstIPs, e.DstService, e.Dst),
-			srcFull:  fmt.Sprintf("%s %s (service %s)%s", e.Src, srcIPs, e.SrcService, changed[e.Src]),
-			edgeFull: fmt.Sprintf("%s %s → %s %s: %s in %s", e.Src, srcIPs, e.Dst, dstIPs, units.Bytes(float64(e.Bytes)), plural(int(e.Packets), "packet")),
-			copySrc:  podCopies(e.Src, e.SrcIPs), copyDst: podCopies(e.Dst, e.DstIPs)}
+			srcNote: podNote(srcIPs, e.SrcService, e.Src), dstNote: podNote(dstIPs, e.DstService, e.Dst) + changed[e.Dst],
+			srcFull: fmt.Sprintf("%s %s (service %s)%s", e.Src, srcIPs, e.SrcService, changed[e.Src]),
+			edgeFull: fmt.Sprintf("%s %s%s → %s %s%s: %s in %s", e.Src, srcIPs, changed[e.Src], e.Dst, dstIPs, changed[e.Dst],
+				units.Bytes(float64(e.Bytes)), plural(int(e.Packets), "packet")),
+			copySrc: podCopies(e.Src, e.SrcIPs), copyDst: podCopies(e.Dst, e.DstIPs)}
 		if tag := changed[e.Src]; tag != "" {
 			g.srcTags = st.Warning.Render(tag)
 		}

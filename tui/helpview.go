@@ -56,7 +56,7 @@ func (p *helpPane) Keys() []key.Binding {
 
 func (p *helpPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && (key.Matches(msg, p.sh.keys.Help) || key.Matches(msg, p.sh.keys.Back)) {
-		return closeCmd()
+		return p.sh.post(closeMsg{})
 	}
 	scroll(&p.vp, p.sh.keys, msg)
 	return nil
@@ -116,13 +116,21 @@ func (p *helpPane) View() string {
 		notes := []string{
 			"chart: the threshold is the dashed line ┄; rows above it are alerts. Long captures are downsampled " +
 				"to the width: each column shows the maximum of its windows, so no peak hides.",
-			"strip under the chart: ▲ alerting · ░ baseline · · analysed · ^ cursor. Edges: [NEW] a pair never " +
-				"seen in the baseline, [OUT] to or from outside.",
-			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns: 10 windows, or 10 × the windows per column.",
-			"+/- step: a fiftieth of the score range, rounded to 1, 2 or 5 × 10ⁿ. n/N go to the start of the " +
-				"next/previous run of alerting windows. w keeps the cursor at the same moment.",
-			"e writes the flagged intervals (runs of alerting windows at the current threshold and window " +
-				"size) to .json or .csv; it never overwrites without asking.",
+			"strips under the chart: alerts ▲ alerting · ░ baseline · · analysed; changes + pods or services added · " +
+				"− deleted · ± both · ↻ an address reused; search ◆ a match; ^ the cursor.",
+			"a lists the flagged intervals (runs of alerting windows at this threshold and window size): ⏎ goes to " +
+				"an interval's peak window, v gives it a verdict (confirmed, false positive, unsure, with a note) kept " +
+				"beside the capture, x writes the packets of its top edge over the interval.",
+			"/ searches every window for a service, pod, IP, port or DNS domain (pod:, ip:, port:, svc:, dns: say " +
+				"which); ] and [ step through the matches; / then ⏎ on nothing clears it.",
+			"every line can be selected (↑/↓, a click): space opens it in full, y copies one of its values " +
+				"(OSC 52). ⏎ on a flagged edge opens its flows, evidence and Wireshark filter.",
+			"edges: [NEW] a pair never seen in the baseline, [OUT] to or from outside. p shows the pods with their " +
+				"addresses instead of the services.",
+			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns. +/- step: a fiftieth of the score range, rounded to " +
+				"1, 2 or 5 × 10ⁿ. n/N go to the start of the next/previous run of alerting windows. w keeps the moment.",
+			"e writes the flagged intervals with their verdicts to .json or .csv, asking before it overwrites; x " +
+				"writes pcapng and never overwrites.",
 		}
 		content := []string{p.columns(), "", st.PaneTitle.Render("reading the screen")}
 		for _, n := range notes {

@@ -101,7 +101,7 @@ func DefaultKeyMap() KeyMap {
 
 		Theme: bind([]string{"c"}, "c", "next colour theme"),
 		Help:  bind([]string{"?"}, "?", "help"),
-		Quit:  bind([]string{"q", "ctrl+c"}, "q", "quit"),
+		Quit:  bind([]string{"q", "ctrl+c"}, "q/ctrl+c", "quit"),
 	}
 }
 
@@ -115,7 +115,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		pair(k.ThreshUp, k.ThreshDown, "+/-", "threshold"),
 		relabel(k.Focus, "tab", "pane"),
 		relabel(k.Help, "?", "help"),
-		k.Quit,
+		relabel(k.Quit, "q", "quit"),
 	}
 }
 

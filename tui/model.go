@@ -139,10 +139,15 @@ func (m *Model) Err() error {
 func (m *Model) Done() bool { return m.sh.data.done }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.route(msg)
+	cmds := []tea.Cmd{m.route(msg)}
+	for len(m.sh.intents) > 0 {
+		it := m.sh.intents[0]
+		m.sh.intents = m.sh.intents[1:]
+		cmds = append(cmds, m.route(it))
+	}
 	m.layout()
 	m.sync()
-	return m, tea.Batch(cmd, m.background())
+	return m, tea.Batch(append(cmds, m.background())...)
 }
 
 // background starts the reads the screen waits for: the cursor window's

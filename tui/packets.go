@@ -85,6 +85,9 @@ func (m *Model) packetsWritten(msg packetsDoneMsg) {
 	case msg.err != nil:
 		m.setStatus("packets not written: "+msg.err.Error(), false)
 	default:
-		m.setStatus(fmt.Sprintf("✓ wrote %s to %s · Wireshark filter: %s", plural(msg.n, "packet"), msg.path, msg.filter), true)
+		// The filter is long: it opens in full, to read or copy.
+		m.setStatus(fmt.Sprintf("✓ wrote %s to %s", plural(msg.n, "packet"), msg.path), true)
+		m.push(newPopupPane(m.sh, "packets written", fmt.Sprintf("✓ wrote %s to %s\n\nWireshark display filter of the same packets:\n%s",
+			plural(msg.n, "packet"), msg.path, msg.filter), []copyable{{"Wireshark filter", msg.filter}, {"file", msg.path}}))
 	}
 }

@@ -43,7 +43,7 @@ func shortenPaths(paths []string, room int) []string {
 	for width(out()) > room {
 		best := -1
 		for i := range paths {
-			if keep[i] > 1 && distinct(paths, i, show(i, keep[i]-1), out()) && (best < 0 || len(show(i, keep[i])) > len(show(best, keep[best]))) {
+			if keep[i] > 1 && distinct(parts, i, keep[i]-1) && (best < 0 || len(show(i, keep[i])) > len(show(best, keep[best]))) {
 				best = i
 			}
 		}
@@ -55,11 +55,12 @@ func shortenPaths(paths []string, room int) []string {
 	return out()
 }
 
-// distinct reports whether path i shown as s stays told apart from the
-// others as they are shown.
-func distinct(paths []string, i int, s string, shown []string) bool {
-	for j := range paths {
-		if j != i && paths[j] != paths[i] && shown[j] == s {
+// distinct reports whether the last k components of path i tell it apart
+// from every other path (however those are shortened).
+func distinct(parts [][]string, i, k int) bool {
+	tail := func(p []string) string { return strings.Join(p[max(len(p)-k, 0):], "/") }
+	for j := range parts {
+		if j != i && strings.Join(parts[j], "/") != strings.Join(parts[i], "/") && tail(parts[j]) == tail(parts[i]) {
 			return false
 		}
 	}

@@ -82,14 +82,14 @@ func (p *pickerPane) Update(msg tea.Msg) tea.Cmd {
 		switch msg.String() {
 		case "esc":
 			p.input.Blur()
-			return func() tea.Msg { return pickFeatureMsg{feature: -1} }
+			return p.sh.post(pickFeatureMsg{feature: -1})
 		case "enter":
 			p.input.Blur()
 			if len(p.matches) == 0 {
-				return func() tea.Msg { return pickFeatureMsg{feature: -1} }
+				return p.sh.post(pickFeatureMsg{feature: -1})
 			}
 			f := p.matches[p.sel]
-			return func() tea.Msg { return pickFeatureMsg{feature: f} }
+			return p.sh.post(pickFeatureMsg{feature: f})
 		case "up", "ctrl+p":
 			p.sel = clampIndex(p.sel-1, len(p.matches))
 			return nil

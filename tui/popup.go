@@ -12,8 +12,6 @@ import (
 // closeMsg asks the root to pop the overlay on top of the mode stack.
 type closeMsg struct{}
 
-func closeCmd() tea.Cmd { return func() tea.Msg { return closeMsg{} } }
-
 // popupPane shows one line, cell or value in full, word-wrapped to the
 // width, so nothing cut off on screen is out of reach; it scrolls, and y
 // copies what it shows.
@@ -57,9 +55,9 @@ func (p *popupPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, closeKeys(p.sh.keys)):
-			return closeCmd()
+			return p.sh.post(closeMsg{})
 		case key.Matches(msg, p.sh.keys.Copy):
-			return requestCopy(p.copy)
+			return p.sh.post(copyRequestMsg{p.copy})
 		}
 	}
 	p.list.scroll(msg)
@@ -112,7 +110,7 @@ func (c *copyMenu) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, k.Back):
-			return closeCmd()
+			return c.sh.post(closeMsg{})
 		case key.Matches(msg, k.Enter):
 			if r, ok := c.list.selected(); ok {
 				return c.chosen(r.value.(int))
@@ -130,8 +128,7 @@ func (c *copyMenu) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (c *copyMenu) chosen(i int) tea.Cmd {
-	ch := c.choices[i]
-	return func() tea.Msg { return copyChosenMsg{ch} }
+	return c.sh.post(copyChosenMsg{c.choices[i]})
 }
 
 func (c *copyMenu) View() string {

@@ -106,7 +106,7 @@ func (p *promptPane) Update(msg tea.Msg) tea.Cmd {
 	kind, ctx := p.kind, p.ctx
 	done := func(value string, cancel bool) tea.Cmd {
 		p.close()
-		return func() tea.Msg { return promptDoneMsg{kind: kind, value: value, cancel: cancel, ctx: ctx} }
+		return p.sh.post(promptDoneMsg{kind: kind, value: value, cancel: cancel, ctx: ctx})
 	}
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		if p.choices != nil {

@@ -230,16 +230,16 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Back):
-			return closeCmd()
+			return p.sh.post(closeMsg{})
 		case key.Matches(msg, k.Enter):
 			if r, ok := p.list.selected(); ok {
 				w := r.value.(int)
-				return func() tea.Msg { return gotoMsg{window: w} }
+				return p.sh.post(gotoMsg{window: w})
 			}
 			return nil
 		case key.Matches(msg, k.Full):
 			if r, ok := p.list.selected(); ok {
-				return openFull("search match", r)
+				return p.sh.post(openFullMsg{"search match", r})
 			}
 			return nil
 		}

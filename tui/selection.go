@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
 )
@@ -29,10 +27,6 @@ type selector interface{ selection() selection }
 type openFullMsg struct {
 	title string
 	r     row
-}
-
-func openFull(title string, r row) tea.Cmd {
-	return func() tea.Msg { return openFullMsg{title, r} }
 }
 
 // gotoMsg asks the root to close the overlay on top and move the cursor

@@ -3,6 +3,8 @@ package tui
 import (
 	"math"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
 )
@@ -26,6 +28,18 @@ type shared struct {
 	search *searchState
 	// verdicts are the analyst's verdicts on flagged intervals.
 	verdicts *verdictBook
+	// intents are what the components ask of the root (close an overlay,
+	// go to a window, open an edge…), handled at once after the message
+	// that caused them: as commands they would run later, and a key typed
+	// quickly would reach the layer that was about to close.
+	intents []tea.Msg
+}
+
+// post asks the root for something; it is handled before the next
+// message.
+func (s *shared) post(msg tea.Msg) tea.Cmd {
+	s.intents = append(s.intents, msg)
+	return nil
 }
 
 // alertSummary is the header's alert count, recomputed when the data, the
