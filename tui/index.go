@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -42,17 +43,34 @@ type term struct {
 	runs []winRun
 }
 
-// add records window i, which arrives in order, or nearly (a late window
-// is inserted where it belongs).
+// add records window i. Windows arrive in order, nearly: a late one is
+// put where it belongs, in O(log runs).
 func (t *term) add(i int32) {
 	n := len(t.runs)
 	switch {
 	case n == 0 || i > t.runs[n-1].hi+1:
 		t.runs = append(t.runs, winRun{i, i})
+		return
 	case i == t.runs[n-1].hi+1:
 		t.runs[n-1].hi = i
-	case i < t.runs[n-1].lo:
-		t.runs = mergeSpans(append(t.runs, winRun{i, i}))
+		return
+	}
+	// The first run that ends at or after i-1.
+	j := sort.Search(n, func(j int) bool { return t.runs[j].hi >= i-1 })
+	r := &t.runs[j]
+	switch {
+	case i >= r.lo && i <= r.hi:
+		return
+	case i == r.hi+1:
+		r.hi = i
+	case i == r.lo-1:
+		r.lo = i
+	default:
+		t.runs = slices.Insert(t.runs, j, winRun{i, i})
+	}
+	if j+1 < len(t.runs) && t.runs[j].hi+1 >= t.runs[j+1].lo {
+		t.runs[j].hi = max(t.runs[j].hi, t.runs[j+1].hi)
+		t.runs = slices.Delete(t.runs, j+1, j+2)
 	}
 }
 

@@ -33,7 +33,7 @@ func mergeIntervals(store *detailStore, windows []*engine.WindowResult, size tim
 			}
 			continue
 		}
-		full, err := store.full(w)
+		full, err := store.flaggedOf(w)
 		if err != nil {
 			return nil, fmt.Errorf("flagged intervals: %w", err)
 		}

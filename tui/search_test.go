@@ -53,7 +53,7 @@ func TestQueryMatches(t *testing.T) {
 }
 
 // TestTermRuns: a name's windows are kept as runs, whatever the order
-// they arrive in.
+// they arrive in: checked against the set of windows on random orders.
 func TestTermRuns(t *testing.T) {
 	var tm term
 	for _, i := range []int32{0, 1, 2, 5, 6, 9, 4, 3, 11} {
@@ -61,6 +61,29 @@ func TestTermRuns(t *testing.T) {
 	}
 	if want := []winRun{{0, 6}, {9, 9}, {11, 11}}; !slices.Equal(tm.runs, want) {
 		t.Errorf("runs %v, want %v", tm.runs, want)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 200 {
+		var tm term
+		set := map[int32]bool{}
+		for range rng.IntN(60) {
+			i := int32(rng.IntN(80))
+			tm.add(i)
+			set[i] = true
+		}
+		var want []winRun
+		for i := int32(0); i < 80; i++ {
+			switch {
+			case !set[i]:
+			case len(want) > 0 && want[len(want)-1].hi == i-1:
+				want[len(want)-1].hi = i
+			default:
+				want = append(want, winRun{i, i})
+			}
+		}
+		if !slices.Equal(tm.runs, want) {
+			t.Fatalf("runs %v, want %v", tm.runs, want)
+		}
 	}
 }
 
