@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 
@@ -46,7 +47,9 @@ func endpoint(ip string, port uint16, proto string) string {
 	return ip + ":" + strconv.Itoa(int(port))
 }
 
-// opener says who opened a flow's connection.
+// opener says who opened a flow's connection: a pod (or outside), or "—"
+// when the window does not show it opened (it was opened earlier, or its
+// first packets were not captured).
 func opener(f engine.FlowInfo) string {
 	switch f.Initiator {
 	case "src":
@@ -54,30 +57,37 @@ func opener(f engine.FlowInfo) string {
 	case "dst":
 		return f.Dst
 	}
-	return "not seen"
+	return "—"
+}
+
+// flowTimes is "12:29:00.503–.085" within a second, else
+// "12:29:00.503–12:29:09.085".
+func flowTimes(f engine.FlowInfo) string {
+	first, last := f.First.UTC(), f.Last.UTC()
+	if first.Truncate(time.Second).Equal(last.Truncate(time.Second)) {
+		return first.Format("15:04:05.000") + "–" + last.Format(".000")
+	}
+	return first.Format("15:04:05.000") + "–" + last.Format("15:04:05.000")
 }
 
 // flowColumns fit a flow table: endpoints, bytes, packets, and — when
-// there is room — the first and last packet and who opened it.
+// there is room — who opened it and its first and last packet.
 type flowColumns struct {
 	ep        int
-	times, by bool
+	by, times bool
 }
 
 func newFlowColumns(width int) flowColumns {
-	c := flowColumns{ep: 21}
-	c.times = width >= 100
-	c.by = width >= 82
-	return c
+	return flowColumns{ep: 21, by: width >= 82, times: width >= 110}
 }
 
-func (c flowColumns) line(proto, src, dst, bytes, pkts, times, by string) string {
+func (c flowColumns) line(proto, src, dst, bytes, pkts, by, times string) string {
 	s := fit(proto, 5) + " " + fit(src, c.ep) + " → " + fit(dst, c.ep) + " " + padLeft(bytes, 8) + " " + padLeft(pkts, 5)
-	if c.times {
-		s += "  " + fit(times, 17)
-	}
 	if c.by {
-		s += "  " + by
+		s += "  " + fit(by, 12)
+	}
+	if c.times {
+		s += " " + times
 	}
 	return s
 }
@@ -86,14 +96,17 @@ func flowRows(title, about string, flows []engine.FlowInfo, more, width int, st 
 	c := newFlowColumns(width)
 	rows := []row{{skip: true},
 		{text: st.PaneTitle.Render(title) + st.Muted.Render(fmt.Sprintf(" · %s · %s", plural(len(flows)+more, "flow"), about)), skip: true},
-		{text: st.Muted.Render("  " + c.line("proto", "source", "destination", "bytes", "pkts", "first–last", "opened by")), skip: true}}
+		{text: st.Muted.Render("  " + c.line("proto", "source", "destination", "bytes", "pkts", "opened by", "first–last packet")), skip: true}}
 	for _, f := range flows {
 		src, dst := endpoint(f.SrcIP, f.SrcPort, f.Protocol), endpoint(f.DstIP, f.DstPort, f.Protocol)
-		times := f.First.UTC().Format("15:04:05.000") + "–" + f.Last.UTC().Format(".000")
-		text := "  " + c.line(f.Protocol, src, dst, units.Bytes(float64(f.Bytes)), strconv.Itoa(int(f.Packets)), times, opener(f))
-		full := fmt.Sprintf("%s %s (%s) → %s (%s)\n%s in %s\nfirst %s, last %s UTC\nopened by: %s",
+		text := "  " + c.line(f.Protocol, src, dst, units.Bytes(float64(f.Bytes)), strconv.Itoa(int(f.Packets)), opener(f), flowTimes(f))
+		by := "opened by " + opener(f)
+		if f.Initiator == "" {
+			by = "opened before this window (or its first packets were not captured)"
+		}
+		full := fmt.Sprintf("%s %s (%s) → %s (%s)\n%s in %s\nfirst %s, last %s UTC\n%s",
 			f.Protocol, src, f.Src, dst, f.Dst, units.Bytes(float64(f.Bytes)), plural(int(f.Packets), "packet"),
-			f.First.UTC().Format("2006-01-02 15:04:05.000000"), f.Last.UTC().Format("15:04:05.000000"), opener(f))
+			f.First.UTC().Format("2006-01-02 15:04:05.000000"), f.Last.UTC().Format("15:04:05.000000"), by)
 		rows = append(rows, row{text: st.Text.Render(text), full: full, copy: []copyable{
 			{"source", src}, {"destination", dst}, {"source IP", f.SrcIP}, {"destination IP", f.DstIP}}})
 	}
