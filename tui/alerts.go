@@ -100,27 +100,18 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(msg, k.Back, k.Alerts):
+		case key.Matches(msg, k.Alerts):
 			return p.sh.post(closeMsg{})
 		case key.Matches(msg, k.Sort):
 			p.sortBy = (p.sortBy + 1) % numAlertSorts
 			p.sync()
 			return nil
-		case key.Matches(msg, k.Enter):
-			if r, ok := p.list.selected(); ok {
-				peak := r.value.(alertRow).iv.PeakWindow
-				return p.sh.post(gotoMsg{window: peak, edges: true})
-			}
-			return nil
-		case key.Matches(msg, k.Full):
-			if r, ok := p.list.selected(); ok {
-				return p.sh.post(openFullMsg{"flagged interval", r})
-			}
-			return nil
 		}
 	}
-	p.list.scroll(msg)
-	return nil
+	cmd, _ := p.list.overlayKeys(msg, "flagged interval", func(r row) tea.Msg {
+		return gotoMsg{window: r.value.(alertRow).iv.PeakWindow, edges: true}
+	})
+	return cmd
 }
 
 func (p *alertsPane) click(_, y int) tea.Cmd { p.list.click(y - 1); return nil }

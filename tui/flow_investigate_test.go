@@ -24,6 +24,13 @@ import (
 	"github.com/mimir-tui/mimir-tui/tui/replay"
 )
 
+// toAlert jumps to the first alert and waits for its flagged edges.
+func (f *flow) toAlert() {
+	f.t.Helper()
+	f.keys("n")
+	f.waitFor("alert", "›shop-db -> outside")
+}
+
 // demoFlow is the explorer at w×h on the recorded demo run, analysed.
 func demoFlow(t *testing.T, cfg Config, w, h int) *flow {
 	t.Helper()
@@ -143,8 +150,7 @@ func TestPodGraphMarksChurn(t *testing.T) {
 // Wireshark filter.
 func TestFlowEvidence(t *testing.T) {
 	f := demoFlow(t, testConfig(t), 120, 40)
-	f.keys("n")
-	f.waitFor("alert", "›shop-db -> outside")
+	f.toAlert()
 	f.keys("enter")
 	s := f.waitFor("drill", "edge shop-db -> outside", "flows · 2 flows", "10.244.0.9:49156", "203.0.113.10:80",
 		"opened by", "from shop-db-0 10.244.0.9", "to   outside 203.0.113.10")
@@ -194,8 +200,7 @@ func TestFlowPackets(t *testing.T) {
 	src := replay.DemoInputs().Capture
 	cfg.Capture = &src
 	f := demoFlow(t, cfg, 120, 40)
-	f.keys("n")
-	f.waitFor("alert", "›shop-db -> outside")
+	f.toAlert()
 	f.keys("enter")
 	f.waitFor("drill", "flows · 2 flows")
 	f.keys("x")
@@ -276,8 +281,7 @@ func TestFlowVerdict(t *testing.T) {
 // the value opens to be selected by hand.
 func TestFlowCopy(t *testing.T) {
 	f := demoFlow(t, testConfig(t), 120, 40)
-	f.keys("n")
-	f.waitFor("alert", "›shop-db -> outside")
+	f.toAlert()
 	f.keys("y")
 	f.waitFor("menu", "copy · which one?", "source IP", "10.244.0.9", "destination IP", "203.0.113.10")
 	f.keys("3")
@@ -289,8 +293,7 @@ func TestFlowCopy(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Env = func(k string) string { return map[string]string{"VTE_VERSION": "7600"}[k] }
 	g := demoFlow(t, cfg, 120, 40)
-	g.keys("n")
-	g.waitFor("alert", "›shop-db -> outside")
+	g.toAlert()
 	g.keys("y", "1")
 	g.waitFor("by hand", "copy edge by hand", "shop-db -> outside", "VTE terminals")
 }
@@ -311,8 +314,7 @@ func TestFlowFullCell(t *testing.T) {
 // TestFlowClickRow: a click on a row of the flagged edges selects it.
 func TestFlowClickRow(t *testing.T) {
 	f := demoFlow(t, testConfig(t), 120, 40)
-	f.keys("n")
-	f.waitFor("alert", "›shop-db -> outside")
+	f.toAlert()
 	m := f.m
 	// The edges pane: right of the detail, its title, its header, then
 	// the rows.

@@ -90,7 +90,7 @@ func TestDemoInterval(t *testing.T) {
 func TestVerdictBook(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "c.pcap.verdicts.json")
-	b, err := openVerdicts(path)
+	b, err := openVerdicts(path, "c.pcap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +99,9 @@ func TestVerdictBook(t *testing.T) {
 	if err := b.snapshot().Write(path); err != nil {
 		t.Fatal(err)
 	}
-	b2, err := openVerdicts(path)
-	if err != nil {
-		t.Fatal(err)
+	b2, err := openVerdicts(path, "c.pcap")
+	if err != nil || b2.v.Capture != "c.pcap" {
+		t.Fatalf("read back: capture %q, %v", b2.v.Capture, err)
 	}
 	for _, tc := range []struct {
 		iv        export.Interval
@@ -120,7 +120,7 @@ func TestVerdictBook(t *testing.T) {
 
 	bad := filepath.Join(dir, "bad.verdicts.json")
 	os.WriteFile(bad, []byte("{not json"), 0o644)
-	b3, err := openVerdicts(bad)
+	b3, err := openVerdicts(bad, "c.pcap")
 	if err == nil || !strings.Contains(err.Error(), "this session only") || b3.path != "" {
 		t.Errorf("a broken sidecar: %v, path %q", err, b3.path)
 	}

@@ -225,3 +225,24 @@ func (l *listView) View() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// overlayKeys handles the keys a list overlay shares: esc closes it, ⏎
+// asks open for what to do with the selected row, space shows the row in
+// full, ↑/↓ and the wheel move. It reports whether msg was one of them.
+func (l *listView) overlayKeys(msg tea.Msg, title string, open func(row) tea.Msg) (tea.Cmd, bool) {
+	k := l.sh.keys
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		r, sel := l.selected()
+		switch {
+		case key.Matches(msg, k.Back):
+			return l.sh.post(closeMsg{}), true
+		case key.Matches(msg, k.Enter) && sel:
+			return l.sh.post(open(r)), true
+		case key.Matches(msg, k.Full) && sel:
+			return l.sh.post(openFullMsg{title, r}), true
+		case key.Matches(msg, k.Enter, k.Full):
+			return nil, true
+		}
+	}
+	return nil, l.scroll(msg)
+}

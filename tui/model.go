@@ -64,7 +64,11 @@ func New(ctx context.Context, cfg Config) *Model {
 		store: newDetailStore(cfg.TempDir), cache: newDetailCache(), index: newSearchIndex()}
 	m.sh.tl = timeline{dataset: m.sh.data, page: m.page, mark: m.sh.nextMatch}
 	var verr error
-	m.sh.verdicts, verr = openVerdicts(cfg.VerdictsPath)
+	capture := ""
+	if cfg.Capture != nil {
+		capture = cfg.Capture.Name
+	}
+	m.sh.verdicts, verr = openVerdicts(cfg.VerdictsPath, capture)
 	m.header = newHeaderPane(m.sh, cfg)
 	m.chart = newChartPane(m.sh)
 	m.detail = newDetailPane(m.sh)

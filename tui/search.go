@@ -222,30 +222,12 @@ func (p *searchPane) hints() []key.Binding {
 }
 
 func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
-	k := p.sh.keys
-	switch msg := msg.(type) {
-	case factsMsg:
+	if msg, ok := msg.(factsMsg); ok {
 		p.take(msg)
 		return nil
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Back):
-			return p.sh.post(closeMsg{})
-		case key.Matches(msg, k.Enter):
-			if r, ok := p.list.selected(); ok {
-				w := r.value.(int)
-				return p.sh.post(gotoMsg{window: w})
-			}
-			return nil
-		case key.Matches(msg, k.Full):
-			if r, ok := p.list.selected(); ok {
-				return p.sh.post(openFullMsg{"search match", r})
-			}
-			return nil
-		}
 	}
-	p.list.scroll(msg)
-	return nil
+	cmd, _ := p.list.overlayKeys(msg, "search match", func(r row) tea.Msg { return gotoMsg{window: r.value.(int)} })
+	return cmd
 }
 
 func (p *searchPane) click(_, y int) tea.Cmd { p.list.click(y - 1); return nil }

@@ -22,12 +22,16 @@ type verdictBook struct {
 // openVerdicts reads the verdicts of path ("" or missing: none yet). A
 // file that cannot be read is never written over: the verdicts are then
 // kept for the session only, and the error says so.
-func openVerdicts(path string) (*verdictBook, error) {
+func openVerdicts(path, capture string) (*verdictBook, error) {
 	v, err := export.ReadVerdicts(path)
 	if err == nil {
+		if v.Capture == "" {
+			v.Capture = capture
+		}
 		return &verdictBook{path: path, v: v}, nil
 	}
 	fresh, _ := export.ReadVerdicts("")
+	fresh.Capture = capture
 	return &verdictBook{v: fresh}, fmt.Errorf("%w; verdicts given now are kept for this session only", err)
 }
 

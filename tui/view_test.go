@@ -70,8 +70,14 @@ var goldenStates = []struct {
 		feedRec(m, demo())
 		keys(m, "a", "enter", "enter", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down")
 	}},
-	{"flowfull", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter", "enter", "down", "down", "down", "down", "down", "down", "down", "space") }},
-	{"verdict", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter", "v", "c", "text:rows of the orders table to 203.0.113.10") }},
+	{"flowfull", func(m *Model) {
+		feedRec(m, demo())
+		keys(m, "a", "enter", "enter", "down", "down", "down", "down", "down", "down", "down", "space")
+	}},
+	{"verdict", func(m *Model) {
+		feedRec(m, demo())
+		keys(m, "a", "enter", "v", "c", "text:rows of the orders table to 203.0.113.10")
+	}},
 	{"judged", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter", "v", "c", "text:db rows out", "enter", "a") }},
 	{"search", func(m *Model) { feedRec(m, demo()); keys(m, "/", "text:203.0.113.10", "enter") }},
 	{"pods", func(m *Model) { feedRec(m, demo()); keys(m, "n", "p") }},
