@@ -127,11 +127,11 @@ func (c *chartPane) Keys() []key.Binding {
 
 // Update handles the chart's keys: metric cycling. (Cursor keys are
 // navigation, handled by the root; the feature picker is a pane of its own.)
-func (c *chartPane) Update(msg tea.Msg) (*chartPane, tea.Cmd) {
+func (c *chartPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, c.sh.keys.Metric) {
 		c.cycleMetric()
 	}
-	return c, nil
+	return nil
 }
 
 func (c *chartPane) cycleMetric() {

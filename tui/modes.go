@@ -15,6 +15,23 @@ type component interface {
 	Keys() []key.Binding
 }
 
+// Every pane and overlay is a component.
+var (
+	_ component = (*headerPane)(nil)
+	_ component = (*chartPane)(nil)
+	_ component = (*detailPane)(nil)
+	_ component = (*edgesPane)(nil)
+	_ component = (*graphPane)(nil)
+	_ component = (*drillPane)(nil)
+	_ component = (*alertsPane)(nil)
+	_ component = (*searchPane)(nil)
+	_ component = (*popupPane)(nil)
+	_ component = (*copyMenu)(nil)
+	_ component = (*pickerPane)(nil)
+	_ component = (*helpPane)(nil)
+	_ component = (*promptPane)(nil)
+)
+
 // layerKind orders the mode stack: a prompt over an overlay over a filter
 // over the focused pane.
 type layerKind int

@@ -30,13 +30,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ef.register(fs, true)
 	themeName := fs.String("theme", "", "colour theme: "+strings.Join(themes.Names(), ", ")+" (default dark; NO_COLOR turns colour off)")
 	logPath := fs.String("log", "", "write diagnostics to this file (default: none; never to the screen)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
-			"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
-			"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
-	}
+	fs.Usage = func() { exploreUsage(fs) }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -70,15 +64,11 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !isTerminal(stdout) {
 		return usagef("standard output is not a terminal, and the explorer draws on one; to write the analysis to a file or a pipe, use mimir-tui analyze [flags] CAPTURE ENTITIES")
 	}
-	logger := slog.New(slog.DiscardHandler)
-	if *logPath != "" {
-		f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return fmt.Errorf("--log: %w", err)
-		}
-		defer f.Close()
-		logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, closeLog, err := exploreLogger(*logPath)
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	cfg.Logger = logger
 
 	in := exploreInputs(&cfg, pos)
@@ -91,6 +81,26 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
 		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
 	return tui.Run(ctx, cfg)
+}
+
+func exploreUsage(fs *flag.FlagSet) {
+	fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
+		"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
+		"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
+	fs.PrintDefaults()
+	fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
+}
+
+// exploreLogger writes diagnostics to path, or nowhere ("").
+func exploreLogger(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
 }
 
 // themeConfig is the explorer's colours: none under NO_COLOR, else the
