@@ -72,7 +72,7 @@ func BenchmarkScore(b *testing.B) {
 	// A benign window: the baseline saw all its service pairs.
 	bv := newBaselineView()
 	bv.learn(f)
-	rows := []map[featureKey]float64{maps(f.values, baselineValues(f, bv)), maps(f.values, baselineValues(f, bv))}
+	rows := []map[featureKey]float64{mergeValues(f.values, baselineValues(f, bv)), mergeValues(f.values, baselineValues(f, bv))}
 	bv.scaler = fitScaler(rows, func(int) bool { return true }, knownServices(fz.ideOrder))
 	ins := modelInputs(false)
 	// A trained model has a handful of non-zero weights (the shop models

@@ -75,7 +75,7 @@ func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 				segFrom += rng.Int64N(slack+1) * finest
 			}
 			segTo := min(to, segFrom+span)
-			eps := Schedule(tp, rate, segFrom, segTo, int64(s.opts.Episode), finest, rng)
+			eps := Schedule(tp, rate, segFrom, segTo, episodeLength(tp, rate, s.opts.Episode), finest, rng)
 			for i := range eps {
 				s.inj.choosePods(&eps[i], rng)
 			}
@@ -86,30 +86,39 @@ func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 }
 
 // buildRows injects every copy into the baseline windows of one size and
-// has input fill each row from its (injected or plain) window.
+// has input fill each row from its (injected or plain) window. Copies run
+// in parallel, each copy's windows in order: a window's beacons
+// (beacon.go) depend on the copy's windows before it.
 func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, progress func(done, total int),
 	input func(*trainingRow, *featurized)) ([]trainingRow, error) {
 	var rows []trainingRow
+	first := make([]int, len(plans)+1) // rows of copy c: rows[first[c]:first[c+1]]
 	for c, p := range plans {
+		first[c] = len(rows)
 		for i, f := range base {
 			if f.win.start >= p.from && f.win.end <= p.to {
 				rows = append(rows, trainingRow{copy: c, window: i, index: f.win.index})
 			}
 		}
 	}
+	first[len(plans)] = len(rows)
 	var done atomic.Int64
-	err := parallel(ctx, len(rows), t.s.opts.Workers, func(r int) {
-		if n := done.Add(1); n%64 == 0 || int(n) == len(rows) {
-			progress(int(n), len(rows))
+	err := parallel(ctx, len(plans), t.s.opts.Workers, func(c int) {
+		bt := newBeaconTracker()
+		for r := first[c]; r < first[c+1] && ctx.Err() == nil; r++ {
+			if n := done.Add(1); n%64 == 0 || int(n) == len(rows) {
+				progress(int(n), len(rows))
+			}
+			row := &rows[r]
+			f := base[row.window]
+			if win := t.s.inj.injectAll(f.win, plans[row.copy].episodes); win != nil {
+				f = t.s.fz.featurize(win)
+				row.label = true
+			}
+			f = bt.withBeacons(f)
+			row.activity = f.activity
+			input(row, f)
 		}
-		row := &rows[r]
-		f := base[row.window]
-		if win := t.s.inj.injectAll(f.win, plans[row.copy].episodes); win != nil {
-			f = t.s.fz.featurize(win)
-			row.label = true
-		}
-		row.activity = f.activity
-		input(row, f)
 	})
 	return rows, err
 }

@@ -18,6 +18,8 @@ const (
 	SettingModel          Setting = "model"           // Options.Model
 	SettingSensitive      Setting = "sensitive"       // Options.Sensitive
 	SettingThreshold      Setting = "threshold"       // Options.Threshold
+	SettingFalseAlarms    Setting = "false-alarms"    // Options.FalseAlarms
+	SettingClockOffset    Setting = "clock-offset"    // Source.ClockOffset of a capture
 	SettingEntitiesOffset Setting = "entities-offset" // Options.EntitiesOffset
 	SettingClusterCIDRs   Setting = "cluster-cidr"    // Options.ClusterCIDRs
 	SettingReorderSlack   Setting = "reorder-slack"   // Options.ReorderSlack

@@ -178,7 +178,7 @@ func Evaluate(ctx context.Context, in Inputs, opts Options, truth []Attack, emit
 		return nil, nil, err
 	}
 	s, sc := p.s, p.scorer
-	ev := &Evaluation{Capture: in.Capture.Name, Source: res.Source, Seed: s.opts.Seed, Rates: s.opts.Rates, Attacks: truth}
+	ev := &Evaluation{Capture: captureNames(in.captures()), Source: res.Source, Seed: s.opts.Seed, Rates: s.opts.Rates, Attacks: truth}
 	if len(truth) == 0 {
 		ev.Caveats = append(ev.Caveats, NoGroundTruthCaveat)
 	}
@@ -319,7 +319,7 @@ func (t *testSet) run(ctx context.Context, templates []Template) ([][]evalRow, e
 			for _, rate := range s.opts.Rates {
 				// A stream of its own, so test schedules differ from training's.
 				rng := rand.New(rand.NewPCG(uint64(s.opts.Seed)^0x5eed, uint64(len(t.copies))))
-				eps := Schedule(tp, rate, t.from, t.to, int64(s.opts.Episode), int64(s.sizes[0]), rng)
+				eps := Schedule(tp, rate, t.from, t.to, episodeLength(tp, rate, s.opts.Episode), int64(s.sizes[0]), rng)
 				for i := range eps {
 					s.inj.choosePods(&eps[i], rng)
 				}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // Event is what Run reports while it works: *Progress, *InputsReady,
@@ -53,7 +55,10 @@ func (p *Progress) StepLeft(since time.Duration) (time.Duration, bool) {
 
 // InputsReady describes the inputs once they are understood.
 type InputsReady struct {
+	// Capture describes the capture, or the first of several; Captures
+	// describes each.
 	Capture   CaptureSummary
+	Captures  []CaptureSummary
 	Entities  EntitiesSummary
 	Start     time.Time // t0: the first packet's timestamp, where windows are anchored
 	Sizes     []time.Duration
@@ -69,6 +74,16 @@ type CaptureSummary struct {
 	Format     string   `json:"format"` // "pcap", "pcapng", with "+gzip"
 	LinkTypes  []string `json:"link_types"`
 	Compressed bool     `json:"compressed"`
+	// Node is the capture's node label; Packets the frames it held,
+	// Duplicates those dropped as copies of packets seen before (in it or
+	// another capture); ClockOffset how far its clock ran ahead of the
+	// reference, as ClockSource says ("reference", "given", "estimated",
+	// "unknown").
+	Node        string        `json:"node,omitempty"`
+	Packets     uint64        `json:"packets"`
+	Duplicates  uint64        `json:"duplicates"`
+	ClockOffset time.Duration `json:"clock_offset_ns"`
+	ClockSource string        `json:"clock_source,omitempty"`
 }
 
 // EntitiesSummary describes an entity log.
@@ -93,9 +108,25 @@ type SeriesInfo struct {
 	Features         []FeatureInfo
 	Threshold        float64 // in force (trained, or given by the user)
 	ThresholdTrained float64
-	BaselineWindows  int
+	// ThresholdBasis says how the threshold in force was chosen.
+	ThresholdBasis string
+	// F1Threshold is the injection-F1 threshold, for comparison.
+	F1Threshold     float64
+	BaselineWindows int
+	// BenignTail is the model's benign score distribution (read-only):
+	// FalseAlarmsPerDay prices any threshold with it.
+	BenignTail *stats.Tail
 	// Medians are the baseline medians of every feature, for display.
 	Medians []float64
+}
+
+// FalseAlarmsPerDay is how many benign windows a day this series is
+// expected to flag at threshold th (NaN without benign scores). Below the
+// fitted tail, or without one, it is the share of baseline windows above
+// th: with a short baseline it can say 0 where the truth is merely rare.
+func (si SeriesInfo) FalseAlarmsPerDay(th float64) float64 {
+	sm := SizeModel{SizeSeconds: si.Size.Seconds(), BenignTail: si.BenignTail}
+	return sm.FalseAlarmsPerDay(th)
 }
 
 // WindowDone carries one analysed window. Windows of a size arrive in

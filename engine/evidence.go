@@ -46,9 +46,11 @@ func (x *explainCtx) evidence(p servicePair, reasons []Reason) *Evidence {
 			ev.DNSNames = x.dnsNames(p.src)
 		case ReasonFanOut, ReasonNewPort:
 			ev.Targets, ev.MoreTargets = x.targets(p)
+		case ReasonBeacon:
+			ev.Beacon = x.newBeacon(p).evidence()
 		}
 	}
-	if len(ev.Flows) == 0 && len(ev.DNSNames) == 0 && len(ev.Targets) == 0 {
+	if len(ev.Flows) == 0 && len(ev.DNSNames) == 0 && len(ev.Targets) == 0 && ev.Beacon == nil {
 		return nil
 	}
 	return ev

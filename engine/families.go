@@ -103,6 +103,7 @@ const (
 	famFanOut         = "fanout"
 	famUnknownBytes   = "unknown_bytes"
 	famNewPorts       = "new_ports"
+	famNewBeacons     = "new_beacons"
 )
 
 // families is the feature table (method.md §5 and this project's own
@@ -119,7 +120,7 @@ var families = []family{
 		extract: extractEdgeCV, edges: pairEdge, reasons: []string{ReasonStructure}},
 	{name: famHarmonic, scope: scopeNode, floor: 0.05, aggs: aggMax | aggMin,
 		doc:     "harmonic centrality of %s on the service graph (incoming paths, length = total/bytes)",
-		extract: extractHarmonic},
+		extract: extractHarmonic, edges: edgesInto, reasons: []string{ReasonStructure}},
 	{name: famCurrentFlowCV, scope: scopeService, floor: 0.1, missing: true, aggs: aggMax | aggMin,
 		doc:     "std/mean over the pods of %s of current-flow betweenness from the sensitive pods to outside",
 		extract: extractCurrentFlow},
@@ -179,6 +180,9 @@ var families = []family{
 	{name: famNewPorts, scope: scopeGlobal, log: true, baseline: true,
 		doc:   "service ports never used in the baseline between two services that talked there (an admin, metrics or debug port of a known peer)",
 		edges: newPortEdges, reasons: []string{ReasonNewPort}},
+	{name: famNewBeacons, scope: scopeGlobal, log: true, baseline: true,
+		doc:   "pods connecting to an outside address:port at regular intervals with regular sizes, over a history longer than a window, that the baseline never showed (a command-and-control beacon)",
+		edges: beaconEdges, reasons: []string{ReasonBeacon}},
 	{name: famUnknownBytes, scope: scopeGlobal, log: true,
 		doc:     "bytes to or from in-cluster addresses no entity held",
 		extract: func(m *measures, emit emitFunc) { emit("", "", m.unknownBytes) }, edges: unknownEdges, reasons: []string{ReasonUnknown}},

@@ -150,7 +150,7 @@ func TestFamilyTable(t *testing.T) {
 // pipeline.
 func TestStableNames(t *testing.T) {
 	wantCodes := []string{"new-pair", "sensitive-outside", "outside-above-baseline", "unknown-address", "bytes-above-baseline",
-		"new-initiator", "new-connections", "dns-tunnel", "fan-out", "new-port", "structure"}
+		"new-initiator", "new-connections", "dns-tunnel", "fan-out", "new-port", "beacon", "structure"}
 	if got := ReasonCodes(); !slices.Equal(got, wantCodes) {
 		t.Errorf("reason codes %v, want %v", got, wantCodes)
 	}
@@ -161,7 +161,7 @@ func TestStableNames(t *testing.T) {
 		"new_pairs", "new_pair_bytes", "max_z[dns_queries]", "max_z[dns_bytes]", "sens_z[dns_bytes]",
 		"max_z[dns_name_len]", "max_z[dns_max_name_len]", "max_z[dns_entropy]",
 		"max_z[dns_names_per_domain]", "sens_z[dns_names_per_domain]", "dns_new_domains", "new_initiations", "dns_out_bytes",
-		"max_z[fanout]", "new_ports", "unknown_bytes", "max_fine_score"}
+		"max_z[fanout]", "new_ports", "new_beacons", "unknown_bytes", "max_fine_score"}
 	if got := inputNames(modelInputs(true)); !slices.Equal(got, wantInputs) {
 		t.Errorf("model inputs\n%q\nwant\n%q", got, wantInputs)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -58,6 +59,10 @@ type featurized struct {
 	values map[featureKey]float64
 	// activity is the Ide & Kashima activity vector over ideOrder.
 	activity []float64
+	// beacons are the beacons alive at the window's end (beacon.go): they
+	// depend on the windows before, so the stream that scores the window
+	// in order sets them on its own copy.
+	beacons []beaconHit
 }
 
 // featurize computes the window-only features of win.
@@ -97,7 +102,51 @@ type baselineView struct {
 	initiated map[servicePair]bool
 	domains   map[string]bool
 	ports     map[servicePort]bool // the ports connections were opened to, per service pair
+	beacons   map[beaconID]bool    // beacons (beacon.go) the baseline showed
 	scaler    *scaler
+	// learned, when set, is what the analysis learned since the baseline
+	// (new workloads in their learning period, learning.go): known too.
+	learned *baselineView
+}
+
+// cloneSets copies the view's sets (not its scaler), for a stream forked
+// with its overlay.
+func (bv *baselineView) cloneSets() *baselineView {
+	if bv == nil {
+		return nil
+	}
+	c := newBaselineView()
+	maps.Copy(c.allow, bv.allow)
+	maps.Copy(c.initiated, bv.initiated)
+	maps.Copy(c.domains, bv.domains)
+	maps.Copy(c.ports, bv.ports)
+	maps.Copy(c.beacons, bv.beacons)
+	return c
+}
+
+// knows reports whether the baseline saw traffic on pair p.
+func (bv *baselineView) knows(p servicePair) bool {
+	return bv.allow[p] || (bv.learned != nil && bv.learned.allow[p])
+}
+
+// called reports whether the baseline saw a client call along p.
+func (bv *baselineView) called(p servicePair) bool {
+	return bv.initiated[p] || (bv.learned != nil && bv.learned.initiated[p])
+}
+
+// queried reports whether the baseline saw the registered domain queried.
+func (bv *baselineView) queried(domain string) bool {
+	return bv.domains[domain] || (bv.learned != nil && bv.learned.domains[domain])
+}
+
+// knownBeacon reports whether the baseline showed beacon b.
+func (bv *baselineView) knownBeacon(b beaconID) bool {
+	return bv.beacons[b] || (bv.learned != nil && bv.learned.beacons[b])
+}
+
+// usedPort reports whether the baseline saw connections opened to k.
+func (bv *baselineView) usedPort(k servicePort) bool {
+	return bv.ports[k] || (bv.learned != nil && bv.learned.ports[k])
 }
 
 // servicePort is a port connections were opened to along a service pair.
@@ -128,7 +177,7 @@ func parseServicePort(s string) (servicePort, bool) {
 
 func newBaselineView() *baselineView {
 	return &baselineView{allow: map[servicePair]bool{}, initiated: map[servicePair]bool{}, domains: map[string]bool{},
-		ports: map[servicePort]bool{}}
+		ports: map[servicePort]bool{}, beacons: map[beaconID]bool{}}
 }
 
 // windowPorts lists the service ports connections were opened to in win.
@@ -159,6 +208,9 @@ func (bv *baselineView) learn(f *featurized) {
 	for k := range windowPorts(f.win) {
 		bv.ports[k] = true
 	}
+	for _, b := range f.beacons {
+		bv.beacons[b.id] = true
+	}
 }
 
 // baselineValues computes the features of f that compare it with the
@@ -167,25 +219,30 @@ func (bv *baselineView) learn(f *featurized) {
 func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 	var pairs, bytes, initiations float64
 	for p, e := range f.edges {
-		if !bv.allow[p] && e.bytes > 0 {
+		if !bv.knows(p) && e.bytes > 0 {
 			pairs++
 			bytes += e.bytes
 		}
-		if e.client > 0 && !bv.initiated[p] {
+		if e.client > 0 && !bv.called(p) {
 			initiations += e.client
 		}
 	}
 	seen := make(map[string]bool)
 	for i := range f.win.dns {
 		d := &f.win.dns[i]
-		if !bv.domains[d.domain] && !f.win.nodes[d.src].dns {
+		if !bv.queried(d.domain) && !f.win.nodes[d.src].dns {
 			seen[d.domain] = true
 		}
 	}
-	var ports float64
+	var ports, beacons float64
 	for k := range windowPorts(f.win) {
 		if bv.newPort(k) {
 			ports++
+		}
+	}
+	for _, b := range f.beacons {
+		if !bv.knownBeacon(b.id) {
+			beacons++
 		}
 	}
 	return map[featureKey]float64{
@@ -194,13 +251,14 @@ func baselineValues(f *featurized, bv *baselineView) map[featureKey]float64 {
 		{fam: fam(famNewInitiations)}: initiations,
 		{fam: fam(famDNSNewDomains)}:  float64(len(seen)),
 		{fam: fam(famNewPorts)}:       ports,
+		{fam: fam(famNewBeacons)}:     beacons,
 	}
 }
 
 // newPort reports whether k is a port the baseline never saw used along a
 // pair on which it saw connections opened (a new pair says more).
 func (bv *baselineView) newPort(k servicePort) bool {
-	return bv.initiated[k.pair] && !bv.ports[k]
+	return bv.called(k.pair) && !bv.usedPort(k)
 }
 
 // transform applies family f's scaling to a raw value.

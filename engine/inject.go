@@ -7,9 +7,11 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
 // Attack kinds that synthetic injection knows.
@@ -18,6 +20,7 @@ const (
 	AttackDNSTunnel = "dns-tunnel" // data encoded in DNS query names through the cluster DNS
 	AttackScan      = "scan"       // a compromised pod probing many address:port pairs
 	AttackProbe     = "probe"      // a compromised pod trying a few admin ports of its known peers
+	AttackBeacon    = "beacon"     // a pod checking in with an outside host at regular intervals
 )
 
 // Injection parameters from method.md §7.
@@ -86,6 +89,9 @@ func Schedule(t Template, rate float64, from, to int64, episode, grid int64, rng
 type injector struct {
 	tl  *entities.Timeline
 	dns map[string]bool
+	// initiated are the service pairs the baseline saw a client call
+	// (source → destination); set before any injection, read-only after.
+	initiated map[servicePair]bool
 }
 
 // overlap returns how many nanoseconds of [s, e) fall in win.
@@ -175,12 +181,10 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		return inj.applyScan(win, ep, data)
 	case AttackProbe:
 		return inj.applyProbe(win, ep, data)
+	case AttackBeacon:
+		return inj.applyBeacon(win, ep)
 	}
 	frames := math.Ceil(data / injectPacketSize)
-	var conns float64
-	if first {
-		conns = 1
-	}
 	path := ep.Template.Path
 	prev := inj.podNode(win, path[0], ep.Pods[0])
 	for i := 1; i < len(path); i++ {
@@ -189,8 +193,7 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 		case path[i] == Outside:
 			next = inj.outsideNode(win)
 			dataNode = next
-			win.addExt(edgeKey{prev, next}, syntheticOutside)
-			win.addExt(edgeKey{next, prev}, syntheticOutside)
+			inj.addOutsideAddr(win, prev, next)
 		case i-1 < len(ep.Template.ViaVIP) && ep.Template.ViaVIP[i-1]:
 			next = inj.vipNode(win, path[i])
 			dataNode = inj.podNode(win, path[i], ep.Pods[i])
@@ -198,11 +201,48 @@ func (inj *injector) apply(win *window, ep *Episode) Injected {
 			next = inj.podNode(win, path[i], ep.Pods[i])
 			dataNode = next
 		}
-		win.addEdge(prev, next, data, frames, conns, data)
-		win.addEdge(next, prev, frames*ackBytes, frames, 0, 0)
+		inj.addHop(win, prev, next, servicePair{path[i-1], path[i]}, data, frames, first)
 		prev = dataNode
 	}
 	return Injected{Bytes: data, Frames: frames, AckByte: frames * ackBytes}
+}
+
+// addHop moves data from u to v the way a careful attacker would on that
+// service pair. Where the baseline saw u call v, the data rides u's
+// existing connections (no new one); where it saw v call u, v pulls it as
+// a client would read a database (the data is u's answers, v's requests
+// are the client traffic); only on a pair nobody called does u open a new
+// connection, in the episode's first window. Injecting every hop as a new
+// push from the sensitive pod taught the model to watch connection
+// artefacts no real exfiltration shows.
+func (inj *injector) addHop(win *window, u, v int32, p servicePair, data, frames float64, first bool) {
+	acks := frames * ackBytes
+	switch {
+	case inj.initiated[p]:
+		win.addEdge(u, v, data, frames, 0, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	case inj.initiated[servicePair{p.dst, p.src}]:
+		win.addEdge(u, v, data, frames, 0, 0)
+		win.addEdge(v, u, acks, frames, 0, acks)
+	default:
+		var conns float64
+		if first {
+			conns = 1
+		}
+		win.addEdge(u, v, data, frames, conns, data)
+		win.addEdge(v, u, acks, frames, 0, 0)
+	}
+}
+
+// addOutsideAddr records the outside address of an injected hop to
+// outside: one the pod already talks to in this window (an exfiltration
+// hiding in a known destination), else the synthetic one.
+func (inj *injector) addOutsideAddr(win *window, u, out int32) {
+	if len(win.ext[edgeKey{u, out}]) > 0 {
+		return
+	}
+	win.addExt(edgeKey{u, out}, syntheticOutside)
+	win.addExt(edgeKey{out, u}, syntheticOutside)
 }
 
 // applyDNS encodes data in DNS queries from the source pod to the DNS pod,
@@ -316,6 +356,74 @@ func (inj *injector) applyProbe(win *window, ep *Episode, data float64) Injected
 		win.targets = append(win.targets, winTarget{u: src, v: t, ip: firstIP(&win.nodes[t]), proto: capture.ProtoTCP, port: probePorts[i], count: 1})
 	}
 	return Injected{Bytes: float64(probes) * 300, Frames: float64(probes) * 4, AckByte: float64(probes) * 600}
+}
+
+// Injected beacons: one short connection per check-in, a request and its
+// answer of fixed sizes, to a fixed outside port.
+const (
+	beaconRequest = 600
+	beaconAnswer  = 400
+	beaconPort    = 443
+	beaconJitter  = 0.2 // ± share of the period
+)
+
+// beaconPeriod is an injected beacon's period at rate (MB/min, the
+// template's rate axis): a slower check-in for a lower rate, between 10 s
+// and 60 s.
+func beaconPeriod(rate float64) time.Duration {
+	p := 20 * time.Second
+	if rate > 0 {
+		p = time.Duration(float64(p) / math.Pow(rate, 0.25))
+	}
+	return min(max(p, 10*time.Second), time.Minute)
+}
+
+// episodeLength is how long one episode of tp at rate lasts: a beacon
+// needs enough check-ins to be one, other attacks the episode option.
+func episodeLength(tp Template, rate float64, episode time.Duration) int64 {
+	if tp.Kind == AttackBeacon {
+		return int64(max(episode, time.Duration(beaconMinConns+4)*beaconPeriod(rate)))
+	}
+	return int64(episode)
+}
+
+// applyBeacon adds the episode's check-ins that fall in win: one every
+// period, each moved by a jitter drawn from a hash of the episode and the
+// check-in's number (no shared random state: windows are injected in
+// parallel).
+func (inj *injector) applyBeacon(win *window, ep *Episode) Injected {
+	period := int64(beaconPeriod(ep.Rate))
+	src := inj.podNode(win, ep.Template.Path[0], ep.Pods[0])
+	var n float64
+	for k := int64(0); ep.Start+k*period < ep.End; k++ {
+		u := float64(splitmix(uint64(ep.Start)^uint64(k)*0x9e3779b97f4a7c15)>>11) / (1 << 53)
+		at := ep.Start + k*period + int64((2*u-1)*beaconJitter*float64(period))
+		if at < win.start || at >= win.end || at < ep.Start || at >= ep.End {
+			continue
+		}
+		out := inj.outsideNode(win)
+		win.addExt(edgeKey{src, out}, syntheticOutside)
+		win.addExt(edgeKey{out, src}, syntheticOutside)
+		win.addEdge(src, out, beaconRequest, 5, 1, beaconRequest)
+		win.addEdge(out, src, beaconAnswer, 4, 0, 0)
+		port := uint16(32768 + k%28000)
+		win.flows = append(win.flows,
+			winFlow{u: src, v: out, f: traffic.Flow{Src: firstIP(&win.nodes[src]), Dst: syntheticOutside, Protocol: capture.ProtoTCP,
+				SrcPort: port, DstPort: beaconPort, Frames: 5, Bytes: beaconRequest, First: at, Last: at + 2e8, Opened: true}},
+			winFlow{u: out, v: src, f: traffic.Flow{Src: syntheticOutside, Dst: firstIP(&win.nodes[src]), Protocol: capture.ProtoTCP,
+				SrcPort: beaconPort, DstPort: port, Frames: 4, Bytes: beaconAnswer, First: at + 1e7, Last: at + 2e8}})
+		n++
+	}
+	return Injected{Bytes: n * beaconRequest, Frames: n * 5, AckByte: n * beaconAnswer}
+}
+
+// splitmix is SplitMix64's finaliser: a well-mixed hash of x.
+func splitmix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 func firstIP(n *node) netip.Addr {

@@ -33,6 +33,8 @@ func TestTemplatesOrder(t *testing.T) {
 		"a -> c -> dns -> outside",
 		"dns-tunnel a -> dns -> outside", "dns-tunnel c -> dns -> outside", "dns-tunnel b -> dns -> outside",
 		"scan from a", "scan from b", "scan from b of its known peers", "admin-port probe from b of its known peers", "scan from c",
+		// beacons from the sensitive a and from b, which calls outside.
+		"beacon from a to outside", "beacon from b to outside",
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("templates:\n got %q\nwant %q", names, want)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine/lasso"
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // ModelVersion is the version of the model file format this build writes
@@ -38,6 +39,12 @@ type Model struct {
 		Windows  int    `json:"windows"`
 	} `json:"trained"`
 
+	// Revision counts the revisions of the model by analysts' verdicts
+	// (0: as trained); Suppressions are the intervals judged false
+	// positives whose drivers were folded into the baseline (fold.go).
+	Revision     int           `json:"revision"`
+	Suppressions []Suppression `json:"suppressions,omitempty"`
+
 	Services    []string `json:"services"` // scored services, with outside
 	Sensitive   []string `json:"sensitive"`
 	DNSServices []string `json:"dns_services"`
@@ -46,6 +53,9 @@ type Model struct {
 	// Initiated holds the service pairs along which the baseline saw
 	// connections opened.
 	Initiated []string `json:"initiated"`
+	// Beacons are the periodic connections to outside the baseline
+	// showed ("service -> address proto/port"), which do not alert.
+	Beacons []string `json:"beacons"`
 	// Domains holds the registered DNS domains queried in the baseline.
 	Domains []string `json:"domains"`
 	// Ports holds the ports connections were opened to along each
@@ -71,8 +81,16 @@ type SizeModel struct {
 	// observed (after its family's transform).
 	Baseline []FeatureStat `json:"baseline"`
 	Lasso    *lasso.Model  `json:"lasso"`
-	// Threshold is the alert threshold chosen on the training data.
-	Threshold float64 `json:"threshold"`
+	// Threshold is the alert threshold in force by default, chosen as
+	// ThresholdBasis says: for DefaultFalseAlarms a day from BenignTail,
+	// or F1Threshold when the baseline was too short to fit the tail.
+	Threshold      float64 `json:"threshold"`
+	ThresholdBasis string  `json:"threshold_basis"`
+	// F1Threshold maximises F1 on the synthetic injections (method.md §6).
+	F1Threshold float64 `json:"f1_threshold"`
+	// BenignTail holds the cross-fitted scores of the baseline windows and
+	// their fitted upper tail: the false alarms a threshold costs.
+	BenignTail *stats.Tail `json:"benign_tail,omitempty"`
 	// IdeThreshold is the Ide & Kashima score threshold chosen likewise
 	// (NaN, stored as null, when the baseline was too short to score Ide).
 	IdeThreshold    Float           `json:"ide_threshold"`

@@ -17,6 +17,13 @@ type Source struct {
 	Name string // shown in messages
 	Open func() (io.ReadCloser, error)
 	Size int64 // 0 when unknown
+	// Node labels a capture (the node it was taken on); "" takes it from
+	// Name ("node-a.pcap.gz" is node-a). Captures only.
+	Node string
+	// ClockOffset, when set, is how far a capture's clock runs ahead of
+	// the first capture's; nil estimates it from the packets the captures
+	// share. Captures only.
+	ClockOffset *time.Duration
 }
 
 // FileSource opens path, or standard input for "-".
@@ -45,7 +52,12 @@ func BytesSource(name string, b []byte) Source {
 
 // Inputs are what a run analyses.
 type Inputs struct {
+	// Capture is the packet capture. Captures, when set, replaces it with
+	// several captures of the same time (one per node, say): they are
+	// read as one, in timestamp order with their clocks aligned and each
+	// packet counted once however many of them saw it.
 	Capture  Source
+	Captures []Source
 	Entities Source
 }
 
@@ -62,6 +74,18 @@ type Options struct {
 	Sensitive []string
 	// Threshold, when set, overrides the trained threshold of every size.
 	Threshold *float64
+	// Learning is how long a workload that appears during the analysis
+	// is learned instead of flagged (learning.go): 0 means
+	// DefaultLearning, a negative value turns learning off.
+	Learning time.Duration
+	// Suppress are intervals an analyst judged false positives: what
+	// drove their windows is folded into the baseline (fold.go), they do
+	// not alert, and Result.Revised is the model with the folds.
+	Suppress []Suppression
+	// FalseAlarms, when positive, sets every size's threshold for this
+	// many false-alarm windows a day over all sizes, from the benign score
+	// tail (falsealarms.go); 0 keeps the model's default.
+	FalseAlarms float64
 	// Seed makes synthetic injection deterministic.
 	Seed int64
 	// EntitiesOffset shifts a relative (pickle) entity log: its second 0 is
@@ -165,6 +189,18 @@ func DefaultOptions() Options {
 	}
 }
 
+// learning is the learning period in force: Learning, DefaultLearning
+// for 0, none for a negative value.
+func (o Options) learning() time.Duration {
+	switch {
+	case o.Learning == 0:
+		return DefaultLearning
+	case o.Learning < 0:
+		return 0
+	}
+	return o.Learning
+}
+
 // Policy restricts which services may talk to which, for the enumeration
 // of synthetic attack paths. A nil policy allows every pair.
 type Policy struct {
@@ -199,6 +235,12 @@ func (o *Options) normalize() error {
 	}
 	if t := o.Threshold; t != nil && (math.IsNaN(*t) || math.IsInf(*t, 0)) {
 		return settingErr(SettingThreshold, "threshold %v: it must be a finite number, e.g. 0.5", *t)
+	}
+	switch r := o.FalseAlarms; {
+	case math.IsNaN(r) || math.IsInf(r, 0) || r < 0:
+		return settingErr(SettingFalseAlarms, "false-alarm rate %v: give a positive rate, e.g. 1/day", r)
+	case r > 0 && o.Threshold != nil:
+		return settingErr(SettingFalseAlarms, "both a threshold and a false-alarm rate given: keep one of them")
 	}
 	switch {
 	case o.IdeHistory == 0:

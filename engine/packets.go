@@ -77,30 +77,47 @@ func epoch(t time.Time) string {
 }
 
 // ExportPackets writes the selected packets of the capture src to path as
-// pcapng, atomically and never over an existing file, and returns how many
-// it wrote.
+// pcapng; see Inputs.ExportPackets.
 func ExportPackets(ctx context.Context, src Source, sel PacketSelection, path string) (int, error) {
+	return Inputs{Capture: src}.ExportPackets(ctx, sel, path)
+}
+
+// ExportPackets writes the selected packets of the captures to path as
+// pcapng, read as the analysis reads them (merged, overlays opened to
+// match pod addresses, each packet once), atomically and never over an
+// existing file, and returns how many it wrote.
+func (in Inputs) ExportPackets(ctx context.Context, sel PacketSelection, path string) (int, error) {
 	if len(sel.A) == 0 || len(sel.B) == 0 {
 		return 0, fmt.Errorf("no addresses to select packets by")
 	}
-	rc, err := src.Open()
-	if err != nil {
-		return 0, fmt.Errorf("open capture: %w", err)
-	}
-	defer rc.Close()
-	rd, err := capture.NewReader(rc, src.Name)
+	srcs := in.captures()
+	m, first, done, err := openCaptures(srcs, false)
 	if err != nil {
 		return 0, err
 	}
-	defer rd.Close()
+	defer done()
 	f, err := safefile.Create(path, false)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Abort()
-	n, err := capture.Extract(ctx, rd, sel.match, f)
+	n, err := capture.Extract(ctx, &prepended{first: &first, m: m}, sel.match, f)
 	if err != nil {
 		return 0, err
 	}
 	return n, f.Commit()
+}
+
+// prepended reads first, then the rest of m.
+type prepended struct {
+	first *capture.Packet
+	m     *capture.Merged
+}
+
+func (p *prepended) Next(pkt *capture.Packet) error {
+	if p.first != nil {
+		*pkt, p.first = *p.first, nil
+		return nil
+	}
+	return p.m.Next(pkt)
 }

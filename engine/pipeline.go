@@ -197,6 +197,12 @@ func (p *pipeline) score() error {
 		p.res.Series = append(p.res.Series, Series{Size: ss.size, Features: inputInfos(ss.ins), Windows: p.results[si],
 			Threshold: p.scorer.Threshold(si), ThresholdTrained: ss.sm.Threshold})
 	}
+	if len(p.s.opts.Suppress) > 0 {
+		var err error
+		if p.res.Revised, err = p.stream.revised(p.res.Model); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -64,7 +64,9 @@ func domainUses(win *window) []DomainUse {
 		slices.Sort(u.Services)
 		out = append(out, *u)
 	}
-	slices.SortFunc(out, func(a, b DomainUse) int { return cmp.Or(cmp.Compare(b.Queries, a.Queries), cmp.Compare(a.Domain, b.Domain)) })
+	slices.SortFunc(out, func(a, b DomainUse) int {
+		return cmp.Or(cmp.Compare(b.Queries, a.Queries), cmp.Compare(a.Domain, b.Domain))
+	})
 	return out
 }
 
@@ -109,4 +111,3 @@ func portUses(win *window) []PortUse {
 	out, _ = firstN(out, maxPorts)
 	return out
 }
-

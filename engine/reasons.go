@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
@@ -22,6 +23,7 @@ const (
 	ReasonUnknown          = "unknown-address"
 	ReasonStructure        = "structure"
 	ReasonNewPort          = "new-port"
+	ReasonBeacon           = "beacon"
 )
 
 // reasonZ is how many IQRs from its baseline median a value must be for an
@@ -46,6 +48,7 @@ var reasonRules = []reasonRule{
 	{ReasonDNSTunnel, dnsReason},
 	{ReasonFanOut, fanOutReason},
 	{ReasonNewPort, newPortReason},
+	{ReasonBeacon, beaconReason},
 	{ReasonStructure, structureReason},
 }
 
@@ -60,7 +63,7 @@ func ReasonCodes() []string {
 
 func newPairReason(x *explainCtx, p servicePair) (Reason, bool) {
 	e := x.f.edges[p]
-	if x.view.allow[p] || e.bytes <= 0 {
+	if x.view.knows(p) || e.bytes <= 0 {
 		return Reason{}, false
 	}
 	return Reason{Code: ReasonNewPair, Text: fmt.Sprintf("service pair never seen in the baseline; %s in %s", units.Bytes(e.bytes), plural(e.packets, "packet"))}, true
@@ -115,7 +118,7 @@ func bytesReason(x *explainCtx, p servicePair) (Reason, bool) {
 // newInitiation reports whether p carries client traffic although the
 // baseline saw none along it.
 func (x *explainCtx) newInitiation(p servicePair) bool {
-	return x.f.edges[p].client > 0 && !x.view.initiated[p]
+	return x.f.edges[p].client > 0 && !x.view.called(p)
 }
 
 func newInitiatorReason(x *explainCtx, p servicePair) (Reason, bool) {
@@ -172,7 +175,7 @@ func dnsReason(x *explainCtx, p servicePair) (Reason, bool) {
 	if top.queries > 0 {
 		text += fmt.Sprintf(", longest %.0f chars, entropy %.1f bits/char", top.maxNameLen, top.entropySum/top.queries)
 	}
-	if !x.view.domains[top.domain] {
+	if !x.view.queried(top.domain) {
 		text += ", domain never queried in the baseline"
 	}
 	if len(top.examples) > 0 {
@@ -258,7 +261,27 @@ func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
 		}
 		out = Reason{Code: ReasonStructure, Z: z, Text: fmt.Sprintf("%s is %.2f, baseline median %.2f (%+.1f IQR)", what, x.value(k), x.median(k), z)}
 	}
+	if r, ok := centralityReason(x, p); ok && (out.Code == "" || math.Abs(r.Z) > math.Abs(out.Z)) {
+		out = r
+	}
 	return out, out.Code != ""
+}
+
+// centralityReason: the paths into p.dst carry more of the window's bytes
+// than in the baseline (its harmonic centrality is at least reasonZ above
+// its median), and p, at least 1 kB and above its own baseline median,
+// is one of them. A slow exfiltration through a known destination moves
+// the destination's centrality before any one edge's volume stands out.
+func centralityReason(x *explainCtx, p servicePair) (Reason, bool) {
+	k := featureKey{fam: fam(famHarmonic), a: p.dst}
+	z := x.z(k)
+	e := x.f.edges[p]
+	bytes := featureKey{fam: fam(famPairBytes), a: p.src, b: p.dst}
+	if z < reasonZ || e == nil || e.bytes < minStructureBytes || x.z(bytes) <= 0 {
+		return Reason{}, false
+	}
+	return Reason{Code: ReasonStructure, Z: z, Text: fmt.Sprintf("harmonic centrality of %s is %.3g, baseline median %.3g (%+.1f IQR); %s → %s carries %s of the bytes into it (baseline median %s)",
+		p.dst, x.value(k), x.median(k), z, p.src, p.dst, units.Bytes(e.bytes), units.Bytes(x.median(bytes)))}, true
 }
 
 // newDomainFrom returns a registered domain that service a queried and
@@ -267,7 +290,7 @@ func (x *explainCtx) newDomainFrom(a string) string {
 	win := x.f.win
 	for i := range win.dns {
 		d := &win.dns[i]
-		if win.nodes[d.src].service == a && !x.view.domains[d.domain] {
+		if win.nodes[d.src].service == a && !x.view.queried(d.domain) {
 			return d.domain
 		}
 	}
@@ -309,4 +332,24 @@ func plural(n float64, noun string) string {
 		return "1 " + noun
 	}
 	return humanCount(n) + " " + noun + "s"
+}
+
+// beaconReason: a pod of p.src connects to an outside address at regular
+// intervals with regular sizes, a beacon the baseline never showed.
+func beaconReason(x *explainCtx, p servicePair) (Reason, bool) {
+	b := x.newBeacon(p)
+	if b == nil {
+		return Reason{}, false
+	}
+	size := stats.Median(sizesOf(b.conns))
+	return Reason{Code: ReasonBeacon, Text: fmt.Sprintf("%s opened %d connections of about %s to %s %s/%d every %.1f s ± %.0f %% (regularity %.2f); the baseline showed no such beacon",
+		b.pod, len(b.conns), units.Bytes(size), b.id.dst, protocolName(b.id.proto), b.id.port, b.interval, 100*b.jitter, b.score)}, true
+}
+
+func sizesOf(conns []beaconConn) []float64 {
+	out := make([]float64, len(conns))
+	for i, c := range conns {
+		out[i] = c.bytes
+	}
+	return out
 }

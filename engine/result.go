@@ -81,6 +81,8 @@ type Evidence struct {
 	// the edge, most used first; MoreTargets those left out.
 	Targets     []Target `json:"targets,omitempty"`
 	MoreTargets int      `json:"more_targets,omitempty"`
+	// Beacon is the periodic connections of a beacon reason.
+	Beacon *BeaconEvidence `json:"beacon,omitempty"`
 }
 
 // FlowInfo is one transport flow: a direction of a conversation.
@@ -188,6 +190,13 @@ type WindowResult struct {
 	Edges []Edge `json:"-"`
 	// Churn lists the changes of the application in the window.
 	Churn []Change `json:"churn,omitempty"`
+	// Learned lists the new workloads' service pairs this window was the
+	// first to show, taken into the baseline instead of flagged
+	// (learning.go): each pair is reported once in a run.
+	Learned []LearnedPair `json:"learned,omitempty"`
+	// Suppressed marks a window of an interval judged a false positive:
+	// what drove it was folded into the baseline, and it does not alert.
+	Suppressed bool `json:"suppressed,omitempty"`
 	// PodEdges is the window's pod graph (pods, VIPs, outside, unknown
 	// addresses), busiest first; Domains the registered DNS domains
 	// asked, and Ports the busiest service ports (finest windows only):
@@ -210,12 +219,13 @@ func (w *WindowResult) Alert(th float64) bool {
 
 // Alertable reports whether the window can alert at any threshold. Baseline
 // windows cannot: they are assumed benign (their score, computed against
-// the rest of the baseline, still shows how much they vary). The last,
+// the rest of the baseline, still shows how much they vary); nor can
+// windows an analyst judged false positives (Options.Suppress). The last,
 // partial window can only when the capture covers at least MinCoverage of
 // it: with less, its volumes and ratios are not comparable with a full
 // window's, and a score on them is not evidence.
 func (w *WindowResult) Alertable() bool {
-	return !w.Baseline && !math.IsNaN(w.Score) && (!w.Partial || w.Coverage >= MinCoverage)
+	return !w.Baseline && !w.Suppressed && !math.IsNaN(w.Score) && (!w.Partial || w.Coverage >= MinCoverage)
 }
 
 // MinCoverage is the share of a partial window the capture must cover for

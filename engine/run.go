@@ -9,17 +9,19 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
-	"github.com/mimir-tui/mimir-tui/loaders/check"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
 // Result is everything a run computed.
 type Result struct {
-	Inputs   InputsReady
-	Source   string   // "baseline 2m0s" or "model"
-	Series   []Series // one per window size, finest first
-	Model    *Model   // the model trained (baseline mode) or used
+	Inputs InputsReady
+	Source string   // "baseline 2m0s" or "model"
+	Series []Series // one per window size, finest first
+	Model  *Model   // the model trained (baseline mode) or used
+	// Revised is Model with the false-positive verdicts of
+	// Options.Suppress folded in, its next revision; nil without them.
+	Revised  *Model
 	Warnings []Warning
 }
 
@@ -63,13 +65,15 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	}
 	em := &emitter{emit: emit}
 	began := time.Now()
-	em.send(&Progress{Phase: PhaseOpening, TotalBytes: in.Capture.Size})
-	rd, first, closeCapture, err := openCapture(in.Capture, opts.Strict)
+	srcs := in.captures()
+	total := captureBytes(srcs)
+	em.send(&Progress{Phase: PhaseOpening, TotalBytes: total})
+	rd, first, closeCapture, err := openCaptures(srcs, opts.Strict)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer closeCapture()
-	if err := checkSpan(in.Capture, opts, first.Timestamp); err != nil {
+	if err := checkSpan(srcs, opts, first.Timestamp); err != nil {
 		return nil, nil, err
 	}
 	s, log, err := openSession(in.Entities, opts, first.Timestamp)
@@ -77,7 +81,8 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		return nil, nil, err
 	}
 	res := &Result{Inputs: InputsReady{
-		Capture:  captureSummary(in.Capture.Name, rd.Stats()),
+		Capture:  captureSummary(captureNames(srcs), rd.Stats()),
+		Captures: captureSummaries(rd),
 		Entities: entitiesSummary(in.Entities.Name, log, s.tl),
 		Start:    time.Unix(0, s.t0).UTC(), Sizes: s.sizes,
 		Sensitive: s.sensitive, SensitiveGuessed: s.guessed,
@@ -102,7 +107,7 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 			return nil, nil, err
 		}
 	}
-	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: in.Capture.Size}
+	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: total}
 	if err := in2.run(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +115,8 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		warn(w)
 	}
 	in2.progress(PhaseDone)
-	res.Inputs.Capture = captureSummary(in.Capture.Name, rd.Stats())
+	res.Inputs.Capture = captureSummary(captureNames(srcs), rd.Stats())
+	res.Inputs.Captures = captureSummaries(rd)
 	return res, p, nil
 }
 
@@ -130,7 +136,7 @@ func openSession(src Source, opts Options, t0 int64) (*session, *entities.Log, e
 
 // ingest reads the capture into the pipeline.
 type ingest struct {
-	rd             *capture.Reader
+	rd             *capture.Merged
 	first          capture.Packet
 	p              *pipeline
 	em             *emitter
@@ -213,12 +219,12 @@ const prescanBelow = time.Second
 // checkSpan refuses, before any analysis, a capture whose span would make
 // more than MaxWindows of the finest windows, when the windows are small
 // enough for that to be likely and the capture can be read twice.
-func checkSpan(src Source, opts Options, t0 int64) error {
+func checkSpan(srcs []Source, opts Options, t0 int64) error {
 	sizes := opts.Sizes
-	if sizes[0] >= prescanBelow || src.Size <= 0 {
+	if sizes[0] >= prescanBelow || captureBytes(srcs) <= 0 {
 		return nil
 	}
-	rd, first, closeCapture, err := openCapture(src, opts.Strict)
+	rd, first, closeCapture, err := openCaptures(srcs, opts.Strict)
 	if err != nil {
 		return err
 	}
@@ -269,15 +275,8 @@ func niceDuration(d time.Duration) time.Duration {
 // warnings are what the reader and the aggregator counted, and whether
 // the entity log fits the capture (loaders/check's one judgement).
 func (g *ingest) warnings() []Warning {
-	var out []Warning
 	st := g.rd.Stats()
-	for _, w := range st.Warnings() {
-		set := SettingNone
-		if w.Kind == capture.WarnTruncated {
-			set = SettingStrict
-		}
-		out = append(out, Warning{Message: w.Message, Setting: set})
-	}
+	out := captureWarnings(g.rd)
 	ag := g.agg.Stats()
 	var late uint64
 	for _, n := range ag.Late {
@@ -290,33 +289,6 @@ func (g *ingest) warnings() []Warning {
 		out = append(out, Warning{Message: fmt.Sprintf("%d packets lie implausibly far in time from the first one and were dropped (a broken timestamp?)", ag.OutOfSpan)})
 	}
 	return append(out, g.p.judge(st)...)
-}
-
-// openCapture opens the capture and reads its first packet, whose
-// timestamp anchors the windows and a relative entity log. A capture cut
-// short is read up to its last whole packet, unless strict.
-func openCapture(src Source, strict bool) (*capture.Reader, capture.Packet, func(), error) {
-	var first capture.Packet
-	rc, err := src.Open()
-	if err != nil {
-		return nil, first, nil, fmt.Errorf("open capture: %w", err)
-	}
-	rd, err := capture.NewReaderWith(rc, src.Name, capture.Options{Strict: strict})
-	if err != nil {
-		rc.Close()
-		return nil, first, nil, err
-	}
-	closeAll := func() { rd.Close(); rc.Close() }
-	if err := rd.Next(&first); err != nil {
-		closeAll()
-		if err == io.EOF {
-			return nil, first, nil, check.NoPackets(src.Name, rd.Stats())
-		}
-		return nil, first, nil, settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture")
-	}
-	// The first packet's payload aliases the reader's buffer; the
-	// aggregator only needs it before the next read, which holds.
-	return rd, first, closeAll, nil
 }
 
 func loadEntities(src Source) (*entities.Log, error) {

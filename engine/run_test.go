@@ -34,12 +34,12 @@ func TestRunInputErrors(t *testing.T) {
 		opts func(*Options)
 		want string
 	}{
-		{"garbage capture", Inputs{BytesSource("junk.pcap", []byte("this is not a capture at all")), good}, nil, "junk.pcap"},
-		{"empty capture", Inputs{BytesSource("empty.pcap", nil), good}, nil, "empty.pcap"},
-		{"garbage entities", Inputs{capture, BytesSource("pods.txt", []byte("hello\nworld\n"))}, nil, "pods.txt"},
-		{"unknown sensitive", Inputs{capture, good}, func(o *Options) { o.Sensitive = []string{"vault"} }, "sensitive service vault: no such service"},
-		{"baseline longer than a size", Inputs{capture, good}, func(o *Options) { o.Baseline = BaselineSpan(30 * time.Second) }, "no complete 1m0s window"},
-		{"bad fraction", Inputs{capture, good}, func(o *Options) { o.Baseline = BaselineShare(1.5) }, "baseline fraction 1.5"},
+		{"garbage capture", Inputs{Capture: BytesSource("junk.pcap", []byte("this is not a capture at all")), Entities: good}, nil, "junk.pcap"},
+		{"empty capture", Inputs{Capture: BytesSource("empty.pcap", nil), Entities: good}, nil, "empty.pcap"},
+		{"garbage entities", Inputs{Capture: capture, Entities: BytesSource("pods.txt", []byte("hello\nworld\n"))}, nil, "pods.txt"},
+		{"unknown sensitive", Inputs{Capture: capture, Entities: good}, func(o *Options) { o.Sensitive = []string{"vault"} }, "sensitive service vault: no such service"},
+		{"baseline longer than a size", Inputs{Capture: capture, Entities: good}, func(o *Options) { o.Baseline = BaselineSpan(30 * time.Second) }, "no complete 1m0s window"},
+		{"bad fraction", Inputs{Capture: capture, Entities: good}, func(o *Options) { o.Baseline = BaselineShare(1.5) }, "baseline fraction 1.5"},
 	}
 	for _, c := range cases {
 		opts := DefaultOptions()

@@ -21,6 +21,21 @@ type keyStat struct{ median, iqr float64 }
 type scaler struct {
 	stats map[featureKey]keyStat
 	known map[string]bool // services the baseline knew, outside included
+	// over, when set, overrides stats: the spreads widened by an
+	// analyst's false-positive verdicts (fold.go).
+	over map[featureKey]keyStat
+}
+
+// stat is k's statistics: overridden, observed, or the family's default
+// (median 0, the IQR floor).
+func (sc *scaler) stat(k featureKey) keyStat {
+	if st, ok := sc.over[k]; ok {
+		return st
+	}
+	if st, ok := sc.stats[k]; ok {
+		return st
+	}
+	return keyStat{median: 0, iqr: families[k.fam].floor}
 }
 
 // z returns the robust z of feature k with raw value x, and whether k is
@@ -33,13 +48,12 @@ func (sc *scaler) z(k featureKey, x float64) (float64, bool) {
 		return 0, true
 	}
 	f := &families[k.fam]
-	st, ok := sc.stats[k]
-	if !ok {
-		if f.missing {
-			return 0, true
-		}
-		st = keyStat{median: 0, iqr: f.floor}
+	_, over := sc.over[k]
+	_, seen := sc.stats[k]
+	if !over && !seen && f.missing {
+		return 0, true
 	}
+	st := sc.stat(k)
 	z := (f.transform(x) - st.median) / st.iqr
 	return math.Max(-stats.Clip, math.Min(stats.Clip, z)), true
 }
@@ -47,11 +61,7 @@ func (sc *scaler) z(k featureKey, x float64) (float64, bool) {
 // median returns the baseline median of k in raw units (0 when the
 // baseline never observed it).
 func (sc *scaler) median(k featureKey) float64 {
-	st, ok := sc.stats[k]
-	if !ok {
-		return 0
-	}
-	return families[k.fam].untransform(st.median)
+	return families[k.fam].untransform(sc.stat(k).median)
 }
 
 // fitScaler fits the statistics of every feature that the windows in rows

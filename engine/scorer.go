@@ -5,9 +5,11 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/graph"
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // Scorer scores the windows of a capture with a trained model. It holds
@@ -22,9 +24,18 @@ type Scorer struct {
 	dns       map[string]bool
 	sensitive map[string]bool
 	t0        int64
-	history   int      // Ide & Kashima W
-	override  *float64 // threshold given by the user
-	churn     []Change // the application's changes, in time order
+	history   int // Ide & Kashima W
+	// thresholds are in force per size: given, set by a false-alarm rate,
+	// or the model's; basis says which.
+	thresholds []float64
+	basis      []string
+	// workloads are the services that appear during the analysis, with
+	// when (learning.go); learn is their learning period (0: none).
+	workloads map[string]int64
+	learn     time.Duration
+	// suppress are the intervals judged false positives (fold.go).
+	suppress []Suppression
+	churn    []Change // the application's changes, in time order
 }
 
 // seriesScorer is the scoring of one window size.
@@ -39,12 +50,19 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, override: s.opts.Threshold, churn: churnOf(s.tl)}
+		history: s.opts.IdeHistory, churn: churnOf(s.tl), learn: s.opts.learning(),
+		suppress: s.opts.Suppress}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
 	}
 	known := knownServices(m.Services)
+	sc.workloads = newWorkloads(s.tl, s.services, m, s.t0)
+	for w := range sc.workloads {
+		// A workload the baseline never saw has no statistics: its keyed
+		// features are not scored, as with a model that never knew it.
+		delete(known, w)
+	}
 	for si, size := range s.sizes {
 		sm := m.sizeModel(size)
 		if sm == nil {
@@ -64,9 +82,41 @@ func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 			v.scaler.stats[k] = keyStat{median: st.Median, iqr: st.IQR}
 		}
 		sc.series = append(sc.series, &seriesScorer{size: size, sm: sm, ins: ins, full: &v})
+		th, basis, err := thresholdInForce(sm, s.opts, len(s.sizes))
+		if err != nil {
+			return nil, err
+		}
+		sc.thresholds, sc.basis = append(sc.thresholds, th), append(sc.basis, basis)
 	}
 	return sc, nil
 }
+
+// thresholdInForce is a size's threshold: the one given, the one for the
+// false-alarm rate given, or the model's default.
+func thresholdInForce(sm *SizeModel, o Options, sizes int) (float64, string, error) {
+	switch {
+	case o.Threshold != nil:
+		return *o.Threshold, "given", nil
+	case o.FalseAlarms > 0:
+		th, ok := sm.RateThreshold(o.FalseAlarms, sizes)
+		if !ok {
+			n := 0
+			if sm.BenignTail != nil {
+				n = sm.BenignTail.N
+			}
+			return 0, "", settingErr(SettingFalseAlarms, "the %v baseline has %d windows, too few to set a threshold by false-alarm rate (%d needed, %v of benign traffic): train on a longer benign capture, or give a threshold",
+				sm.Size(), n, stats.MinTailScores, time.Duration(stats.MinTailScores)*sm.Size())
+		}
+		return th, formatRate(o.FalseAlarms) + " false alarms a day", nil
+	}
+	if sm.ThresholdBasis == "" {
+		return sm.Threshold, "trained", nil
+	}
+	return sm.Threshold, sm.ThresholdBasis, nil
+}
+
+// formatRate prints a rate per day without spurious digits.
+func formatRate(perDay float64) string { return strconv.FormatFloat(perDay, 'g', 3, 64) }
 
 // modelView is the baseline's allow-list, initiated pairs and domains as
 // the model stores them.
@@ -83,6 +133,13 @@ func modelView(m *Model) (*baselineView, error) {
 			}
 			l.set[p] = true
 		}
+	}
+	for _, b := range m.Beacons {
+		id, ok := parseBeaconID(b)
+		if !ok {
+			return nil, fmt.Errorf("model beacon %q is not 'service -> address proto/port': the model file is damaged; retrain it", b)
+		}
+		bv.beacons[id] = true
 	}
 	for _, d := range m.Domains {
 		bv.domains[d] = true
@@ -126,10 +183,7 @@ func (m *Model) sizeList() string {
 // Threshold is the alert threshold in force for size index si: the one
 // given, or the trained one.
 func (sc *Scorer) Threshold(si int) float64 {
-	if sc.override != nil {
-		return *sc.override
-	}
-	return sc.series[si].sm.Threshold
+	return sc.thresholds[si]
 }
 
 // info describes the series for a user interface.
@@ -142,6 +196,7 @@ func (sc *Scorer) info() []SeriesInfo {
 		}
 		out = append(out, SeriesInfo{
 			Size: ss.size, Features: infos, Threshold: sc.Threshold(si), ThresholdTrained: ss.sm.Threshold,
+			ThresholdBasis: sc.basis[si], F1Threshold: ss.sm.F1Threshold, BenignTail: ss.sm.BenignTail,
 			BaselineWindows: ss.sm.BaselineWindows, Medians: slices.Clone(ss.sm.InputMedians),
 		})
 	}
@@ -157,16 +212,30 @@ type stream struct {
 	// lean scores only: no explanation, evidence, churn or pivots (the
 	// evaluation's thousands of synthetic windows need their scores).
 	lean bool
+	// learn holds the new workloads' learning; nil when there are none.
+	learn *learning
+	// fold holds the false-positive verdicts' widened statistics; nil
+	// without verdicts.
+	fold *fold
+	// overlay is what the stream added to the baseline (learned pairs,
+	// folded novelty); nil until it adds something.
+	overlay *baselineView
+	// beacons follows the connections to outside across the finest
+	// windows (the only ones with flows).
+	beacons *beaconTracker
 }
 
 func (sc *Scorer) newStream() *stream {
-	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64)}
+	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
+		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker(),
+		fold: newFold(sc.suppress, len(sc.series))}
 }
 
 // fork returns a stream that continues from st's Ide history with its own
 // scores, for scoring a synthetic variant of the same windows.
 func (st *stream) fork() *stream {
-	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64)}
+	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn,
+		beacons: st.beacons.clone(), fold: st.fold.clone(), overlay: st.overlay.cloneSets()}
 	for i, h := range st.hist {
 		c.hist[i] = slices.Clone(h)
 	}
@@ -180,9 +249,21 @@ const MinIdeHistory = 2
 // score analyses the featurized window f of size index si.
 func (st *stream) score(si int, f *featurized) WindowResult {
 	sc, ss, win := st.sc, st.sc.series[si], f.win
+	if si == 0 {
+		f = st.beacons.withBeacons(f)
+	}
 	bv, inBaseline := sc.folds.view(si, win.index)
+	var learned []LearnedPair
+	suppressed := false
 	if !inBaseline {
 		bv = ss.full
+		if st.learn != nil {
+			learned = st.learn.observe(f, bv, st.ensureOverlay())
+		}
+		if suppressed = st.fold != nil && st.fold.covers(win); suppressed {
+			st.fold.absorb(si, f, st.view(si, bv), st.ensureOverlay())
+		}
+		bv = st.view(si, bv)
 	}
 	base := baselineValues(f, bv)
 	fine := math.NaN()
@@ -194,7 +275,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		Size: ss.size, Index: win.index, Partial: win.partial, Coverage: win.coverage, Baseline: inBaseline,
 		Start: time.Unix(0, win.start).UTC(), End: time.Unix(0, win.end).UTC(),
 		Packets: win.packets, Bytes: win.bytes,
-		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(),
+		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(), Learned: learned, Suppressed: suppressed,
 	}
 	r.Contributions = ss.contributions(v, bv.scaler)
 	if !st.lean {
@@ -222,6 +303,31 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 		delete(st.fine, win.index-st.keepFine())
 	}
 	return r
+}
+
+// ensureOverlay returns the stream's overlay of the baseline, made on
+// first use.
+func (st *stream) ensureOverlay() *baselineView {
+	if st.overlay == nil {
+		st.overlay = newBaselineView()
+	}
+	return st.overlay
+}
+
+// view is bv with what the stream added laid over it: learned and folded
+// pairs, ports, domains and beacons, and size si's widened statistics.
+func (st *stream) view(si int, bv *baselineView) *baselineView {
+	if st.overlay == nil && st.fold == nil {
+		return bv
+	}
+	v := *bv
+	v.learned = st.overlay
+	if st.fold != nil && len(st.fold.stats[si]) > 0 {
+		sc := *bv.scaler
+		sc.over = st.fold.stats[si]
+		v.scaler = &sc
+	}
+	return &v
 }
 
 // keepFine is how many of the finest series' latest scores a coarse

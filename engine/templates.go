@@ -31,6 +31,8 @@ func (t Template) Name() string {
 		return "scan from " + t.Path[0]
 	case AttackProbe:
 		return "admin-port probe from " + t.Path[0] + " of its known peers"
+	case AttackBeacon:
+		return "beacon from " + t.Path[0] + " to outside"
 	}
 	var b strings.Builder
 	for i, s := range t.Path {
@@ -106,7 +108,33 @@ func Templates(t Topology) []Template {
 		}
 	}
 	out = append(out, tunnelTemplates(t, svcs)...)
-	return append(out, scanTemplates(t, svcs)...)
+	out = append(out, scanTemplates(t, svcs)...)
+	return append(out, beaconTemplates(t, svcs)...)
+}
+
+// beaconTemplates are beacons from the services that already call outside
+// (where a beacon hides best) and from the sensitive ones; from the first
+// two services when none calls outside.
+func beaconTemplates(t Topology, svcs []string) []Template {
+	var from []string
+	for _, s := range svcs {
+		if !t.DNS[s] && (slices.Contains(t.Peers[s], Outside) || slices.Contains(t.Sensitive, s)) {
+			from = append(from, s)
+		}
+	}
+	for _, s := range svcs {
+		if len(from) >= 2 {
+			break
+		}
+		if !t.DNS[s] && !slices.Contains(from, s) {
+			from = append(from, s)
+		}
+	}
+	var out []Template
+	for _, s := range from {
+		out = append(out, Template{Kind: AttackBeacon, Path: []string{s, Outside}})
+	}
+	return out
 }
 
 // exfilTemplates are the paths from src to outside, shortest first, each

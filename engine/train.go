@@ -88,6 +88,8 @@ func (t trainer) train(ctx context.Context, base [][]*featurized, progress stepF
 			return nil, err
 		}
 	}
+	// Injected hops ride the pairs the baseline saw called (inject.go).
+	s.inj.initiated = fits[0].full.initiated
 	templates := sampleTemplates(Templates(t.topology(fits[0].full)), maxTemplates)
 	plans := t.plans(templates, base[0][0].win.start, base[0][len(base[0])-1].win.end)
 	m := t.newModel(templates, fits[0].full)
@@ -150,7 +152,10 @@ func (t trainer) newModel(templates []Template, full *baselineView) *Model {
 	for k := range full.ports {
 		m.Ports = append(m.Ports, k.String())
 	}
-	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains, m.Ports} {
+	for b := range full.beacons {
+		m.Beacons = append(m.Beacons, b.String())
+	}
+	for _, l := range [][]string{m.DNSServices, m.Allowlist, m.Initiated, m.Domains, m.Ports, m.Beacons} {
 		sort.Strings(l)
 	}
 	return m
@@ -201,7 +206,7 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 	ide, ideLabels := t.trainingIde(rows)
 	ideTh, _ := stats.BestF1Threshold(ide, ideLabels)
 	sm := &SizeModel{
-		SizeSeconds: s.sizes[si].Seconds(), Lasso: lm, Threshold: th, IdeThreshold: Float(ideTh),
+		SizeSeconds: s.sizes[si].Seconds(), Lasso: lm, F1Threshold: th, IdeThreshold: Float(ideTh),
 		BaselineWindows: len(base), Baseline: bf.full.scaler.export(),
 		Training: TrainingSummary{
 			Rows: len(rows), Attacked: countTrue(labels), F1: Float(f1),
@@ -210,6 +215,15 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 		},
 	}
 	baseScores := t.baselineInputs(sm, ins, base, bf, fineBase)
+	// An unfittable tail keeps its scores: the explorer still shows how
+	// many benign windows a threshold would have flagged.
+	tail, _ := stats.FitTail(baseScores)
+	sm.BenignTail = &tail
+	rate := s.opts.FalseAlarms
+	if rate == 0 {
+		rate = DefaultFalseAlarms
+	}
+	sm.Threshold, sm.ThresholdBasis = sm.defaultThreshold(rate, len(s.sizes))
 	return sm, baseScores, nil
 }
 
@@ -260,8 +274,11 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	n := len(base)
 	k := max(1, min(maxFolds, n))
 	bf := &baselineFit{foldOf: make([]int, n)}
+	bt := newBeaconTracker()
 	for i := range base {
 		bf.foldOf[i] = i * k / n
+		// In order: a baseline window's beacons depend on those before.
+		base[i] = bt.withBeacons(base[i])
 	}
 	view := func(skip int) *baselineView {
 		bv := newBaselineView()
@@ -283,7 +300,7 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	// Each window's baseline families, out of fold, join its own values.
 	rows := make([]map[featureKey]float64, n)
 	for i, f := range base {
-		rows[i] = maps(f.values, baselineValues(f, bf.folds[bf.foldOf[i]]))
+		rows[i] = mergeValues(f.values, baselineValues(f, bf.folds[bf.foldOf[i]]))
 	}
 	known := knownServices(t.s.fz.ideOrder)
 	bf.full.scaler = fitScaler(rows, func(int) bool { return true }, known)
@@ -296,8 +313,8 @@ func (t trainer) fitBaseline(base []*featurized) *baselineFit {
 	return bf
 }
 
-// maps returns the union of a and b (b wins).
-func maps(a, b map[featureKey]float64) map[featureKey]float64 {
+// mergeValues returns the union of a and b (b wins).
+func mergeValues(a, b map[featureKey]float64) map[featureKey]float64 {
 	out := make(map[featureKey]float64, len(a)+len(b))
 	for k, x := range a {
 		out[k] = x
@@ -381,12 +398,52 @@ func fitLasso(ctx context.Context, X [][]float64, y []float64, progress func(don
 	if err != nil {
 		return nil, err
 	}
+	if err := relaxLogistic(ctx, m, Xk, y); err != nil {
+		return nil, err
+	}
 	coef := make([]float64, p)
 	for k, j := range keep {
 		coef[j] = m.Coef[k] / scale[k]
 	}
 	m.Coef = coef
 	return m, nil
+}
+
+// relaxLogistic refits the inputs the LASSO chose with a logistic
+// regression (L2 penalty chosen by cross-validation), the relaxed LASSO of
+// Meinshausen (2007) with the loss a 0/1 label calls for: the LASSO picks
+// the inputs, but its shrinkage keeps a rare decisive input (a new port)
+// far too small, and a least-squares fit of labels caps every score near
+// 1. The score becomes the log-odds of an attack, still a sum of
+// contributions, and the benign scores' tail keeps its shape for the
+// false-alarm threshold.
+func relaxLogistic(ctx context.Context, m *lasso.Model, X [][]float64, y []float64) error {
+	var chosen []int
+	for j, c := range m.Coef {
+		if c != 0 {
+			chosen = append(chosen, j)
+		}
+	}
+	pos := floats.Sum(y)
+	if len(chosen) == 0 || pos == 0 || pos == float64(len(y)) {
+		return nil
+	}
+	sub := make([][]float64, len(X))
+	for i, row := range X {
+		sub[i] = make([]float64, len(chosen))
+		for k, j := range chosen {
+			sub[i][k] = row[j]
+		}
+	}
+	lg, err := lasso.FitLogisticCV(ctx, sub, y, 5)
+	if err != nil {
+		return fmt.Errorf("relaxed logistic fit: %w", err)
+	}
+	m.Intercept = lg.Intercept
+	for k, j := range chosen {
+		m.Coef[j] = lg.Coef[k]
+	}
+	return nil
 }
 
 // topology describes the application for the enumeration of synthetic

@@ -298,6 +298,9 @@ func (win *window) clone() *window {
 	c.infraEdges = win.infraEdges // never modified by injection
 	c.dns = slices.Clone(win.dns)
 	c.targets = slices.Clone(win.targets)
+	// Clipped: an injected flow appended to the copy must never land in
+	// the original's spare capacity.
+	c.flows = slices.Clip(win.flows)
 	c.ext = make(map[edgeKey][]netip.Addr, len(win.ext))
 	for k, ips := range win.ext {
 		c.ext[k] = slices.Clone(ips)

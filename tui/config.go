@@ -15,17 +15,18 @@ import (
 type Config struct {
 	// Runner produces the analysis; nil shows an empty explorer (tests).
 	Runner Runner
-	// Title says what is analysed, in the header, when Inputs are not
+	// Title says what is analysed, in the header, when Paths are not
 	// given (the demo).
 	Title string
-	// Inputs are the paths of the capture and the entity log, shown in
+	// Paths are the paths of the captures and the entity log, shown in
 	// the header shortened just enough to tell them apart.
-	Inputs []string
+	Paths []string
 	// Demo marks the built-in demo in the header.
 	Demo bool
-	// Capture is the capture the analysis reads, for writing an edge's
-	// or an interval's packets to a pcapng file (x); nil: not offered.
-	Capture *engine.Source
+	// Source is what the analysis reads: x writes an edge's or an
+	// interval's packets from its captures to a pcapng file, read as the
+	// analysis reads them; nil: not offered.
+	Source *engine.Inputs
 	// VerdictsPath is the sidecar file of the analyst's verdicts
 	// (export.VerdictsPath of the capture; the demo's is in the user's
 	// cache directory); "": verdicts are kept for the session only.
@@ -34,11 +35,6 @@ type Config struct {
 	// verdict is saved: the hook by which a false positive can be folded
 	// into the baseline and the windows rescored. Its error is shown.
 	OnVerdict func(ctx context.Context, v export.Verdict, iv export.Interval) error
-	// FalseAlarmsPerDay, when set, is the expected number of false alarms
-	// per day at threshold th for a window size (its model description),
-	// shown in the header as the analyst moves the threshold; ok false
-	// when it cannot be told.
-	FalseAlarmsPerDay func(info engine.SeriesInfo, th float64) (perDay float64, ok bool)
 	// Theme is the starting palette; ThemeSet says the user chose it (else
 	// a light terminal background switches dark to light).
 	Theme    themes.Theme

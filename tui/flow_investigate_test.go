@@ -197,8 +197,8 @@ func packetsIn(t *testing.T, path string) int {
 // Wireshark filter, and never writes over a file.
 func TestFlowPackets(t *testing.T) {
 	cfg := testConfig(t)
-	src := replay.DemoInputs().Capture
-	cfg.Capture = &src
+	src := replay.DemoInputs()
+	cfg.Source = &src
 	f := demoFlow(t, cfg, 120, 40)
 	f.toAlert()
 	f.keys("enter")

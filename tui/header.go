@@ -25,8 +25,6 @@ type headerPane struct {
 	inputs []string // the input paths, shortened to fit
 	demo   bool
 	width  int
-	// falseAlarms is Config.FalseAlarmsPerDay.
-	falseAlarms func(engine.SeriesInfo, float64) (float64, bool)
 	bar         progress.Model
 	// clock gives the wall time since the run started and a spinner
 	// frame (-1 when not running under a program).
@@ -38,8 +36,8 @@ type headerPane struct {
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 func newHeaderPane(sh *shared, cfg Config) *headerPane {
-	h := &headerPane{sh: sh, title: cfg.Title, demo: cfg.Demo, hint: cfg.SettingHint, falseAlarms: cfg.FalseAlarmsPerDay}
-	for _, p := range cfg.Inputs {
+	h := &headerPane{sh: sh, title: cfg.Title, demo: cfg.Demo, hint: cfg.SettingHint}
+	for _, p := range cfg.Paths {
 		h.inputs = append(h.inputs, homeRelative(p, cfg.Env("HOME")))
 	}
 	if len(h.inputs) > 0 {
@@ -255,10 +253,10 @@ func (h *headerPane) alertLine() string {
 	ivs := plural(sum.intervals, "interval")
 	line := style.Render(alerts) + st.Border.Render(" · ") + st.Warning.Render(thText) +
 		st.Border.Render(" · ") + st.Muted.Render(ivs)
-	if h.falseAlarms != nil {
-		if perDay, ok := h.falseAlarms(sd.info, th); ok {
-			line += st.Border.Render(" · ") + st.Muted.Render("≈ "+compact(perDay)+" false alarms/day at this threshold")
-		}
+	// What the threshold costs: the benign windows a day the model
+	// expects above it.
+	if perDay := sd.info.FalseAlarmsPerDay(th); !math.IsNaN(perDay) {
+		line += st.Border.Render(" · ") + st.Muted.Render("≈ "+compact(perDay)+" false alarms a day")
 	}
 	return line
 }

@@ -1,12 +1,12 @@
 package tui
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mimir-tui/mimir-tui/engine"
 )
 
 // TestHeaderInputPaths: the header shows enough of each input path to
@@ -14,7 +14,7 @@ import (
 func TestHeaderInputPaths(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Demo = false
-	cfg.Inputs = []string{"/srv/captures/cluster-a/run-1/capture.pcapng", "/srv/captures/cluster-a/run-1/entities.jsonl"}
+	cfg.Paths = []string{"/srv/captures/cluster-a/run-1/capture.pcapng", "/srv/captures/cluster-a/run-1/entities.jsonl"}
 	m := New(t.Context(), cfg)
 	send(m, sizeMsg(80, 24))
 	line := strings.Split(plain(m), "\n")[0]
@@ -24,30 +24,30 @@ func TestHeaderInputPaths(t *testing.T) {
 		}
 	}
 	send(m, sizeMsg(200, 50))
-	if line := strings.Split(plain(m), "\n")[0]; !strings.Contains(line, cfg.Inputs[0]) {
+	if line := strings.Split(plain(m), "\n")[0]; !strings.Contains(line, cfg.Paths[0]) {
 		t.Errorf("at 200 columns the header %q does not show the whole path", line)
 	}
 }
 
-// TestFalseAlarmsHook: the header shows the expected false alarms per day
-// at the threshold in force, and follows the threshold.
-func TestFalseAlarmsHook(t *testing.T) {
-	cfg := testConfig(t)
-	var seen []float64
-	cfg.FalseAlarmsPerDay = func(info engine.SeriesInfo, th float64) (float64, bool) {
-		seen = append(seen, th)
-		return 100 / (1 + 10*th), info.Size > 0
-	}
-	m := New(t.Context(), cfg)
-	send(m, sizeMsg(200, 50))
+// TestFalseAlarmsHeader: the header prices the threshold in force — the
+// benign windows a day the model expects above it — and follows the
+// threshold.
+func TestFalseAlarmsHeader(t *testing.T) {
+	m := newTestModel(t, 200, 50)
 	feedRec(m, demo())
-	th := m.sh.threshold()
-	if s := plain(m); !strings.Contains(s, "≈ "+compact(100/(1+10*th))+" false alarms/day at this threshold") {
-		t.Errorf("header:\n%s", strings.Join(strings.Split(s, "\n")[:4], "\n"))
-	}
-	keys(m, "t", "text:2", "enter")
-	if s := plain(m); !strings.Contains(s, "≈ "+compact(100.0/21)+" false alarms/day") {
-		t.Errorf("after threshold 2:\n%s", strings.Join(strings.Split(s, "\n")[:4], "\n"))
+	info := m.sh.current().info
+	for _, typed := range []string{"", "2"} {
+		if typed != "" {
+			keys(m, "t", "text:"+typed, "enter")
+		}
+		perDay := info.FalseAlarmsPerDay(m.sh.threshold())
+		if math.IsNaN(perDay) {
+			t.Fatal("the demo's model has no benign scores to price a threshold with")
+		}
+		if s := plain(m); !strings.Contains(s, "≈ "+compact(perDay)+" false alarms a day") {
+			t.Errorf("threshold %v: the header lacks ≈ %s false alarms a day:\n%s", m.sh.threshold(), compact(perDay),
+				strings.Join(strings.Split(s, "\n")[:4], "\n"))
+		}
 	}
 }
 

@@ -65,8 +65,11 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.sh.tl = timeline{dataset: m.sh.data, page: m.page, mark: m.sh.nextMatch}
 	var verr error
 	capture := ""
-	if cfg.Capture != nil {
-		capture = cfg.Capture.Name
+	if cfg.Source != nil {
+		capture = cfg.Source.Capture.Name
+		if len(cfg.Source.Captures) > 0 {
+			capture = cfg.Source.Captures[0].Name
+		}
 	}
 	m.sh.verdicts, verr = openVerdicts(cfg.VerdictsPath, capture)
 	m.header = newHeaderPane(m.sh, cfg)

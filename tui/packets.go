@@ -30,7 +30,7 @@ type packetsDoneMsg struct {
 // askPackets asks where to write the packets of the selection's edge.
 func (m *Model) askPackets(sel selection) tea.Cmd {
 	switch {
-	case m.cfg.Capture == nil:
+	case m.cfg.Source == nil:
 		m.setStatus("no capture to read packets from in this session", false)
 		return nil
 	case sel.edge == nil:
@@ -67,10 +67,10 @@ func (m *Model) writePackets(name string, job packetJob) tea.Cmd {
 		return nil
 	}
 	path := m.outPath(name)
-	src, ctx, log := *m.cfg.Capture, m.ctx, m.log
+	src, ctx, log := *m.cfg.Source, m.ctx, m.log
 	m.setStatus("writing the packets of "+job.what+"…", true)
 	return func() tea.Msg {
-		n, err := engine.ExportPackets(ctx, src, job.sel, path)
+		n, err := src.ExportPackets(ctx, job.sel, path)
 		if err != nil {
 			log.Error("packets", "path", path, "err", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/export"
 )
 
 // walkthroughNames are the names, addresses, times and values the
@@ -20,7 +21,7 @@ func walkthroughNames(t *testing.T) []string {
 	}
 	names := []string{
 		"shop-db -> outside", "outside -> shop-db", "shop-db-0", "10.244.0.9", "203.0.113.10",
-		"10.244.0.9:49156", "203.0.113.10:80", "12:28:09", "12:29:19", "carts, kube-dns, outside, shop-db",
+		"10.244.0.9:49156", "203.0.113.10:80", "12:28:09", "12:29:19", strings.Join(export.Intervals(&s, s.Threshold)[0].Services, ", "),
 		"new-pair", "sensitive-outside", "bytes-above-baseline", "new-initiator",
 		"front-end-9tp97rxbc-56zrt", "10.244.0.28",
 		engine.EdgeSelection(&w13.Flagged[0], w13.Start, w13.End).WiresharkFilter(),

@@ -16,6 +16,7 @@ var settingFlags = map[engine.Setting]string{
 	engine.SettingModel:          "--model",
 	engine.SettingSensitive:      "--sensitive",
 	engine.SettingThreshold:      "--threshold",
+	engine.SettingFalseAlarms:    "--false-alarms",
 	engine.SettingEntitiesOffset: "--entities-offset",
 	engine.SettingClusterCIDRs:   "--cluster-cidr",
 	engine.SettingReorderSlack:   "--reorder-slack",

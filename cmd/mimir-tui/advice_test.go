@@ -17,7 +17,7 @@ var allSettings = []engine.Setting{
 	engine.SettingWindow, engine.SettingBaseline, engine.SettingModel, engine.SettingSensitive,
 	engine.SettingThreshold, engine.SettingEntitiesOffset, engine.SettingClusterCIDRs,
 	engine.SettingReorderSlack, engine.SettingIdeHistory, engine.SettingWorkers,
-	engine.SettingRates, engine.SettingStrict,
+	engine.SettingRates, engine.SettingStrict, engine.SettingMemoryLimit, engine.SettingFalseAlarms,
 }
 
 // TestFlagAdvice: every engine setting has a flag, and it is a flag the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,12 @@ type windowRecord struct {
 	AllowlistAlert bool                 `json:"allowlist_alert"`
 	Contributions  []contributionRecord `json:"contributions"`
 	FlaggedEdges   []engine.FlaggedEdge `json:"flagged_edges"`
+	// Learned are a new workload's pairs taken into the baseline in this
+	// window instead of flagged: a change, reported once.
+	Learned []engine.LearnedPair `json:"learned,omitempty"`
+	// Suppressed: the window lies in an interval judged a false positive
+	// (--suppress); it does not alert.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 type contributionRecord struct {
@@ -60,6 +67,8 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 		AllowlistAlert: w.AllowlistAlert,
 		Contributions:  []contributionRecord{},
 		FlaggedEdges:   []engine.FlaggedEdge{},
+		Learned:        w.Learned,
+		Suppressed:     w.Suppressed,
 	}
 	if !math.IsNaN(w.IdeScore) {
 		x := w.IdeScore
@@ -81,7 +90,7 @@ func newWindowRecord(w *engine.WindowResult, th float64) windowRecord {
 }
 
 var csvHeader = []string{"window", "size_s", "start", "end", "partial", "baseline", "packets", "bytes",
-	"score", "threshold", "alert", "ide_score", "allowlist_alert", "top_feature", "top_contribution", "flagged_edges"}
+	"score", "threshold", "alert", "ide_score", "allowlist_alert", "top_feature", "top_contribution", "flagged_edges", "learned"}
 
 func (r windowRecord) csv() []string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
@@ -93,25 +102,30 @@ func (r windowRecord) csv() []string {
 	if len(r.Contributions) > 0 {
 		top, topC = r.Contributions[0].Feature, f(r.Contributions[0].Contribution)
 	}
-	var edges []string
+	var edges, learned []string
 	for _, e := range r.FlaggedEdges {
 		edges = append(edges, e.Src+" -> "+e.Dst)
+	}
+	for _, l := range r.Learned {
+		learned = append(learned, l.Pair)
 	}
 	return []string{strconv.Itoa(r.Window), f(r.SizeSeconds), r.Start, r.End, strconv.FormatBool(r.Partial),
 		strconv.FormatBool(r.Baseline), strconv.FormatUint(r.Packets, 10), strconv.FormatUint(r.Bytes, 10),
 		f(r.Score), f(r.Threshold), strconv.FormatBool(r.Alert), ide, strconv.FormatBool(r.AllowlistAlert),
-		top, topC, strings.Join(edges, "; ")}
+		top, topC, strings.Join(edges, "; "), strings.Join(learned, "; ")}
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
+	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE... ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
 	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
 	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv")
-	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals)")
-	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
+	suppress := fs.String("suppress", "", "a verdicts file (the explorer's CAPTURE.verdicts.json): fold what drove the intervals judged false positives into the baseline, so the same benign behaviour does not alert again")
+	saveModel := fs.String("save-model", "", "with --suppress, write the revised model here (default: beside --model, as NAME.rN.json)")
+	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals, --save-model)")
+	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -127,6 +141,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if opts.Suppress, err = readSuppressions(*suppress); err != nil {
+		return err
+	}
+	modelOut := revisedModelPath(*saveModel, ef.model, opts)
+	if err := checkOutput(modelOut, *force); err != nil {
+		return err
+	}
 	// Records go out as the windows are scored: memory does not grow with
 	// the capture.
 	opts.Streaming = true
@@ -134,8 +155,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
+	in, err := ef.inputs(pos)
+	if err != nil {
+		return err
+	}
 	rep := newReporter(stderr)
-	_, err = runEngine(ctx, inputs(pos[0], pos[1]), opts, func(ev engine.Event) {
+	res, err := runEngine(ctx, in, opts, func(ev engine.Event) {
 		rep.event(ev)
 		sink.event(ev)
 	})
@@ -143,6 +168,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		sink.abort()
 		return notWritten(adviseError(err), *out, *intervals)
+	}
+	if modelOut != "" && res.Revised != nil {
+		if err := engine.WriteModel(modelOut, res.Revised, *force); err != nil {
+			return notWritten(fmt.Errorf("--save-model: %w", err), modelOut)
+		}
+		fmt.Fprintf(stderr, "folded what drove %s into revision %d of the model: %s\n",
+			countOf(len(opts.Suppress), "false-positive interval"), res.Revised.Revision, modelOut)
 	}
 	if err := sink.close(); err != nil {
 		return notWritten(err, *out, *intervals)
@@ -155,4 +187,51 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
 	}
 	return nil
+}
+
+// readSuppressions reads the intervals judged false positives from a
+// verdicts file; "" is none.
+func readSuppressions(path string) ([]engine.Suppression, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, usagef("--suppress: %v", err)
+	}
+	v, err := export.ReadVerdicts(path)
+	if err != nil {
+		return nil, usagef("--suppress: %v", err)
+	}
+	var out []engine.Suppression
+	for _, x := range v.Verdicts {
+		if x.Verdict == export.FalsePositive {
+			out = append(out, engine.Suppression{Start: x.Start, End: x.End, Note: x.Note})
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("--suppress %s: no interval is marked %s; mark one in the explorer, or leave --suppress out", path, export.FalsePositive)
+	}
+	return out, nil
+}
+
+// revisedModelPath is where analyze --suppress writes the revised model:
+// --save-model, else beside --model as NAME.rN.json; "" without
+// suppressions, or without a model file to name it after.
+func revisedModelPath(saveModel, model string, opts engine.Options) string {
+	if len(opts.Suppress) == 0 {
+		return ""
+	}
+	if saveModel != "" || model == "" {
+		return saveModel
+	}
+	m := opts.Baseline.Model()
+	return fmt.Sprintf("%s.r%d.json", strings.TrimSuffix(model, ".json"), m.Revision+1)
+}
+
+// countOf is "1 noun" or "n nouns".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

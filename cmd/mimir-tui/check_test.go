@@ -131,3 +131,43 @@ func TestCheckHelp(t *testing.T) {
 		t.Errorf("help %q: want the exit status and --strict", stderr.String())
 	}
 }
+
+// TestCheckSeveral: check takes several captures, labels them with
+// --node, and reports each one's node, clock and copies, then all of them
+// together (the two-node fixtures: testdata/captures/src/gen/twonode.go).
+func TestCheckSeveral(t *testing.T) {
+	log := writeTemp(t, "nodes.jsonl", []byte(`{"ts": "2026-12-02T00:00:00Z", "op": "add", "kind": "pod", "name": "pod-a", "namespace": "default", "ip": "10.98.0.1", "owner": "a"}
+{"ts": "2026-12-02T00:00:00Z", "op": "add", "kind": "pod", "name": "pod-b", "namespace": "default", "ip": "10.98.0.2", "owner": "b"}
+`))
+	a, b := convFixtures+"twonode-a.pcap.gz", convFixtures+"twonode-b.pcap.gz"
+	var stdout, stderr bytes.Buffer
+	if err := runCheck(context.Background(), []string{"--node", "node-a=" + a, "--node", "node-b=" + b, a, b, log}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"capture    " + a + "\n  node     node-a; clock: reference clock\n",
+		"capture    " + b + "\n  node     node-b; clock: +3.76",
+		"captures   2 together: 333 packets",
+		"OK ",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if err := runCheck(context.Background(), []string{"--format", "json", "--clock-offset", "node-b=-1ms", "--node", "node-b=" + b, a, b, log}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	var rep check.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Captures) != 2 || rep.Captures[1].Clock.Source != capture.ClockGiven || rep.Captures[1].Clock.Offset != -1e6 || rep.Captures[0].Node != "twonode-a" {
+		t.Errorf("captures %+v", rep.Captures)
+	}
+	for _, args := range [][]string{{a}, {"--node", "x=other.pcap", a, log}, {"--clock-offset", "node-c=1ms", a, b, log}} {
+		if err := runCheck(context.Background(), args, &stdout, &stderr); !errors.Is(err, errUsage) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
+	}
+}

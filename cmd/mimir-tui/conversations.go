@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
@@ -19,52 +19,65 @@ type convFlags struct {
 	window, slack, maxSpan time.Duration
 	out                    string
 	strict, force          bool
+	inner, dedup           bool
+	captures               captureFlags
 }
 
+const convUsage = `usage: mimir-tui conversations [flags] CAPTURE...
+
+Per-window, per-directed-IP-pair frames and bytes (wire length) as JSON Lines, one
+object per window. CAPTURE is pcap or pcapng, optionally gzip-compressed; - reads
+standard input. A capture cut short (a killed capture tool, a cut gzip stream) is
+read up to its last whole packet, with a warning; --strict makes it an error.
+
+By default every frame counts by its outermost IP header and its length on the
+wire, as tshark counts it (tshark -z conv,ip, bucketed into the same windows).
+Several captures are merged in time order, each one's clock corrected by its
+offset to the first (estimated from the packets seen in two of them, or given
+with --clock-offset). --inner opens overlay tunnels (VXLAN, Geneve, IP in IP) and
+counts each frame by the packet inside, its length as an Ethernet frame (what the
+analysis counts); --dedup counts once the copies of a packet seen on several
+interfaces (tcpdump -i any) or in several captures. Both are off by default so
+that the output stays comparable with tshark's.`
+
 // parseConvFlags parses conversations' command line: its flags and the
-// capture's path.
-func parseConvFlags(args []string, stderr io.Writer) (convFlags, string, error) {
+// captures' paths.
+func parseConvFlags(args []string, stderr io.Writer) (convFlags, []string, error) {
 	var f convFlags
-	fs := flag.NewFlagSet("conversations", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("conversations", convUsage, stderr)
 	fs.DurationVar(&f.window, "window", 10*time.Second, "window size")
 	fs.StringVar(&f.out, "o", "", "write to `FILE` (atomically: a temporary file renamed at the end) instead of standard output")
 	fs.DurationVar(&f.slack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.DurationVar(&f.maxSpan, "max-span", traffic.DefaultMaxSpan, "drop packets further than this from the first packet (garbage timestamps)")
 	fs.BoolVar(&f.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
 	fs.BoolVar(&f.force, "force", false, "replace an existing -o file")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: mimir-tui conversations [flags] CAPTURE\n\n"+
-			"Per-window, per-directed-IP-pair frames and bytes (wire length) as JSON Lines, one\n"+
-			"object per window. CAPTURE is pcap or pcapng, optionally gzip-compressed; - reads\n"+
-			"standard input. A capture cut short (a killed capture tool, a cut gzip stream) is\n"+
-			"read up to its last whole packet, with a warning; --strict makes it an error.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs.BoolVar(&f.inner, "inner", false, "count tunnelled packets (VXLAN, Geneve, IP in IP) by the packet inside, lengths as on Ethernet")
+	fs.BoolVar(&f.dedup, "dedup", false, "count once a packet seen on several interfaces or in several captures")
+	f.captures.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return f, "", err
+		return f, nil, err
 	}
-	if err := wantArgs(fs, pos, 1, "CAPTURE"); err != nil {
-		return f, "", err
+	if len(pos) == 0 {
+		return f, nil, usagef("mimir-tui conversations [flags] CAPTURE... (got no capture; see 'mimir-tui conversations -h')")
 	}
-	if err := checkFileArgs("conversations", "CAPTURE", pos); err != nil {
-		return f, "", err
+	if err := checkFileArgs("conversations", strings.TrimSpace(strings.Repeat("CAPTURE ", len(pos))), pos); err != nil {
+		return f, nil, err
 	}
 	switch {
 	case f.window <= 0:
-		return f, "", usagef("--window %v: want a positive duration such as 10s", f.window)
+		return f, nil, usagef("--window %v: want a positive duration such as 10s", f.window)
 	case f.maxSpan <= 0:
-		return f, "", usagef("--max-span %v: want a positive duration such as 720h", f.maxSpan)
+		return f, nil, usagef("--max-span %v: want a positive duration such as 720h", f.maxSpan)
 	case f.slack < 0:
-		return f, "", usagef("--reorder-slack %v: want 0 (the default) or a positive duration", f.slack)
+		return f, nil, usagef("--reorder-slack %v: want 0 (the default) or a positive duration", f.slack)
 	}
 	if f.out != "-" {
 		if err := checkOutput(f.out, f.force); err != nil {
-			return f, "", err
+			return f, nil, err
 		}
 	}
-	return f, pos[0], nil
+	return f, pos, nil
 }
 
 // runConversations prints per-window, per-directed-IP-pair frames and bytes
@@ -72,11 +85,15 @@ func parseConvFlags(args []string, stderr io.Writer) (convFlags, string, error) 
 // included. It is the ingestion step alone, and what is compared with
 // tshark's conversation statistics.
 func runConversations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, path, err := parseConvFlags(args, stderr)
+	f, paths, err := parseConvFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	rd, err := capture.OpenWith(path, capture.Options{Strict: f.strict})
+	ins, err := f.captures.inputs(paths)
+	if err != nil {
+		return err
+	}
+	rd, err := capture.OpenAll(ins, capture.Options{Strict: f.strict, Inner: f.inner, Dedup: f.dedup})
 	if err != nil {
 		return err
 	}
@@ -111,8 +128,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := out.commit(); err != nil {
 		return err
 	}
-	st := rd.Stats()
-	writeWarnings(stderr, &st, agg.Stats())
+	writeWarnings(stderr, rd, agg.Stats())
 	return nil
 }
 
@@ -181,14 +197,25 @@ func (o *convOutput) abort() {
 }
 
 // writeWarnings tells the user about packets that are not in the output,
-// or only partly: the capture's warnings, then the aggregator's.
-func writeWarnings(w io.Writer, cs *capture.Stats, as traffic.Stats) {
-	for _, cw := range cs.Warnings() {
+// or only partly: the captures' warnings, then the aggregator's; and, of
+// several captures, how each one's clock was set and the copies dropped.
+func writeWarnings(w io.Writer, rd *capture.Merged, as traffic.Stats) {
+	for _, cw := range rd.Warnings() {
 		level := "warning"
-		if cw.Kind == capture.WarnUnknownBlocks {
+		if cw.Kind == capture.WarnUnknownBlocks || cw.Kind == capture.WarnClock {
 			level = "note"
 		}
 		fmt.Fprintf(w, "%s: %s\n", level, captureAdvice(cw))
+	}
+	if ins := rd.Inputs(); len(ins) > 1 {
+		for _, in := range ins {
+			if in.Clock.Source != capture.ClockUnknown {
+				fmt.Fprintf(w, "note: %s (node %s): clock %s\n", in.Name, in.Node, in.Clock)
+			}
+		}
+	}
+	if st := rd.Stats(); st.Duplicates > 0 {
+		fmt.Fprintf(w, "note: %d of %d frames were copies of a packet seen before (on another interface or in another capture) and were counted once\n", st.Duplicates, st.Packets)
 	}
 	if n := as.Late[0]; n > 0 {
 		fmt.Fprintf(w, "warning: %d packets arrived after their window had been written and were dropped: the capture is out of time order by more than the reorder slack; raise --reorder-slack\n", n)
@@ -201,8 +228,11 @@ func writeWarnings(w io.Writer, cs *capture.Stats, as traffic.Stats) {
 // captureAdvice is a capture warning's message with the flag that
 // changes how it is treated, if one does.
 func captureAdvice(w capture.Warning) string {
-	if w.Kind == capture.WarnTruncated {
+	switch w.Kind {
+	case capture.WarnTruncated:
 		return w.Message + " (--strict makes this an error)"
+	case capture.WarnClock:
+		return w.Message + " (--clock-offset NODE=DURATION)"
 	}
 	return w.Message
 }

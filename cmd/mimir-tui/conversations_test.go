@@ -253,8 +253,11 @@ func TestConversationsLate(t *testing.T) {
 func TestConversationsUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{},
-		{"a.pcap", "b.pcap"},
 		{"--window", "0s", "a.pcap"},
+		{"--node", "a", "a.pcap"},
+		{"--node", "a=b.pcap", "a.pcap"},
+		{"--clock-offset", "a=ten", "a.pcap"},
+		{"--clock-offset", "nosuchnode=1ms", "a.pcap", "b.pcap"},
 		{"--window", "ten", "a.pcap"},
 		{"--reorder-slack", "-1s", "a.pcap"},
 	} {
@@ -327,5 +330,67 @@ func TestConversationsUndecoded(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "warning: 4 encrypted MACsec frames count in no IP pair") {
 		t.Errorf("stderr %q: want the encrypted MACsec frames counted", stderr.String())
+	}
+}
+
+// TestConversationsSeveral: two node captures, with tunnels opened and
+// copies counted once, give byte for byte what the bridge between their
+// pods gives (testdata/captures/src/gen/twonode.go spreads the bridge's
+// frames over two nodes joined by VXLAN; node b's clock 3.75 ms ahead,
+// estimated and said); by default, as tshark counts them, every copy
+// counts and the tunnel is node-to-node traffic.
+func TestConversationsSeveral(t *testing.T) {
+	run := func(args ...string) (string, string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := runConversations(context.Background(), args, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String(), stderr.String()
+	}
+	a, b := convFixtures+"twonode-a.pcap.gz", convFixtures+"twonode-b.pcap.gz"
+	bridge, _ := run("--window", "1s", convFixtures+"node-bridge.pcap.gz")
+	got, notes := run("--window", "1s", "--inner", "--dedup", "--node", "node-a="+a, a, b)
+	if got != bridge {
+		t.Errorf("two nodes, --inner --dedup:\n%s\nthe bridge:\n%s", got, bridge)
+	}
+	for _, want := range []string{
+		"note: " + a + " (node node-a): clock reference clock\n",
+		"note: " + b + " (node twonode-b): clock +3.76",
+		"note: 243 of 333 frames were copies of a packet seen before",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("stderr %q: want %q", notes, want)
+		}
+	}
+	outer, notes := run("--window", "1s", a, b)
+	var frames, tunnel uint64
+	for _, l := range parseLines(t, []byte(outer)) {
+		for _, c := range l.Conversations {
+			frames += c.Frames
+			if c.Src == "192.168.50.1" && c.Dst == "192.168.50.2" {
+				tunnel += c.Frames
+			}
+		}
+	}
+	// 331 IP frames in both (capinfos 333, 2 ARP); pod A's 40 packets to
+	// pod B on both uplinks.
+	if frames != 331 || tunnel != 80 || strings.Contains(notes, "copies") {
+		t.Errorf("by default: %d IP frames, %d node-to-node; want 331 and 80, and no copy dropped (%q)", frames, tunnel, notes)
+	}
+	// A clock offset given is used, and said.
+	_, notes = run("--clock-offset", "twonode-b=3ms", a, b)
+	if !strings.Contains(notes, "clock +3ms (given)") {
+		t.Errorf("stderr %q: want the given offset", notes)
+	}
+}
+
+// TestConversationsMisplacedLog: an entity log among the captures is
+// named, before anything is read.
+func TestConversationsMisplacedLog(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runConversations(context.Background(), []string{convFixtures + "eth-micro.pcap", "../../testdata/shop-demo/entities.jsonl"}, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "entities.jsonl is an entity log, not a capture") {
+		t.Errorf("error %v", err)
 	}
 }

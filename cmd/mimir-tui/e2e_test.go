@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -223,7 +225,7 @@ func TestExploreFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--theme", "solarized"}, "unknown theme"},
-		{[]string{"only-one-file.pcap"}, "CAPTURE ENTITIES"},
+		{[]string{"only-one-file.pcap"}, "CAPTURE... ENTITIES"},
 		{[]string{"a", "b", "c"}, "CAPTURE ENTITIES"},
 		{[]string{"--baseline", "1.5"}, "--baseline"},
 		{[]string{"--window", "0s"}, "--window"},
@@ -240,4 +242,74 @@ func TestExploreFlags(t *testing.T) {
 	if err := runExplore(t.Context(), []string{"-h"}, &out, &out); err == nil || !strings.Contains(out.String(), "-theme string") {
 		t.Errorf("-h: err %v, usage %q", err, out.String())
 	}
+}
+
+// analyze --suppress: the new service's release, alerting with learning
+// off, judged a false positive once in a verdicts file, no longer alerts;
+// the revised model is written beside the model and scores the capture
+// without those alerts on its own.
+func TestAnalyzeSuppress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: trains and analyses three times")
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.json")
+	sc := "../../testdata/scenarios/"
+	runOK(t, "train", "--sensitive", "shop-db", "-o", model, sc+"benign/capture.pcapng.gz", sc+"benign/entities.jsonl")
+	ns := []string{sc + "new-service/capture.pcapng.gz", sc + "new-service/entities.jsonl"}
+	before := alertRecords(t, runOK(t, append([]string{"analyze", "--model", model, "--learning", "off"}, ns...)...))
+	if len(before) < 5 {
+		t.Fatalf("with learning off the release alerts in %d windows, want many", len(before))
+	}
+	v := export.Verdicts{Kind: "mimir-tui-verdicts", Version: 1, Verdicts: []export.Verdict{
+		{SizeSeconds: 10, Start: before[0].start, End: before[0].end, Verdict: export.FalsePositive, Note: "the recommender release"}}}
+	verdicts := filepath.Join(dir, "capture.verdicts.json")
+	if err := v.Write(verdicts); err != nil {
+		t.Fatal(err)
+	}
+	after := alertRecords(t, runOK(t, append([]string{"analyze", "--model", model, "--learning", "off", "--suppress", verdicts}, ns...)...))
+	if len(after) > 0 {
+		t.Errorf("after the verdict %d windows alert: %+v", len(after), after)
+	}
+	revised := filepath.Join(dir, "model.r1.json")
+	if again := alertRecords(t, runOK(t, append([]string{"analyze", "--model", revised, "--learning", "off"}, ns...)...)); len(again) > 0 {
+		t.Errorf("with the revised model %d windows alert", len(again))
+	}
+}
+
+type alertRecord struct {
+	size       float64
+	start, end time.Time
+}
+
+// alertRecords reads analyze's JSON Lines and lists the alerting windows.
+func alertRecords(t *testing.T, out string) []alertRecord {
+	t.Helper()
+	var recs []alertRecord
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Size  float64   `json:"size_s"`
+			Start time.Time `json:"start"`
+			End   time.Time `json:"end"`
+			Alert bool      `json:"alert"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if r.Alert {
+			recs = append(recs, alertRecord{size: r.Size, start: r.Start, end: r.End})
+		}
+	}
+	return recs
+}
+
+// runOK runs the program in-process with args and returns its standard
+// output; any error fails the test with standard error.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("mimir-tui %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
 }

@@ -19,7 +19,7 @@ import (
 )
 
 func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "usage: mimir-tui evaluate [flags] CAPTURE ENTITIES\n\nThe injection experiment: trains on the baseline, injects synthetic attacks\n(every path and rate) into the windows after it with a seed of its own, and\nreports ROC, AUC, F1 at the training threshold and confusion matrices per\nmethod (model, Ide & Kashima, allow-list), per rate and per attack path.", stderr)
+	fs := newFlags("evaluate", "usage: mimir-tui evaluate [flags] CAPTURE... ENTITIES\n\nThe injection experiment: trains on the baseline, injects synthetic attacks\n(every path and rate) into the windows after it with a seed of its own, and\nreports ROC, AUC, F1 at the training threshold and confusion matrices per\nmethod (model, Ide & Kashima, allow-list), per rate and per attack path.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "text", "output format: text or json")
@@ -28,7 +28,7 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	plotFormat := fs.String("plot-format", "png", "plot format: png or svg")
 	force := fs.Bool("force", false, "replace an existing -o file")
 	truthPath := fs.String("ground-truth", "", `known real attacks in the capture ({"attacks":[{"start":…,"end":…}]}): scored on their own, left out of the injection test`)
-	pos, err := parsePositionals(fs, args, "CAPTURE ENTITIES")
+	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -49,8 +49,12 @@ func runEvaluate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	in, err := ef.inputs(pos)
+	if err != nil {
+		return err
+	}
 	rep := newReporter(stderr)
-	ev, _, err := engine.Evaluate(ctx, inputs(pos[0], pos[1]), opts, truth, rep.event)
+	ev, _, err := engine.Evaluate(ctx, in, opts, truth, rep.event)
 	rep.clear()
 	if err != nil {
 		return notWritten(adviseError(err), *out, *plotDir)

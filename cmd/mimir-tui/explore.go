@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mimir-tui/mimir-tui/engine"
@@ -37,10 +38,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	demo := len(pos) == 0
 	if !demo {
-		if err := wantArgs(fs, pos, 2, "CAPTURE ENTITIES"); err != nil {
-			return err
+		if len(pos) < 2 {
+			return usagef("mimir-tui [flags] CAPTURE... ENTITIES (got %d argument, want a capture or several and the entity log; see 'mimir-tui -h')", len(pos))
 		}
-		if err := checkFileArgs(fs.Name(), "CAPTURE ENTITIES", pos); err != nil {
+		if err := checkFileArgs(fs.Name(), captureSynopsis(len(pos)-1), pos); err != nil {
 			return err
 		}
 	}
@@ -71,7 +72,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer closeLog()
 	cfg.Logger = logger
 
-	in := exploreInputs(&cfg, pos)
+	in, err := exploreInputs(&cfg, &ef, pos)
+	if err != nil {
+		return err
+	}
 	investigation(&cfg, in, pos, os.UserCacheDir)
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	cfg.SettingHint = flagAdvice
@@ -121,32 +125,35 @@ func themeConfig(name string) (tui.Config, error) {
 }
 
 // exploreInputs is the built-in demo without positional arguments, else
-// CAPTURE ENTITIES; it titles the explorer after them.
-func exploreInputs(cfg *tui.Config, pos []string) engine.Inputs {
+// CAPTURE... ENTITIES; it titles the explorer after them.
+func exploreInputs(cfg *tui.Config, ef *engineFlags, pos []string) (engine.Inputs, error) {
 	if len(pos) == 0 {
 		cfg.Demo = true
 		cfg.Title = "built-in shop capture (one exfiltration hidden in it)"
 		return engine.Inputs{
 			Capture:  engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
 			Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities),
-		}
+		}, nil
 	}
-	cfg.Title = filepath.Base(pos[0]) + " + " + filepath.Base(pos[1])
-	cfg.Inputs = pos
-	return inputs(pos[0], pos[1])
+	var caps []string
+	for _, p := range pos[:len(pos)-1] {
+		caps = append(caps, filepath.Base(p))
+	}
+	cfg.Title = strings.Join(caps, ", ") + " + " + filepath.Base(pos[len(pos)-1])
+	cfg.Paths = pos
+	return ef.inputs(pos)
 }
 
-// investigation gives the explorer the capture to write packets from (x)
-// and the file of the analyst's verdicts (v): beside the capture; for the
-// demo, which has no file, demo.verdicts.json in the user's cache
+// investigation gives the explorer the captures to write packets from (x)
+// and the file of the analyst's verdicts (v): beside the (first) capture;
+// for the demo, which has no file, demo.verdicts.json in the user's cache
 // directory (~/.cache/mimir-tui on Linux), so that they too outlive the
 // session. A capture read from standard input offers neither.
 func investigation(cfg *tui.Config, in engine.Inputs, pos []string, cacheDir func() (string, error)) {
-	if len(pos) > 0 && pos[0] == "-" {
+	if slices.Contains(pos, "-") {
 		return
 	}
-	capture := in.Capture
-	cfg.Capture = &capture
+	cfg.Source = &in
 	if len(pos) > 0 {
 		cfg.VerdictsPath = export.VerdictsPath(pos[0])
 		return

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
 // engineFlags are the analysis flags shared by analyze, train, evaluate
@@ -23,6 +24,8 @@ type engineFlags struct {
 	model          string
 	sensitive      string
 	threshold      string
+	falseAlarms    string
+	learning       string
 	entitiesOffset time.Duration
 	seed           int64
 	clusterCIDRs   string
@@ -34,6 +37,7 @@ type engineFlags struct {
 	workers        int
 	strict         bool
 	memoryLimit    string
+	captures       captureFlags
 
 	fs *flag.FlagSet // to tell a flag given from its default
 }
@@ -52,8 +56,10 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 		fs.StringVar(&ef.model, "model", "", "score with a model from 'mimir-tui train' instead of a baseline")
 	}
 	fs.StringVar(&ef.sensitive, "sensitive", "", "sensitive services, comma-separated (default: guessed from names and labels, and shown)")
-	fs.StringVar(&ef.threshold, "threshold", "", "alert threshold for every window size (default: chosen on training data)")
+	fs.StringVar(&ef.threshold, "threshold", "", "alert threshold for every window size (default: the model's, for 1 false alarm a day when its baseline allows)")
+	fs.StringVar(&ef.falseAlarms, "false-alarms", "", "set the thresholds for this many benign windows alerting, e.g. 1/day, 2/week, 0.5/h (from the benign scores' fitted tail)")
 	fs.DurationVar(&ef.entitiesOffset, "entities-offset", 0, "a relative (pickle) entity log's second 0 is the capture's first packet plus this")
+	fs.StringVar(&ef.learning, "learning", "5m", "how long a workload that appears during the capture is learned rather than alerted on (its pairs to sensitive services and outside alert at once); off to alert on it at once")
 	fs.Int64Var(&ef.seed, "seed", 1, "seed of the synthetic attack injection")
 	fs.StringVar(&ef.clusterCIDRs, "cluster-cidr", "", "the cluster's address ranges, comma-separated (default: inferred from the entity log)")
 	fs.BoolVar(&ef.includeInfra, "include-infra", false, "score infrastructure (kube-system, host-network pods) too")
@@ -63,6 +69,7 @@ func (ef *engineFlags) register(fs *flag.FlagSet, withModel bool) {
 	fs.DurationVar(&ef.reorderSlack, "reorder-slack", 0, "how long after a window's end out-of-order packets may arrive (default 5s)")
 	fs.IntVar(&ef.workers, "workers", 0, "parallel workers (default: all cores)")
 	fs.BoolVar(&ef.strict, "strict", false, "a capture cut short (a killed capture tool, a cut gzip stream) is an error, not a warning")
+	ef.captures.register(fs)
 	fs.StringVar(&ef.memoryLimit, "memory-limit", "75%", "memory budget: a share of the machine's memory, a size such as 4GB, or 0 for none; a run that needs more stops with an error")
 }
 
@@ -100,6 +107,17 @@ func (ef *engineFlags) options() (engine.Options, error) {
 	}
 	opts.Sensitive = splitList(ef.sensitive)
 	if opts.Threshold, err = parseThreshold(ef.threshold); err != nil {
+		return opts, err
+	}
+	if ef.falseAlarms != "" {
+		if opts.FalseAlarms, err = units.ParseRate(ef.falseAlarms); err != nil {
+			return opts, usagef("--false-alarms: %v", err)
+		}
+		if opts.FalseAlarms == 0 {
+			return opts, usagef("--false-alarms %s: a rate of 0 has no threshold; give e.g. 1/week", ef.falseAlarms)
+		}
+	}
+	if opts.Learning, err = parseLearning(ef.learning); err != nil {
 		return opts, err
 	}
 	opts.EntitiesOffset = ef.entitiesOffset
@@ -145,6 +163,18 @@ func parseThreshold(s string) (*float64, error) {
 		return nil, usagef("--threshold %q: want a number such as --threshold 0.5", s)
 	}
 	return &th, nil
+}
+
+// parseLearning reads --learning: a duration, or off (also 0).
+func parseLearning(s string) (time.Duration, error) {
+	if s == "off" || s == "0" {
+		return -1, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, usagef("--learning %q: want a duration such as 5m, or off", s)
+	}
+	return d, nil
 }
 
 // parseCIDRs reads --cluster-cidr.
@@ -228,7 +258,11 @@ func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Write
 	}
 	rep := newReporter(stderr)
 	defer rep.clear()
-	res, err := runEngine(ctx, inputs(pos[0], pos[1]), opts, rep.event)
+	in, err := ef.inputs(pos)
+	if err != nil {
+		return nil, err
+	}
+	res, err := runEngine(ctx, in, opts, rep.event)
 	return res, adviseError(err)
 }
 
@@ -236,7 +270,20 @@ func analyse(ctx context.Context, ef *engineFlags, pos []string, stderr io.Write
 // passes to the engine.
 var runEngine = engine.Run
 
-// inputs names the capture and the entity log.
-func inputs(capturePath, entitiesPath string) engine.Inputs {
-	return engine.Inputs{Capture: engine.FileSource(capturePath), Entities: engine.FileSource(entitiesPath)}
+// inputs names the captures (all of pos but the last) and the entity log
+// (the last), with the nodes and clock offsets the flags give.
+func (ef *engineFlags) inputs(pos []string) (engine.Inputs, error) {
+	caps, ents := pos[:len(pos)-1], pos[len(pos)-1]
+	cins, err := ef.captures.inputs(caps)
+	if err != nil {
+		return engine.Inputs{}, err
+	}
+	in := engine.Inputs{Entities: engine.FileSource(ents)}
+	for _, ci := range cins {
+		src := engine.FileSource(ci.Path)
+		src.Node, src.ClockOffset = ci.Node, ci.Offset
+		in.Captures = append(in.Captures, src)
+	}
+	in.Capture = in.Captures[0]
+	return in, nil
 }

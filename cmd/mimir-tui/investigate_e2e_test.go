@@ -175,24 +175,29 @@ func TestInvestigationConfig(t *testing.T) {
 	cache := t.TempDir()
 	cacheDir := func() (string, error) { return cache, nil }
 	var cfg tui.Config
-	in := exploreInputs(&cfg, []string{"/data/run-1/shop.pcapng", "/data/run-1/shop.jsonl"})
-	investigation(&cfg, in, []string{"/data/run-1/shop.pcapng", "/data/run-1/shop.jsonl"}, cacheDir)
-	if cfg.Capture == nil || cfg.Capture.Name != "/data/run-1/shop.pcapng" || cfg.VerdictsPath != "/data/run-1/shop.pcapng.verdicts.json" {
-		t.Errorf("files: capture %v, verdicts %q", cfg.Capture, cfg.VerdictsPath)
+	var ef engineFlags
+	files := []string{"/data/run-1/node-a.pcapng", "/data/run-1/node-b.pcapng", "/data/run-1/shop.jsonl"}
+	in, err := exploreInputs(&cfg, &ef, files)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(cfg.Inputs) != 2 {
-		t.Errorf("inputs %q", cfg.Inputs)
+	investigation(&cfg, in, files, cacheDir)
+	if cfg.Source == nil || len(cfg.Source.Captures) != 2 || cfg.VerdictsPath != "/data/run-1/node-a.pcapng.verdicts.json" {
+		t.Errorf("files: source %+v, verdicts %q", cfg.Source, cfg.VerdictsPath)
+	}
+	if len(cfg.Paths) != 3 {
+		t.Errorf("paths %q", cfg.Paths)
 	}
 	var demo tui.Config
-	in = exploreInputs(&demo, nil)
+	in, _ = exploreInputs(&demo, &ef, nil)
 	investigation(&demo, in, nil, cacheDir)
-	if demo.Capture == nil || demo.VerdictsPath != filepath.Join(cache, "mimir-tui", "demo.verdicts.json") {
-		t.Errorf("demo: capture %v, verdicts %q", demo.Capture, demo.VerdictsPath)
+	if demo.Source == nil || demo.VerdictsPath != filepath.Join(cache, "mimir-tui", "demo.verdicts.json") {
+		t.Errorf("demo: source %+v, verdicts %q", demo.Source, demo.VerdictsPath)
 	}
 	var stdin tui.Config
 	investigation(&stdin, in, []string{"-", "e.jsonl"}, cacheDir)
-	if stdin.Capture != nil || stdin.VerdictsPath != "" {
-		t.Errorf("standard input: capture %v, verdicts %q", stdin.Capture, stdin.VerdictsPath)
+	if stdin.Source != nil || stdin.VerdictsPath != "" {
+		t.Errorf("standard input: source %+v, verdicts %q", stdin.Source, stdin.VerdictsPath)
 	}
 	var nocache tui.Config
 	investigation(&nocache, in, nil, func() (string, error) { return "", os.ErrNotExist })

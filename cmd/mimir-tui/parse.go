@@ -53,6 +53,30 @@ func parsePositionals(fs *flag.FlagSet, args []string, names string) ([]string, 
 	return pos, nil
 }
 
+// parseCaptureArgs parses the arguments of a command that reads
+// CAPTURE... ENTITIES: one capture or several (one per node), then the
+// entity log, each checked to be what its place says (checkFileArgs).
+func parseCaptureArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) < 2 {
+		return nil, usagef("mimir-tui %s [flags] CAPTURE... ENTITIES (got %d arguments, want a capture or several and the entity log; see 'mimir-tui %s -h')",
+			fs.Name(), len(pos), fs.Name())
+	}
+	if err := checkFileArgs(fs.Name(), captureSynopsis(len(pos)-1), pos); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+// captureSynopsis names n captures and the entity log: "CAPTURE ENTITIES",
+// "CAPTURE CAPTURE ENTITIES", ….
+func captureSynopsis(n int) string {
+	return strings.Repeat("CAPTURE ", n) + "ENTITIES"
+}
+
 // oneOf checks that a flag's value is one of its choices.
 func oneOf(flagName, value string, choices ...string) error {
 	if slices.Contains(choices, value) {

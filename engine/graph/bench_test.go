@@ -190,3 +190,91 @@ func BenchmarkGroupReciprocity(b *testing.B) {
 		GroupReciprocity(g, group, len(idx))
 	}
 }
+
+// hubbed is a graph shaped like the engine's pod graph of N copies of one
+// application side by side: copies of a 20-node community (each node sends
+// to 3 others of its copy, half the pairs answered, bytes log-uniform over
+// 60 B to 100 MB) that share only the node "outside" (node 0), to which 3
+// nodes of each copy send and from which 2 receive. Each copy draws its own
+// traffic, as distinct services would. sources are 2 nodes of each copy.
+type hubbed struct {
+	g       *Graph
+	sources []int
+	outside int
+}
+
+func newHubbed(copies int) *hubbed {
+	const size = 20
+	r := rand.New(rand.NewPCG(uint64(copies), 7))
+	h := &hubbed{g: New()}
+	h.outside = h.g.Node("outside")
+	bytes := func() float64 { return 60 * math.Pow(10, 6.2*r.Float64()) }
+	for c := range copies {
+		base := h.g.Len()
+		for i := range size {
+			h.g.Node(fmt.Sprintf("copy%03d-pod%02d", c, i))
+		}
+		for i := range size {
+			for range 3 {
+				j := r.IntN(size)
+				if j == i {
+					continue
+				}
+				h.g.Add(base+i, base+j, bytes(), 1)
+				if r.IntN(2) == 0 {
+					h.g.Add(base+j, base+i, bytes(), 1)
+				}
+			}
+		}
+		for k := range 3 {
+			h.g.Add(base+r.IntN(size), h.outside, bytes(), 1)
+			if k < 2 {
+				h.g.Add(h.outside, base+r.IntN(size), bytes(), 1)
+			}
+		}
+		h.sources = append(h.sources, base, base+1)
+	}
+	return h
+}
+
+// hubbedSizes are the node counts of the scale benchmarks: 5, 15 and 65
+// copies of 20 nodes plus outside (the pod graph of 64 shop copies has
+// about 1 300 nodes).
+var hubbedSizes = []int{5, 15, 65}
+
+func BenchmarkScaleHarmonicIncoming(b *testing.B) {
+	for _, c := range hubbedSizes {
+		h := newHubbed(c)
+		b.Run(fmt.Sprintf("n=%d", h.g.Len()), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				HarmonicIncoming(h.g, 0)
+			}
+		})
+	}
+}
+
+func BenchmarkScaleCurrentFlowSubset(b *testing.B) {
+	for _, c := range hubbedSizes {
+		h := newHubbed(c)
+		b.Run(fmt.Sprintf("n=%d", h.g.Len()), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				CurrentFlowSubset(h.g, h.sources, []int{h.outside})
+			}
+		})
+	}
+}
+
+func BenchmarkScaleActivity(b *testing.B) {
+	for _, c := range hubbedSizes {
+		h := newHubbed(c)
+		order := h.g.Names()
+		b.Run(fmt.Sprintf("n=%d", h.g.Len()), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Activity(h.g, order)
+			}
+		})
+	}
+}

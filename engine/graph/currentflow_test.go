@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -344,5 +345,115 @@ func TestCurrentFlowSubsetDeterministic(t *testing.T) {
 				t.Fatalf("node %d: %v then %v", i, a[i], b[i])
 			}
 		}
+	}
+}
+
+// hubGraph returns blocks of random graphs joined by the hub node 0, which
+// is a cut vertex unless bridged adds links between blocks. Bytes are
+// log-uniform over 4 decades.
+func hubGraph(r *rand.Rand, blocks int, bridged bool) *Graph {
+	g := New()
+	g.Node("hub")
+	var starts []int
+	for b := range blocks {
+		base := g.Len()
+		starts = append(starts, base)
+		k := 2 + r.IntN(14)
+		for i := range k {
+			g.Node(fmt.Sprintf("b%d-%d", b, i))
+		}
+		for range k + r.IntN(3*k) {
+			g.Add(base+r.IntN(k), base+r.IntN(k), math.Pow(10, 4*r.Float64()), 1)
+		}
+		if b%4 != 3 { // every fourth block does not touch the hub
+			for range 1 + r.IntN(3) {
+				u := base + r.IntN(k)
+				if r.IntN(2) == 0 {
+					g.Add(u, 0, math.Pow(10, 4*r.Float64()), 1)
+				} else {
+					g.Add(0, u, math.Pow(10, 4*r.Float64()), 1)
+				}
+			}
+		}
+	}
+	if bridged && blocks > 1 {
+		for range 1 + r.IntN(3) {
+			a, b := starts[r.IntN(blocks)], starts[r.IntN(blocks)]
+			g.Add(a, b, math.Pow(10, 4*r.Float64()), 1)
+		}
+	}
+	return g
+}
+
+// The single-target fast path solves each piece of G − {t} on its own;
+// flowAll, the general rule, solves whole components. They must agree: on
+// graphs where t is a cut vertex and where it is not, with sources in
+// pieces that do and do not touch t, and with t itself listed as a source.
+func TestFlowToTargetMatchesFlowAll(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for trial := range 200 {
+		bridged := trial%3 == 0
+		g := hubGraph(r, 1+r.IntN(8), bridged)
+		n := g.Len()
+		tgt := 0
+		if trial%5 == 4 {
+			tgt = r.IntN(n) // mostly not a cut vertex
+		}
+		var ss []int
+		for range 1 + r.IntN(n) {
+			ss = append(ss, r.IntN(n))
+		}
+		ss = distinct(g, "test source", ss)
+		links := conductances(g)
+		got := make([]float64, n)
+		flowToTarget(n, links, ss, tgt, got)
+		want := make([]float64, n)
+		flowAll(n, links, ss, []int{tgt}, want)
+		for i := range want {
+			if !near(got[i], want[i], 1e-9) {
+				t.Fatalf("trial %d (t=%d, bridged %v, S=%v) node %d: pieces give %.15g, whole components %.15g",
+					trial, tgt, bridged, ss, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// When G − {t} is connected the single piece is the whole component, so
+// the fast path performs exactly flowAll's arithmetic.
+func TestFlowToTargetSameBitsWithoutCut(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	checked := 0
+	for range 100 {
+		g := randomGraph(r, 3+r.IntN(25), 150, 6)
+		n := g.Len()
+		tgt := r.IntN(n)
+		links := conductances(g)
+		var rest []link
+		for _, l := range links {
+			if l.a != tgt && l.b != tgt {
+				rest = append(rest, l)
+			}
+		}
+		uf := newUnionFind(n)
+		for _, l := range rest {
+			uf.union(l.a, l.b)
+		}
+		if len(uf.sets()) != 2 { // G − {t} plus t alone: t is no cut vertex
+			continue
+		}
+		checked++
+		ss := []int{(tgt + 1) % n, (tgt + 2) % n}
+		got := make([]float64, n)
+		flowToTarget(n, links, ss, tgt, got)
+		want := make([]float64, n)
+		flowAll(n, links, ss, []int{tgt}, want)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("node %d: %v from the pieces, %v from the component", i, got[i], want[i])
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d graphs without a cut at t; the test checks too little", checked)
 	}
 }

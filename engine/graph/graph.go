@@ -29,8 +29,6 @@ type Graph struct {
 	ids   map[string]int
 	edges []Edge
 	index map[uint64]int // pairKey(u, v) -> position in edges
-	out   [][]int        // node -> positions in edges of its out-edges
-	in    [][]int        // node -> positions in edges of its in-edges
 }
 
 // New returns an empty Graph.
@@ -51,8 +49,6 @@ func (g *Graph) Node(name string) int {
 	id := len(g.names)
 	g.names = append(g.names, name)
 	g.ids[name] = id
-	g.out = append(g.out, nil)
-	g.in = append(g.in, nil)
 	return id
 }
 
@@ -119,8 +115,6 @@ func (g *Graph) Add(u, v int, bytes, packets float64) {
 		i = len(g.edges)
 		g.index[k] = i
 		g.edges = append(g.edges, Edge{From: u, To: v})
-		g.out[u] = append(g.out[u], i)
-		g.in[v] = append(g.in[v], i)
 	}
 	e := &g.edges[i]
 	e.Bytes = addSat(e.Bytes, bytes)
@@ -175,21 +169,27 @@ func (g *Graph) Edges() []Edge {
 }
 
 // Out returns the edges leaving u ordered by To; a self edge is included.
+// It scans all edges: Add keeps no per-node lists, whose upkeep cost more
+// than building the graph otherwise (the engine builds a graph per window
+// and never asks).
 func (g *Graph) Out(u int) []Edge {
 	g.check("Out", u)
-	return g.pick(g.out[u])
+	return g.pick(func(e Edge) bool { return e.From == u })
 }
 
-// In returns the edges entering v ordered by From; a self edge is included.
+// In returns the edges entering v ordered by From; a self edge is
+// included. It scans all edges, as Out.
 func (g *Graph) In(v int) []Edge {
 	g.check("In", v)
-	return g.pick(g.in[v])
+	return g.pick(func(e Edge) bool { return e.To == v })
 }
 
-func (g *Graph) pick(idx []int) []Edge {
-	es := make([]Edge, len(idx))
-	for i, j := range idx {
-		es[i] = g.edges[j]
+func (g *Graph) pick(keep func(Edge) bool) []Edge {
+	es := []Edge{}
+	for _, e := range g.edges {
+		if keep(e) {
+			es = append(es, e)
+		}
 	}
 	slices.SortFunc(es, byFromTo)
 	return es

@@ -20,80 +20,137 @@ import (
 // so byte counts spanning many orders of magnitude neither overflow nor lose
 // the relative scale; the result depends only on the ratios bytes/total.
 //
-// The shortest paths are found by a Dijkstra search from every node over a
-// flat adjacency list rather than by gonum's path.DijkstraAllPaths, which
-// also records every co-equal path and costs about 40 times as much on a
-// service graph; see BenchmarkHarmonicIncoming.
+// On a graph of at most 64 nodes the shortest paths are found by a
+// Dijkstra search from every node over a flat adjacency list rather than by
+// gonum's path.DijkstraAllPaths, which also records every co-equal path and
+// costs about 40 times as much on a service graph; see
+// BenchmarkHarmonicIncoming. That is O(n·edges·log n), quadratic or worse
+// in the size of a cluster.
+//
+// On a larger graph H is estimated (see estimateHarmonic): exactly over
+// each node's 32 nearest in-reachers, and from a fixed pseudo-random
+// sample of 64 search sources beyond them, in O(64·edges·log n) plus a
+// search of 32 nodes per node. The estimate is deterministic, exact for a
+// node reached by at most 32 others, and unbiased over the sample. Its
+// mean relative error on a median window is about 0.2 % on the engine's
+// service graphs of 16 shop copies (129 nodes) and 0.5 % on those of 64
+// (513 nodes); it is 2–6 % on random graphs of 300 nodes, which lack the
+// locality that the exact balls exploit.
 func HarmonicIncoming(g *Graph, total float64) []float64 {
 	n := g.Len()
-	h := make([]float64, n)
 	if !(total > 0) || math.IsInf(total, 1) {
 		total, _ = g.Total()
 	}
-	var bmax float64
-	for _, e := range g.edges {
-		if e.From != e.To {
-			bmax = math.Max(bmax, e.Bytes)
-		}
-	}
+	bmax := heaviestLink(g)
 	if bmax == 0 || total == 0 {
-		return h
+		return make([]float64, n)
 	}
-
-	// Flat (CSR) adjacency of the edges with a finite length bmax/bytes ≥ 1.
-	// An edge whose bytes/bmax is below the float range is infinitely long,
-	// exactly as if it were absent.
-	start := make([]int, n+1)
-	for _, e := range g.edges {
-		if e.From != e.To && !math.IsInf(bmax/e.Bytes, 1) {
-			start[e.From+1]++
-		}
-	}
-	for i := range n {
-		start[i+1] += start[i]
-	}
-	to := make([]int, start[n])
-	length := make([]float64, start[n])
-	fill := append([]int(nil), start[:n]...)
-	for _, e := range g.edges {
-		if l := bmax / e.Bytes; e.From != e.To && !math.IsInf(l, 1) {
-			to[fill[e.From]] = e.To
-			length[fill[e.From]] = l
-			fill[e.From]++
-		}
-	}
-
-	dist := make([]float64, n)
-	var q distHeap
-	for u := range n {
-		for i := range dist {
-			dist[i] = math.Inf(1)
-		}
-		dist[u] = 0
-		q = append(q[:0], distNode{0, u})
-		for len(q) > 0 {
-			x := q.pop()
-			if x.d > dist[x.v] {
-				continue // stale entry
-			}
-			for k := start[x.v]; k < start[x.v+1]; k++ {
-				if d := x.d + length[k]; d < dist[to[k]] {
-					dist[to[k]] = d
-					q.push(distNode{d, to[k]})
-				}
-			}
-		}
-		for v, d := range dist {
-			if v != u && !math.IsInf(d, 1) {
-				h[v] += 1 / d
-			}
-		}
+	var h []float64
+	if n > harmonicSample {
+		h = estimateHarmonic(g, bmax)
+	} else {
+		h = harmonicSums(lengthAdjacency(g, bmax, false))
 	}
 	scale := bmax / total
 	for v := range h {
 		h[v] *= scale
 	}
 	return h
+}
+
+// heaviestLink returns the largest byte count of an edge of g other than a
+// self edge.
+func heaviestLink(g *Graph) float64 {
+	var bmax float64
+	for _, e := range g.edges {
+		if e.From != e.To {
+			bmax = math.Max(bmax, e.Bytes)
+		}
+	}
+	return bmax
+}
+
+// harmonicSums returns Σ_{u≠v} 1/d(u→v) over a for every node v, exactly,
+// by a search from every node.
+func harmonicSums(a *csr) []float64 {
+	n := len(a.start) - 1
+	h := make([]float64, n)
+	dist := make([]float64, n)
+	var q distHeap
+	for u := range n {
+		a.dijkstra(u, dist, &q)
+		for v, d := range dist {
+			if v != u && !math.IsInf(d, 1) {
+				h[v] += 1 / d
+			}
+		}
+	}
+	return h
+}
+
+// csr is a flat adjacency list: node u's out-edges go to to[k] with length
+// length[k] for k in start[u]:start[u+1]; from[k] is u once sortByLength
+// has run.
+type csr struct {
+	start, to, from []int
+	length          []float64
+}
+
+// lengthAdjacency returns the edges of g other than self edges with their
+// lengths bmax/bytes ≥ 1, turned around if reverse. An edge whose
+// bytes/bmax is below the float range is infinitely long, exactly as if it
+// were absent.
+func lengthAdjacency(g *Graph, bmax float64, reverse bool) *csr {
+	n := g.Len()
+	a := &csr{start: make([]int, n+1)}
+	ends := func(e Edge) (int, int) {
+		if reverse {
+			return e.To, e.From
+		}
+		return e.From, e.To
+	}
+	for _, e := range g.edges {
+		if u, _ := ends(e); e.From != e.To && !math.IsInf(bmax/e.Bytes, 1) {
+			a.start[u+1]++
+		}
+	}
+	for i := range n {
+		a.start[i+1] += a.start[i]
+	}
+	a.to = make([]int, a.start[n])
+	a.length = make([]float64, a.start[n])
+	fill := append([]int(nil), a.start[:n]...)
+	for _, e := range g.edges {
+		if l := bmax / e.Bytes; e.From != e.To && !math.IsInf(l, 1) {
+			u, v := ends(e)
+			a.to[fill[u]] = v
+			a.length[fill[u]] = l
+			fill[u]++
+		}
+	}
+	return a
+}
+
+// dijkstra sets dist to the shortest distances from u, +Inf where
+// unreachable; q is scratch space.
+func (a *csr) dijkstra(u int, dist []float64, q *distHeap) {
+	for i := range dist {
+		dist[i] = math.Inf(1)
+	}
+	dist[u] = 0
+	*q = append((*q)[:0], distNode{0, u})
+	for len(*q) > 0 {
+		x := q.pop()
+		if x.d > dist[x.v] {
+			continue // stale entry
+		}
+		for k := a.start[x.v]; k < a.start[x.v+1]; k++ {
+			if d := x.d + a.length[k]; d < dist[a.to[k]] {
+				dist[a.to[k]] = d
+				q.push(distNode{d, a.to[k]})
+			}
+		}
+	}
 }
 
 type distNode struct {

@@ -74,6 +74,7 @@ func decode(p *Packet, b []byte) status {
 		if len(b) < 20 {
 			return short(p)
 		}
+		p.ifindex = binary.BigEndian.Uint32(b[4:8])
 		return decodeEther(p, be16(b[0:2]), b[20:])
 	case LinkRaw, linkRawBSD12, linkRawBSD14:
 		if len(b) < 1 {
@@ -156,6 +157,10 @@ func decodeIPv4(p *Packet, b []byte) status {
 	p.Src = netip.AddrFrom4([4]byte(b[12:16]))
 	p.Dst = netip.AddrFrom4([4]byte(b[16:20]))
 	p.Protocol = b[9]
+	if total != 0 && total < len(b) {
+		b = b[:total] // drop Ethernet padding
+	}
+	p.ip = b
 	switch frag := be16(b[6:8]); {
 	case frag&0x1fff != 0:
 		p.Fragment = LaterFragment
@@ -165,9 +170,6 @@ func decodeIPv4(p *Packet, b []byte) status {
 	}
 	if ihl > len(b) {
 		return short(p)
-	}
-	if total != 0 && total < len(b) {
-		b = b[:total] // drop Ethernet padding
 	}
 	t := b[ihl:]
 	proto := p.Protocol
@@ -181,6 +183,7 @@ func decodeIPv4(p *Packet, b []byte) status {
 		}
 		proto, t = t[0], t[n:]
 	}
+	p.l4 = len(b) - len(t)
 	return decodeTransport(p, proto, t)
 }
 
@@ -199,6 +202,7 @@ func decodeIPv6(p *Packet, b []byte) status {
 	if n := 40 + int(be16(b[4:6])); n > 40 && n < len(b) {
 		b = b[:n]
 	}
+	p.ip = b
 	nh, t := b[6], b[40:]
 	for range maxExtHeaders {
 		var n int
@@ -224,6 +228,7 @@ func decodeIPv6(p *Packet, b []byte) status {
 			if frag>>3 != 0 {
 				p.Protocol = t[0]
 				p.Fragment = LaterFragment
+				p.l4 = len(b) - len(t) + 8 // after the fragment header
 				return 0
 			}
 			if frag&1 != 0 {
@@ -231,6 +236,7 @@ func decodeIPv6(p *Packet, b []byte) status {
 			}
 			n = 8
 		default:
+			p.l4 = len(b) - len(t)
 			return decodeTransport(p, nh, t)
 		}
 		if n > len(t) {

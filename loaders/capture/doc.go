@@ -51,4 +51,24 @@
 // recorded (Stats.Truncated), unless Options.Strict makes it an error;
 // capture files joined with cat are read part by part (Stats.Concatenated).
 // Stats.Warnings turns all of this into the messages a user is shown.
+//
+// Overlays. With Options.Inner the decoder opens the tunnels of cluster
+// networks (VXLAN on UDP 4789 and 8472, Geneve on 6081, IP in IP:
+// protocols 4 and 41) and a frame counts by the packet inside, its length
+// that packet's as an Ethernet frame (14 bytes and its IP length), so
+// that the same packet counts the same on a pod's veth, with tcpdump -i
+// any, on a bridge or inside the tunnel on the underlay. Without it,
+// frames count as tshark counts them, by the outermost IP header.
+//
+// Several captures. OpenAll reads captures (one per node, say) as one
+// stream in timestamp order (a k-way merge that keeps each input's own
+// order; memory one packet and one buffer per input). Node clocks differ:
+// the offset of each capture's clock to the first one's is estimated from
+// the packets seen in both (Key; the median over flows of the mean of the
+// two directions' median time differences, so the transit time cancels)
+// in a bounded prefix of each input, which the merge then reads again; or
+// it is given (Input.Offset). With Options.Dedup, the copies of a packet
+// seen on several interfaces or in several captures are dropped: Dedup is
+// the one rule, and Key what it compares. Merged.Inputs reports each
+// capture's counts, node, clock and copies.
 package capture

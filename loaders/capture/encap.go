@@ -33,6 +33,9 @@ const (
 	encapVNTag
 	encapMACsec
 	encapNSH
+	encapVXLAN  // overlays, followed with Options.Inner only (overlay.go)
+	encapGeneve //
+	encapIPIP   //
 	numEncaps
 )
 
@@ -43,6 +46,9 @@ var encapNames = [numEncaps]string{
 	encapVNTag:  "VN-Tag",
 	encapMACsec: "MACsec",
 	encapNSH:    "NSH",
+	encapVXLAN:  "VXLAN",
+	encapGeneve: "Geneve",
+	encapIPIP:   "IP in IP",
 }
 
 // Why a frame's IP header, if it has one, stayed out of reach: a 4-bit
@@ -81,7 +87,7 @@ func crossed(e encap) status { return 1 << (encapShift + status(e)) }
 
 func (s status) hiddenReason() int { return int(s>>hiddenShift) & 0xf }
 
-func (s status) encaps() uint8 { return uint8(s >> encapShift) }
+func (s status) encaps() uint16 { return uint16(s >> encapShift) }
 
 // decodeEncap follows VLAN tags, LLC/SNAP and the encapsulations above
 // from Ethernet type et with payload b down to an IP header.

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
@@ -67,4 +68,32 @@ func ExampleStats_Warnings() {
 	// Output:
 	// 101 packets; cut at offset 38175
 	// truncated: cut.pcap: offset 38175: capture cut short: the pcap record of 54 bytes starting here is incomplete (was the capture tool killed, or the copy cut short?); the 101 packets before it were read
+}
+
+// Read the captures of two nodes as one: in time order, node b's clock
+// offset estimated from the packets both saw and corrected, the VXLAN
+// tunnel between the nodes opened, and the copies of each packet (on the
+// pod's veth, the bridge, the tunnel, the other node) counted once.
+func ExampleOpenAll() {
+	m, err := capture.OpenAll([]capture.Input{
+		{Path: "../../testdata/captures/twonode-a.pcap.gz", Node: "node-a"},
+		{Path: "../../testdata/captures/twonode-b.pcap.gz", Node: "node-b"},
+	}, capture.Options{Inner: true, Dedup: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	var p capture.Packet
+	kept := 0
+	for m.Next(&p) == nil {
+		kept++
+	}
+	for _, in := range m.Inputs() {
+		fmt.Printf("%s: %d frames, %d copies dropped, clock %v\n", in.Node, in.Stats.Packets, in.Duplicates, in.Clock.Offset.Round(10*time.Microsecond))
+	}
+	fmt.Printf("%d packets kept\n", kept)
+	// Output:
+	// node-a: 168 frames, 122 copies dropped, clock 0s
+	// node-b: 165 frames, 121 copies dropped, clock 3.76ms
+	// 90 packets kept
 }

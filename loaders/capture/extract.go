@@ -11,12 +11,13 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// Extract copies the packets of the capture r reads for which keep holds
+// Extract copies the packets r reads (a Reader, or a Merged read of
+// several captures) for which keep holds
 // to w as pcapng, each with its interface's link type, its timestamp (to
 // the nanosecond) and its original length: what an analyst opens in
 // Wireshark. It returns the packets written. It reads r to its end (a
 // capture is not sorted by time) and stops when ctx is cancelled.
-func Extract(ctx context.Context, r *Reader, keep func(*Packet) bool, w io.Writer) (int, error) {
+func Extract(ctx context.Context, r interface{ Next(*Packet) error }, keep func(*Packet) bool, w io.Writer) (int, error) {
 	var ng *pcapgo.NgWriter
 	ifaces := make(map[LinkType]int) // link type → interface of the output
 	var p Packet
@@ -48,7 +49,10 @@ func Extract(ctx context.Context, r *Reader, keep func(*Packet) bool, w io.Write
 			}
 			ifaces[p.LinkType] = id
 		}
-		ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, p.Timestamp), CaptureLength: len(p.Frame), Length: int(p.WireLen), InterfaceIndex: id}
+		// With Options.Inner WireLen is the inner packet's; a frame is
+		// never shorter than what was captured of it.
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, p.Timestamp), CaptureLength: len(p.Frame),
+			Length: max(int(p.WireLen), len(p.Frame)), InterfaceIndex: id}
 		if err := ng.WritePacket(ci, p.Frame); err != nil {
 			return n, fmt.Errorf("write pcapng: %w", err)
 		}

@@ -11,7 +11,8 @@ import (
 // FuzzReader: any bytes give packets, io.EOF or an *Error; never a panic,
 // never a hang, and memory bounded by the largest record accepted. The
 // strict reader reads the same packets and fails with ErrTruncated exactly
-// where the lenient one records a cut.
+// where the lenient one records a cut. Each frame decodes with tunnels
+// opened and deduplicates too.
 func FuzzReader(f *testing.F) {
 	for _, path := range allFixtures(f) {
 		b, err := os.ReadFile(path)
@@ -31,6 +32,7 @@ func FuzzReader(f *testing.F) {
 			return
 		}
 		var p Packet
+		d := NewDedup(0)
 		// Every record is at least 12 bytes, so a 1 MB input has fewer
 		// than 100 000; the bound only guards the test itself.
 		for range 1 << 20 {
@@ -54,9 +56,75 @@ func FuzzReader(f *testing.F) {
 			if len(p.Payload) > int(p.CaptureLen) {
 				t.Fatalf("payload of %d bytes in a frame of %d", len(p.Payload), p.CaptureLen)
 			}
+			checkInner(t, &p, d)
 		}
 		checkStats(t, r)
 		checkStrict(t, data, r.Stats())
+	})
+}
+
+// checkInner decodes a frame again with its tunnels opened, as
+// Options.Inner does: at most an Ethernet header longer than on the wire;
+// a key for every IP packet and for nothing else; deduplicated without a
+// panic.
+func checkInner(t *testing.T, p *Packet, d *Dedup) {
+	q := Packet{Timestamp: p.Timestamp, WireLen: p.WireLen, CaptureLen: p.CaptureLen, Interface: p.Interface, LinkType: p.LinkType}
+	decode(&q, p.Frame)
+	inner(&q, p.Frame)
+	if q.WireLen > p.WireLen+ethernetHeader {
+		t.Fatalf("%d bytes with tunnels opened, %d on the wire", q.WireLen, p.WireLen)
+	}
+	if (Key(&q) == 0) != (q.IPVersion == 0) {
+		t.Fatalf("key %x for IP version %d", Key(&q), q.IPVersion)
+	}
+	d.Duplicate(&q)
+}
+
+// FuzzMerge: any bytes, read as two captures (themselves twice; or them
+// and a fixture) with tunnels opened, clocks estimated and copies
+// dropped, give every frame of both, each kept or counted as a copy; an
+// error names one of them; never a panic or a hang.
+func FuzzMerge(f *testing.F) {
+	for _, name := range []string{"twonode-a.pcap.gz", "node-any.pcap.gz", "vxlan.pcap", "eth-micro.pcap"} {
+		b, err := os.ReadFile(fixture(name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 4096)], false)
+	}
+	other, err := os.ReadFile(fixture("twonode-b.pcap.gz"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, withFixture bool) {
+		second := data
+		if withFixture {
+			second = other
+		}
+		m, err := OpenAll([]Input{{Name: "a", R: bytes.NewReader(data)}, {Name: "b", R: bytes.NewReader(second)}}, Options{Inner: true, Dedup: true})
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || (e.File != "a" && e.File != "b") {
+				t.Fatalf("OpenAll: %v is not an *Error naming a capture", err)
+			}
+			return
+		}
+		var p Packet
+		var kept uint64
+		for err = m.Next(&p); err == nil; err = m.Next(&p) {
+			kept++
+		}
+		// An error ends the read with the other capture's next frame
+		// read but not returned.
+		ms := m.Stats()
+		if err == io.EOF && kept+ms.Duplicates != ms.Packets || kept+ms.Duplicates > ms.Packets {
+			t.Fatalf("%d frames read, %d kept, %d copies, %v", ms.Packets, kept, ms.Duplicates, err)
+		}
+		for _, in := range m.Inputs() {
+			if in.Clock.Source == "" || in.Clock.Offset > DefaultMaxClockOffset || in.Clock.Offset < -DefaultMaxClockOffset {
+				t.Fatalf("%s: clock %+v", in.Name, in.Clock)
+			}
+		}
 	})
 }
 

@@ -37,7 +37,18 @@ func fuzzSeeds() map[string][]byte {
 			ppp.record(uint32(i), 0, c.data, uint32(len(c.data)), uint32(len(c.data)))
 		}
 	}
+	overlays := newPcap(LinkEthernet, 262144)
+	cooked := newPcap(LinkLinuxSLL2, 262144)
+	for i, c := range innerCases() {
+		if c.link == LinkEthernet {
+			overlays.record(uint32(i), 0, c.data, uint32(len(c.data)), uint32(len(c.data)))
+		} else {
+			cooked.record(uint32(i), 0, c.data, uint32(len(c.data)), uint32(len(c.data)))
+		}
+	}
 	return map[string][]byte{
+		"pcap-overlays":             overlays.Bytes(),
+		"pcap-sll2-overlays":        cooked.Bytes(),
 		"pcap-concatenated-be-nano": cat(first, pcapHeader(be, 0xa1b23c4d, 262144, LinkRaw), pcapRecord(be, 2, 7, raw, uint32(len(raw)))),
 		"pcap-then-pcapng":          cat(first, ng.Bytes()),
 		"pcapng-then-pcap":          cat(ng.Bytes(), first),

@@ -53,11 +53,21 @@ const (
 // Packet is one decoded frame. Payload aliases the reader's buffer and is
 // valid only until the next call to Reader.Next.
 type Packet struct {
-	Timestamp  int64    // Unix time in nanoseconds
-	WireLen    uint32   // original length on the wire (tshark's frame.len)
+	// Timestamp is the Unix time in nanoseconds: the capture's own, or,
+	// from a Merged read, corrected by its input's clock offset.
+	Timestamp int64
+	// WireLen is the original length on the wire (tshark's frame.len).
+	// With Options.Inner it is the length of the analysed IP packet as a
+	// frame on its pod's Ethernet link: its IP length and 14 bytes, which
+	// stand for the link and tunnel headers in front of it and any
+	// trailer (padding, a MACsec ICV).
+	WireLen    uint32
 	CaptureLen uint32   // bytes present in the capture
 	Interface  uint32   // pcapng interface index (0 for pcap)
 	LinkType   LinkType // link type of the frame's interface
+	// Input is the index of the capture the packet comes from in a Merged
+	// read (0 from a single Reader).
+	Input int
 
 	// Network layer. IPVersion is 0 when the frame carries no IP (ARP, LLDP,
 	// an unknown link type or a frame too short to decode).
@@ -82,4 +92,13 @@ type Packet struct {
 	// Frame is the whole captured frame (CaptureLen bytes of the link
 	// type's framing), aliasing the reader's buffer like Payload.
 	Frame []byte
+
+	// What deduplication needs, set by the decoder: the IP packet the
+	// addresses come from (header onward, trimmed to its length; nil
+	// without IP), the offset of its transport header in it (0 when there
+	// is none to read) and the interface index of a Linux cooked v2 frame
+	// (0 otherwise). They alias the reader's buffer, as Payload does.
+	ip      []byte
+	l4      int
+	ifindex uint32
 }

@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"os"
 	"slices"
+	"time"
 )
 
 // Limits on what the reader takes from a file. Lengths come from the file,
@@ -70,6 +71,31 @@ type Options struct {
 	// last whole packet, Next then returns io.EOF and Stats.Truncated
 	// says where it was cut.
 	Strict bool
+	// Inner opens overlay tunnels (VXLAN on UDP ports 4789 and 8472,
+	// Geneve on 6081, IP in IP: protocols 4 and 41) and decodes each frame
+	// as the packet inside, so that pod-to-pod traffic between nodes is
+	// attributed to the pods; and it counts a frame's length as the
+	// analysed IP packet's on an Ethernet link (Packet.WireLen: its IP
+	// length and 14 bytes), so that the same packet has the same length
+	// whether it was captured on a bridge, with tcpdump -i any (Linux
+	// cooked headers), behind a VLAN tag or inside a tunnel. Only whole datagrams are opened: the fragments of a tunnel
+	// datagram count by their outer header. Without Inner, frames count
+	// as tshark counts them: by the outermost IP header, with their
+	// length on the wire. Stats.Bytes is the length on the wire either way.
+	Inner bool
+
+	// For OpenAll only (a single Reader ignores them):
+
+	// Dedup drops the packets that are copies of a packet already read
+	// (the same IP packet seen on another interface or in another
+	// capture); see Dedup for the rule.
+	Dedup bool
+	// DedupSpan is how far apart in time copies of one packet may be; 0
+	// means DefaultDedupSpan.
+	DedupSpan time.Duration
+	// MaxClockOffset bounds the clock offset estimated between captures;
+	// 0 means DefaultMaxClockOffset.
+	MaxClockOffset time.Duration
 }
 
 // iface is a pcapng interface: how to read its packets.
@@ -204,11 +230,15 @@ func (r *Reader) Next(p *Packet) error {
 		r.err = r.end(err)
 		return r.err
 	}
+	wire := p.WireLen
 	st := decode(p, data)
+	if r.opts.Inner {
+		st |= inner(p, data)
+	}
 	p.Frame = data
 	s := &r.stats
 	s.Packets++
-	s.Bytes += uint64(p.WireLen)
+	s.Bytes += uint64(wire)
 	if p.IPVersion != 0 {
 		s.IPPackets++
 	} else {
@@ -270,7 +300,7 @@ func (r *Reader) count(st status, link LinkType) {
 		r.hidden[h]++
 	}
 	for e := st.encaps(); e != 0; e &= e - 1 {
-		r.encaps[bits.TrailingZeros8(e)]++
+		r.encaps[bits.TrailingZeros16(e)]++
 	}
 }
 
@@ -368,7 +398,8 @@ func (r *Reader) readHeader() error {
 	}
 	be, ok := pcapMagic([4]byte(head))
 	if !ok {
-		return r.errAt(0, fmt.Errorf("%w: %s", ErrFormat, describeMagic(head)))
+		r.in.peek(sniffLen) // more of the start, if there is more, to say what it is
+		return r.errAt(0, fmt.Errorf("%w: %s", ErrFormat, describeMagic(r.in.buf[r.in.r:min(r.in.w, r.in.r+sniffLen)])))
 	}
 	r.be = be
 	r.format = FormatPcap
@@ -376,8 +407,12 @@ func (r *Reader) readHeader() error {
 	return r.readPcapHeader(0)
 }
 
+// sniffLen is how much of a file that is not a capture describeMagic
+// looks at.
+const sniffLen = 256
+
 // describeMagic says what a file that is not a capture seems to be, and
-// what to do about it.
+// what to do about it; b is its start.
 func describeMagic(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("BZh")):
@@ -391,7 +426,39 @@ func describeMagic(b []byte) string {
 	case bytes.HasPrefix(b, []byte("snoo")):
 		return "the file is a Sun snoop capture: convert it with editcap -F pcapng IN OUT"
 	}
+	if what := describeText(b); what != "" {
+		return what
+	}
 	return fmt.Sprintf("it starts with % x, which is no pcap or pcapng magic number; if Wireshark opens it, convert it with editcap -F pcapng IN OUT", b)
+}
+
+// describeText recognises the text and pickle files that are given as a
+// capture by mistake, the entity logs among them; "" for anything else.
+func describeText(b []byte) string {
+	const misplaced = ": captures come first and the entity log last (mimir-tui [flags] CAPTURE... ENTITIES)"
+	t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5:
+		return "it is a Python pickle, such as the original MIMIR's entity log, not a capture" + misplaced
+	case len(t) > 0 && (t[0] == '{' || t[0] == '['):
+		return "it is JSON text, such as an entity log, not a capture" + misplaced
+	case bytes.HasPrefix(t, []byte("apiVersion:")) || bytes.HasPrefix(t, []byte("kind:")) || bytes.HasPrefix(t, []byte("---")):
+		return "it is YAML text, such as a kubectl listing, not a capture" + misplaced
+	case len(t) > 0 && printable(b):
+		return "it is text, with no pcap or pcapng magic number, not a capture" + misplaced
+	}
+	return ""
+}
+
+// printable reports whether b looks like text: no control characters but
+// white space.
+func printable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // countReader counts the bytes read through it.

@@ -50,8 +50,12 @@ type Stats struct {
 	Concatenated   uint64
 	ConcatenatedAt int64
 	// Encapsulations counts the frames decoded through each encapsulation
-	// (PPPoE, MPLS, 802.1ah PBB, VN-Tag, MACsec, NSH), those seen only.
+	// (PPPoE, MPLS, 802.1ah PBB, VN-Tag, MACsec, NSH; with Options.Inner
+	// the overlays VXLAN, Geneve and IP in IP), those seen only.
 	Encapsulations []Count
+	// Duplicates counts the frames a Merged read with Options.Dedup did
+	// not return: copies of a packet read before them (Dedup).
+	Duplicates uint64
 	// Undecoded counts, by reason, frames whose IP header (if they have
 	// one) the decoder cannot reach: frames of a link type it does not
 	// decode, encrypted MACsec, an MPLS payload that is not IP. They are

@@ -30,6 +30,13 @@ const (
 	// WarnUnknownBlocks: pcapng blocks of unknown types, skipped (a note:
 	// they hold no packets this reader reads).
 	WarnUnknownBlocks WarningKind = "unknown-blocks"
+	// WarnClock: of several captures, one whose clock offset could not be
+	// estimated; Count is the packets it has in common with the others.
+	// (Merged.Warnings only; a note unless its clock is known to be off.)
+	WarnClock WarningKind = "clock"
+	// WarnDedupFull: deduplication forgot packets early for lack of room;
+	// Count is how often. (Merged.Warnings only.)
+	WarnDedupFull WarningKind = "dedup-full"
 )
 
 // Warning is something about a capture that the user should know: what

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
@@ -24,7 +25,11 @@ type Options struct {
 
 // Report is the outcome of a check. Times are UTC.
 type Report struct {
+	// Capture is all captures together, as the analysis reads them:
+	// merged in time order, clocks corrected, tunnels opened, copies of
+	// a packet counted once. Captures are each capture on its own.
 	Capture    CaptureReport    `json:"capture"`
+	Captures   []CaptureReport  `json:"captures"`
 	Windows    []WindowCount    `json:"windows"`
 	Entities   EntitiesReport   `json:"entities"`
 	Resolution ResolutionReport `json:"resolution"`
@@ -63,6 +68,13 @@ type CaptureReport struct {
 	Concatenated   uint64              `json:"files_joined_after_the_first,omitempty"`
 	Encapsulations []capture.Count     `json:"encapsulations,omitempty"`
 	Undecoded      []capture.Undecoded `json:"undecoded,omitempty"`
+	// Duplicates are the frames dropped as copies of a packet read before
+	// them (on another interface, or in another capture).
+	Duplicates uint64 `json:"duplicates_removed"`
+	// Node and Clock, for each capture of Report.Captures: the node it
+	// was taken on (given, or its file name) and its clock offset.
+	Node  string         `json:"node,omitempty"`
+	Clock *capture.Clock `json:"clock,omitempty"`
 }
 
 // WindowCount is how many windows of one size the capture spans.
@@ -89,10 +101,12 @@ type EntitiesReport struct {
 	Inferred    bool      `json:"prefixes_inferred"`
 }
 
-// Run reads the capture and the entity log and reports. Progress is not
-// reported: a check reads the capture once at full speed. A capture cut
-// short is a finding, unless opts.Strict makes it an error.
-func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, entName string, opts Options) (*Report, error) {
+// Run reads the captures and the entity log and reports. The captures
+// are read as the analysis reads them (capture.OpenAll with tunnels
+// opened and copies dropped: capture.Options Inner and Dedup). Progress
+// is not reported: a check reads the captures once at full speed. A
+// capture cut short is a finding, unless opts.Strict makes it an error.
+func Run(ctx context.Context, caps []capture.Input, entR io.Reader, entName string, opts Options) (*Report, error) {
 	if len(opts.Sizes) == 0 {
 		opts.Sizes = []time.Duration{10 * time.Second, time.Minute}
 	}
@@ -103,15 +117,15 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 	if err != nil {
 		return nil, err
 	}
-	rd, err := capture.NewReaderWith(capR, capName, capture.Options{Strict: opts.Strict})
+	m, err := capture.OpenAll(caps, capture.Options{Strict: opts.Strict, Inner: true, Dedup: true})
 	if err != nil {
 		return nil, err
 	}
-	defer rd.Close()
+	defer m.Close()
 	var p capture.Packet
-	if err := rd.Next(&p); err != nil {
+	if err := m.Next(&p); err != nil {
 		if err == io.EOF {
-			return nil, NoPackets(capName, rd.Stats())
+			return nil, NoPackets(names(m), m.Stats())
 		}
 		return nil, err
 	}
@@ -126,31 +140,50 @@ func Run(ctx context.Context, capR io.Reader, capName string, entR io.Reader, en
 		if n&4095 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if err := rd.Next(&p); err == io.EOF {
+		if err := m.Next(&p); err == io.EOF {
 			break
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	st := rd.Stats()
+	return report(m, t, t0, log, tl, entName, opts), nil
+}
+
+// report puts the report together once the captures are read.
+func report(m *capture.Merged, t *tally, t0 int64, log *entities.Log, tl *entities.Timeline, entName string, opts Options) *Report {
+	st := m.Stats()
 	rep := &Report{
-		Capture:    captureReport(capName, st),
+		Capture:    captureReport(names(m), st),
 		Windows:    windowCounts(opts.Sizes, st, t0),
 		Entities:   entitiesReport(entName, log, tl, opts),
 		Resolution: t.report(opts.Top),
+	}
+	for _, in := range m.Inputs() {
+		cr := captureReport(in.Name, in.Stats)
+		cr.Node, cr.Duplicates, cr.Clock = in.Node, in.Duplicates, &in.Clock
+		rep.Captures = append(rep.Captures, cr)
 	}
 	ev := t.ev
 	ev.CaptureFirst, ev.CaptureLast = st.First, st.Last
 	ev.LogFirst, ev.LogLast = tl.Span()
 	ev.Services, ev.Prefixes = len(tl.Services()), tl.Prefixes()
-	rep.Findings = append(Judge(ev), CaptureFindings(st.Warnings())...)
+	rep.Findings = append(Judge(ev), CaptureFindings(m.Warnings())...)
 	sortFindings(rep.Findings)
 	rep.Verdict = verdict(rep.Findings)
-	return rep, nil
+	return rep
 }
 
-// NoPackets is the error for a capture without a whole packet: empty, or
-// cut short before its first packet ended.
+// names joins the names of a read's captures.
+func names(m *capture.Merged) string {
+	var ns []string
+	for _, in := range m.Inputs() {
+		ns = append(ns, in.Name)
+	}
+	return strings.Join(ns, ", ")
+}
+
+// NoPackets is the error for captures without a whole packet: empty, or
+// cut short before their first packet ended; name names them.
 func NoPackets(name string, st capture.Stats) error {
 	if t := st.Truncated; t != nil {
 		return fmt.Errorf("capture %s holds no whole packet: %s", name, t.Message)
@@ -194,6 +227,7 @@ func captureReport(name string, st capture.Stats) CaptureReport {
 		First: time.Unix(0, st.First).UTC(), Last: time.Unix(0, st.Last).UTC(), Duration: time.Duration(st.Last - st.First),
 		OutOfOrder: st.OutOfOrder, Malformed: st.Malformed, Skipped: st.Skipped,
 		Truncated: st.Truncated, Concatenated: st.Concatenated, Encapsulations: st.Encapsulations, Undecoded: st.Undecoded,
+		Duplicates: st.Duplicates,
 	}
 	for _, lt := range st.LinkTypes {
 		cr.LinkTypes = append(cr.LinkTypes, lt.String())

@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/testdata"
 )
 
 func shopCheck(t *testing.T, entities []byte, name string, opts Options) *Report {
 	t.Helper()
-	rep, err := Run(context.Background(), bytes.NewReader(testdata.ShopCapture), testdata.ShopCaptureName,
+	rep, err := Run(context.Background(), []capture.Input{{Name: testdata.ShopCaptureName, R: bytes.NewReader(testdata.ShopCapture)}},
 		bytes.NewReader(entities), name, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -89,5 +90,60 @@ func TestDisjointLogWarns(t *testing.T) {
 	}
 	if rep.Resolution.Share != 0 {
 		t.Errorf("share %.3f, want 0", rep.Resolution.Share)
+	}
+}
+
+// nodeLog is an entity log of the node fixtures' two pods
+// (testdata/captures/src/make-nodes.sh).
+const nodeLog = `{"ts": "2026-12-02T00:00:00Z", "op": "add", "kind": "pod", "name": "pod-a", "namespace": "default", "ip": "10.98.0.1", "owner": "a"}
+{"ts": "2026-12-02T00:00:00Z", "op": "add", "kind": "pod", "name": "pod-b", "namespace": "default", "ip": "10.98.0.2", "owner": "b"}
+`
+
+// TestSeveralCaptures: two node captures are reported one by one (node,
+// clock, copies) and together, read as the analysis reads them: the
+// bridge's 90 frames (testdata/captures/src/gen/twonode.go spreads them
+// over two nodes, node b's clock 3.75 ms ahead; capinfos: 168 and 165
+// frames, the bridge's two ARP frames among them).
+func TestSeveralCaptures(t *testing.T) {
+	dir := "../../testdata/captures/"
+	rep, err := Run(context.Background(), []capture.Input{{Path: dir + "twonode-a.pcap.gz", Node: "node-a"}, {Path: dir + "twonode-b.pcap.gz"}},
+		strings.NewReader(nodeLog), "nodes.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, all := rep.Captures[0], rep.Captures[1], rep.Capture
+	if a.Node != "node-a" || b.Node != "twonode-b" || a.Packets != 168 || b.Packets != 165 || a.Clock.Source != capture.ClockReference {
+		t.Errorf("captures %+v, %+v", a, b)
+	}
+	if d := b.Clock.Offset - 3750*time.Microsecond; b.Clock.Source != capture.ClockEstimated || d < -20*time.Microsecond || d > 20*time.Microsecond {
+		t.Errorf("node b's clock %+v, want 3.75 ms estimated", b.Clock)
+	}
+	if all.Packets != 333 || all.Duplicates != 243 || a.Duplicates+b.Duplicates != 243 || all.LinkTypes[0] != "Linux cooked-mode capture v2 (276)" || len(all.Encapsulations) != 1 || all.Encapsulations[0].What != "VXLAN" {
+		t.Errorf("together %+v", all)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"capture    " + dir + "twonode-b.pcap.gz\n  node     twonode-b; clock: +3.76",
+		"  node     node-a; clock: reference clock\n",
+		"  copies   122 dropped",
+		"captures   2 together: 333 packets (331 IP, 2 other), 243 dropped as copies",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+}
+
+// TestCapturesWithoutPackets: captures with no packet are an error naming
+// them all.
+func TestCapturesWithoutPackets(t *testing.T) {
+	empty := []byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0}
+	_, err := Run(context.Background(), []capture.Input{{Name: "a.pcap", R: bytes.NewReader(empty)}, {Name: "b.pcap", R: bytes.NewReader(empty)}},
+		strings.NewReader(nodeLog), "nodes.jsonl", Options{})
+	if err == nil || !strings.Contains(err.Error(), "capture a.pcap, b.pcap holds no packets") {
+		t.Errorf("error %v", err)
 	}
 }

@@ -167,16 +167,23 @@ func prefixes(ps []netip.Prefix) string {
 	return orNone(s)
 }
 
-// CaptureFindings turns a capture's warnings (capture.Stats.Warnings) into
-// findings: warnings, but notes for unknown pcapng blocks.
+// CaptureFindings turns a capture's warnings (capture.Stats.Warnings,
+// capture.Merged.Warnings) into findings: warnings, but notes for unknown
+// pcapng blocks and for a capture whose clock offset could not be
+// estimated (it has no packets in common with the others, so no copies
+// to find either; its clock may well be right).
 func CaptureFindings(ws []capture.Warning) []Finding {
 	out := make([]Finding, 0, len(ws))
 	for _, w := range ws {
 		sev := Warning
-		if w.Kind == capture.WarnUnknownBlocks {
+		if w.Kind == capture.WarnUnknownBlocks || w.Kind == capture.WarnClock {
 			sev = Note
 		}
-		out = append(out, Finding{Code: "capture-" + string(w.Kind), Severity: sev, Message: w.Message})
+		f := Finding{Code: "capture-" + string(w.Kind), Severity: sev, Message: w.Message}
+		if w.Kind == capture.WarnClock {
+			f.Setting = "clock-offset"
+		}
+		out = append(out, f)
 	}
 	return out
 }

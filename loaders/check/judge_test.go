@@ -126,7 +126,7 @@ func TestOriginalMimirLogs(t *testing.T) {
 // capture's gzip stream cut in half.
 func TestCheckTruncated(t *testing.T) {
 	cut := testdata.ShopCapture[:len(testdata.ShopCapture)/2]
-	rep, err := Run(context.Background(), bytes.NewReader(cut), "cut.pcapng.gz", bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{})
+	rep, err := Run(context.Background(), []capture.Input{{Name: "cut.pcapng.gz", R: bytes.NewReader(cut)}}, bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestCheckTruncated(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil || !strings.Contains(text.String(), fmt.Sprintf("cut      short at decompressed offset %d: the %d whole packets", tr.Offset, tr.Packets)) {
 		t.Errorf("text %q (%v): want the cut", text.String(), err)
 	}
-	_, err = Run(context.Background(), bytes.NewReader(cut), "cut.pcapng.gz", bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{Strict: true})
+	_, err = Run(context.Background(), []capture.Input{{Name: "cut.pcapng.gz", R: bytes.NewReader(cut)}}, bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{Strict: true})
 	if !errors.Is(err, capture.ErrTruncated) {
 		t.Errorf("strict: %v, want ErrTruncated", err)
 	}
@@ -151,7 +151,7 @@ func TestCheckTruncated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), bytes.NewReader(pcap[:50]), "cut.pcap", bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{})
+	_, err = Run(context.Background(), []capture.Input{{Name: "cut.pcap", R: bytes.NewReader(pcap[:50])}}, bytes.NewReader(testdata.ShopEntities), "entities.jsonl", Options{})
 	if err == nil || !strings.Contains(err.Error(), "holds no whole packet: cut.pcap: offset 24") {
 		t.Errorf("a capture cut before its first packet: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 )
 
@@ -44,15 +45,48 @@ func (rep *Report) WriteText(w io.Writer) error {
 	return err
 }
 
+// writeCapture writes each capture, with its node, clock and copies, and
+// when there are several, what they hold together.
 func (rep *Report) writeCapture(b *strings.Builder) {
-	c := &rep.Capture
+	caps := rep.Captures
+	if len(caps) == 0 {
+		caps = []CaptureReport{rep.Capture}
+	}
+	for i := range caps {
+		writeOneCapture(b, &caps[i], len(caps) > 1)
+	}
+	if len(caps) > 1 {
+		c := &rep.Capture
+		fmt.Fprintf(b, "captures   %d together: %d packets (%d IP, %d other), %d dropped as copies; %s → %s (%v)\n", len(caps),
+			c.Packets, c.IPPackets, c.NonIP, c.Duplicates, c.First.Format(time.RFC3339Nano), c.Last.Format(time.RFC3339Nano), c.Duration.Round(time.Millisecond))
+	}
+	var ws []string
+	for _, wc := range rep.Windows {
+		ws = append(ws, fmt.Sprintf("%d × %gs (last partial)", wc.Windows, wc.SizeSeconds))
+	}
+	fmt.Fprintf(b, "windows    %s\n", strings.Join(ws, ", "))
+}
+
+// writeOneCapture writes what a capture holds; several says whether it is
+// one of several, whose clocks matter.
+func writeOneCapture(b *strings.Builder, c *CaptureReport, several bool) {
+	fmt.Fprintf(b, "capture    %s\n", c.Name)
+	if c.Node != "" {
+		clock := ""
+		if c.Clock != nil && (several || c.Clock.Source != capture.ClockReference) {
+			clock = "; clock: " + c.Clock.String()
+		}
+		fmt.Fprintf(b, "  node     %s%s\n", c.Node, clock)
+	}
 	format := c.Format
 	if c.Compressed {
 		format += ", gzip-compressed"
 	}
-	fmt.Fprintf(b, "capture    %s\n", c.Name)
 	fmt.Fprintf(b, "  format   %s; link types %s; %d interface(s)\n", format, strings.Join(c.LinkTypes, ", "), c.Interfaces)
 	fmt.Fprintf(b, "  packets  %d (%d IP, %d other), %s on the wire\n", c.Packets, c.IPPackets, c.NonIP, units.Bytes(float64(c.Bytes)))
+	if c.Duplicates > 0 {
+		fmt.Fprintf(b, "  copies   %d dropped: the same IP packet seen before, on another interface or in another capture\n", c.Duplicates)
+	}
 	if len(c.Encapsulations) > 0 {
 		var es []string
 		for _, e := range c.Encapsulations {
@@ -69,11 +103,6 @@ func (rep *Report) writeCapture(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "  cut      short at %s %d: the %d whole packets before it were read\n", where, t.Offset, t.Packets)
 	}
-	var ws []string
-	for _, wc := range rep.Windows {
-		ws = append(ws, fmt.Sprintf("%d × %gs (last partial)", wc.Windows, wc.SizeSeconds))
-	}
-	fmt.Fprintf(b, "windows    %s\n", strings.Join(ws, ", "))
 }
 
 func (rep *Report) writeEntities(b *strings.Builder) {

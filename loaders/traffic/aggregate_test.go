@@ -306,7 +306,7 @@ func TestNonIP(t *testing.T) {
 // -T fields -e frame.len` gives 14 frames, 7236 bytes, and the reverse 15
 // frames, 7424 bytes.
 func TestConversationTotals(t *testing.T) {
-	out, _, _ := aggregate(t, "../../testdata/captures/eth-micro.pcap", traffic.Config{Sizes: []time.Duration{time.Minute}})
+	out, _, _ := aggregate(t, "../../testdata/captures/eth-micro.pcap", traffic.Config{Sizes: []time.Duration{time.Minute}}, capture.Options{})
 	if len(out[0]) != 1 {
 		t.Fatalf("%d windows, want 1", len(out[0]))
 	}

@@ -89,11 +89,28 @@ func BenchmarkIngestDetails(b *testing.B) {
 	benchIngest(b, traffic.Config{Sizes: []time.Duration{10 * time.Second, time.Minute}, Details: true})
 }
 
+// BenchmarkIngestMerged reads as the engine does: through capture.OpenAll
+// with tunnels opened and copies dropped (one input, so no clock is
+// estimated), with details, for 10 s and 60 s windows.
+func BenchmarkIngestMerged(b *testing.B) {
+	benchIngestWith(b, traffic.Config{Sizes: []time.Duration{10 * time.Second, time.Minute}, Details: true}, func(data []byte) (packetReader, error) {
+		return capture.OpenAll([]capture.Input{{Name: "bench", R: bytes.NewReader(data)}}, capture.Options{Inner: true, Dedup: true})
+	})
+}
+
+// packetReader is what the benchmarks read: a capture.Reader or a
+// capture.Merged.
+type packetReader interface{ Next(*capture.Packet) error }
+
 func benchIngest(b *testing.B, cfg traffic.Config) {
+	benchIngestWith(b, cfg, func(data []byte) (packetReader, error) { return capture.NewReader(bytes.NewReader(data), "bench") })
+}
+
+func benchIngestWith(b *testing.B, cfg traffic.Config, open func([]byte) (packetReader, error)) {
 	data := shopPcap(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var r *capture.Reader
+	var r packetReader
 	var a *traffic.Aggregator
 	var p capture.Packet
 	windows := 0
@@ -103,7 +120,7 @@ func benchIngest(b *testing.B, cfg traffic.Config) {
 	for i := 0; i < b.N; i++ {
 		if r == nil {
 			var err error
-			if r, err = capture.NewReader(bytes.NewReader(data), "bench"); err != nil {
+			if r, err = open(data); err != nil {
 				b.Fatal(err)
 			}
 			a = traffic.New(cfg)

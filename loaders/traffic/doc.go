@@ -21,5 +21,8 @@
 // Memory grows with windows × pairs in flight, never with packets: windows
 // are released once emitted. All timestamp arithmetic is in int64
 // nanoseconds. The counts equal tshark's per-packet output bucketed into
-// the same windows (TestOracleTshark).
+// the same windows (TestOracleTshark; with capture.Options.Inner,
+// tshark's innermost IP header, TestOracleTsharkInner). Several captures
+// merged by capture.OpenAll are aggregated like one: the reorder slack
+// absorbs what their clocks and merge leave out of order.
 package traffic

@@ -15,7 +15,7 @@ import (
 // ends are its pair's; only the first size has flows.
 func TestFlows(t *testing.T) {
 	const path = "../../testdata/shop-demo/capture.pcapng.gz"
-	out, _, _ := aggregate(t, path, traffic.Config{Sizes: []time.Duration{10 * time.Second, time.Minute}, Details: true})
+	out, _, _ := aggregate(t, path, traffic.Config{Sizes: []time.Duration{10 * time.Second, time.Minute}, Details: true}, capture.Options{})
 	rd, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -69,6 +69,10 @@ type tsharkFrame struct {
 	ts       int64
 	src, dst netip.Addr // invalid for a frame without IP
 	length   uint64
+	// The analysed packet of capture.Options.Inner: the innermost IP
+	// header before any ICMP error, and its length as an Ethernet frame.
+	inSrc, inDst netip.Addr
+	inLength     uint64
 }
 
 // runTshark returns tshark's view of every frame of a capture, and
@@ -80,9 +84,11 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 	if err != nil {
 		skipOrFail(t, "tshark is not installed: the ingestion oracle needs it (apt-get install tshark)")
 	}
-	cmd := exec.Command(tshark, "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
+	// UDP port 8472 is VXLAN as Linux and flannel use it; tshark knows
+	// only 4789 unless told.
+	cmd := exec.Command(tshark, "-n", "-r", path, "-d", "udp.port==8472,vxlan", "-T", "fields", "-E", "separator=/t",
 		"-e", "frame.time_epoch", "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst",
-		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "frame.len")
+		"-e", "ipv6.src", "-e", "ipv6.dst", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen", "-e", "sll.ifindex")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -94,8 +100,8 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 7 {
-			t.Fatalf("tshark line %q: want 7 fields", sc.Text())
+		if len(f) != 10 {
+			t.Fatalf("tshark line %q: want 10 fields", sc.Text())
 		}
 		if f[0] == "" {
 			// Wireshark shows a pcapng custom block as a record without
@@ -122,9 +128,51 @@ func runTshark(t *testing.T, path string) ([]tsharkFrame, bool) {
 		case v6 >= 0 && f[4] != "":
 			fr.src, fr.dst = first(t, f[4]), first(t, f[5])
 		}
+		fr.inSrc, fr.inDst, fr.inLength = innermost(t, protos, f, fr.length)
 		frames = append(frames, fr)
 	}
 	return frames, cut
+}
+
+// innermost finds, in tshark's fields f of a frame of length n with
+// protocol chain protos, the packet capture.Options.Inner analyses: the
+// last IP header before any ICMP error (which quotes another), and its
+// length with a 14-byte Ethernet header; without IP, the frame's length,
+// a Linux cooked header counted as Ethernet's.
+func innermost(t *testing.T, protos, f []string, n uint64) (src, dst netip.Addr, length uint64) {
+	k, seen := -1, map[string]int{}
+	var kind string
+	for _, p := range protos {
+		if p == "icmp" || p == "icmpv6" {
+			break
+		}
+		if p == "ip" || p == "ipv6" {
+			k, kind = seen[p], p
+			seen[p]++
+		}
+	}
+	field := map[string][3]int{"ip": {2, 3, 7}, "ipv6": {4, 5, 8}}[kind]
+	if k < 0 || f[field[0]] == "" {
+		// Without IP a Linux cooked header (v2 has an interface index)
+		// counts as Ethernet's.
+		switch {
+		case protos[0] != "sll":
+		case f[9] != "":
+			n -= 20 - 14
+		default:
+			n -= 16 - 14
+		}
+		return netip.Addr{}, netip.Addr{}, n
+	}
+	nth := func(s string) string { return strings.Split(s, ",")[k] }
+	l, err := strconv.ParseUint(nth(f[field[2]]), 10, 32)
+	if err != nil {
+		t.Fatalf("tshark length %q: %v", f[field[2]], err)
+	}
+	if kind == "ipv6" {
+		l += 40
+	}
+	return first(t, nth(f[field[0]])), first(t, nth(f[field[1]])), l + 14
 }
 
 func first(t *testing.T, s string) netip.Addr {
@@ -170,8 +218,8 @@ func floorDiv(a, b int64) int64 {
 }
 
 // bucket cuts tshark's frames into windows of size T anchored at the first
-// frame in file order.
-func bucket(frames []tsharkFrame, size time.Duration) map[int64]*oracleWindow {
+// frame in file order; inner takes the analysed packet of Options.Inner.
+func bucket(frames []tsharkFrame, size time.Duration, inner bool) map[int64]*oracleWindow {
 	ws := map[int64]*oracleWindow{}
 	t0 := frames[0].ts
 	for _, f := range frames {
@@ -181,22 +229,26 @@ func bucket(frames []tsharkFrame, size time.Duration) map[int64]*oracleWindow {
 			w = &oracleWindow{pairs: map[pairID]counts{}}
 			ws[k] = w
 		}
+		src, dst, n := f.src, f.dst, f.length
+		if inner {
+			src, dst, n = f.inSrc, f.inDst, f.inLength
+		}
 		w.total.frames++
-		w.total.bytes += f.length
-		if f.src.IsValid() {
-			c := w.pairs[pairID{f.src, f.dst}]
+		w.total.bytes += n
+		if src.IsValid() {
+			c := w.pairs[pairID{src, dst}]
 			c.frames++
-			c.bytes += f.length
-			w.pairs[pairID{f.src, f.dst}] = c
+			c.bytes += n
+			w.pairs[pairID{src, dst}] = c
 		}
 	}
 	return ws
 }
 
 // aggregate runs the reader and the aggregator over a capture.
-func aggregate(t *testing.T, path string, cfg traffic.Config) ([][]*traffic.Window, capture.Stats, traffic.Stats) {
+func aggregate(t *testing.T, path string, cfg traffic.Config, opts capture.Options) ([][]*traffic.Window, capture.Stats, traffic.Stats) {
 	t.Helper()
-	r, err := capture.Open(path)
+	r, err := capture.OpenWith(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +277,17 @@ func aggregate(t *testing.T, path string, cfg traffic.Config) ([][]*traffic.Wind
 // the same windows, exactly, for several window sizes.
 func TestOracleTshark(t *testing.T) {
 	for _, path := range oracleCaptures(t) {
-		t.Run(filepath.Base(path), func(t *testing.T) { oracle(t, path, false) })
+		t.Run(filepath.Base(path), func(t *testing.T) { oracle(t, path, false, false) })
+	}
+}
+
+// TestOracleTsharkInner: with capture.Options.Inner, every frame counts
+// by the packet tshark finds innermost (inside VXLAN, Geneve, IP in IP;
+// not inside an ICMP error), with that packet's IP length and a 14-byte
+// Ethernet header, window by window and pair by pair.
+func TestOracleTsharkInner(t *testing.T) {
+	for _, path := range oracleCaptures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) { oracle(t, path, false, true) })
 	}
 }
 
@@ -252,19 +314,20 @@ func TestOracleTruncated(t *testing.T) {
 			if err := os.WriteFile(path, b[:c.keep], 0o644); err != nil {
 				t.Fatal(err)
 			}
-			oracle(t, path, true)
+			oracle(t, path, true, false)
 		})
 	}
 }
 
 // oracle compares a capture's windows with tshark's; cut says whether the
-// capture is cut short (both tshark and the reader must find it so).
-func oracle(t *testing.T, path string, cut bool) {
+// capture is cut short (both tshark and the reader must find it so), inner
+// whether tunnels are opened (capture.Options.Inner).
+func oracle(t *testing.T, path string, cut, inner bool) {
 	frames, tsharkCut := runTshark(t, path)
 	if len(frames) == 0 {
 		t.Fatal("tshark read no frame")
 	}
-	got, cs, as := aggregate(t, path, traffic.Config{Sizes: oracleSizes})
+	got, cs, as := aggregate(t, path, traffic.Config{Sizes: oracleSizes}, capture.Options{Inner: inner})
 	if tsharkCut != cut || (cs.Truncated != nil) != cut {
 		t.Errorf("tshark finds the capture cut short: %v; the reader: %+v; want %v", tsharkCut, cs.Truncated, cut)
 	}
@@ -286,7 +349,7 @@ func oracle(t *testing.T, path string, cut bool) {
 		if as.Late[i] != 0 || as.OutOfSpan != 0 {
 			t.Errorf("size %v: %d late, %d out of span packets; the oracle counts them all", size, as.Late[i], as.OutOfSpan)
 		}
-		compareWindows(t, size, bucket(frames, size), got[i])
+		compareWindows(t, size, bucket(frames, size, inner), got[i])
 	}
 }
 

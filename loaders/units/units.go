@@ -51,3 +51,34 @@ func ParseBytes(s string) (uint64, error) {
 	}
 	return 0, fmt.Errorf("%q is too large", s)
 }
+
+// ParseRate reads a rate of events as a count per period and returns it
+// per day: "1/day", "2/week", "0.5/h", "3 per hour", "10/d". The periods
+// are s, min, h, day and week (and their usual spellings).
+func ParseRate(s string) (float64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	num, per, ok := strings.Cut(t, "/")
+	if !ok {
+		num, per, ok = strings.Cut(t, " per ")
+	}
+	if !ok {
+		return 0, fmt.Errorf("%q is not a rate such as 1/day, 2/week or 0.5/h", s)
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("%q: %q is not a count; write e.g. 1/day", s, strings.TrimSpace(num))
+	}
+	days, ok := map[string]float64{
+		"s": 1.0 / 86400, "sec": 1.0 / 86400, "second": 1.0 / 86400,
+		"min": 1.0 / 1440, "minute": 1.0 / 1440, "m": 1.0 / 1440,
+		"h": 1.0 / 24, "hr": 1.0 / 24, "hour": 1.0 / 24,
+		"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7,
+	}[strings.TrimSuffix(strings.TrimSpace(per), "s")]
+	if !ok && strings.TrimSpace(per) == "s" {
+		days, ok = 1.0/86400, true
+	}
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown period %q; use s, min, h, day or week", s, strings.TrimSpace(per))
+	}
+	return x / days, nil
+}

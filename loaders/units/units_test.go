@@ -53,3 +53,23 @@ func TestParseBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRate(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want float64 // per day
+	}{
+		{"1/day", 1}, {"2/week", 2.0 / 7}, {"0.5/h", 12}, {"3 per hour", 72}, {"10/d", 10},
+		{"1/min", 1440}, {"1/s", 86400}, {"1/hours", 24}, {" 7 / Weeks ", 1}, {"0/day", 0},
+	} {
+		got, err := ParseRate(c.in)
+		if err != nil || math.Abs(got-c.want) > 1e-9*c.want {
+			t.Errorf("ParseRate(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "1", "day", "x/day", "-1/day", "1/fortnight", "Inf/day"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) accepted", bad)
+		}
+	}
+}

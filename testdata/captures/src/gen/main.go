@@ -10,12 +10,14 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -46,15 +48,24 @@ func main() {
 	writeHeaders(filepath.Join(dir, "headers.pcap"))
 	writeNg(filepath.Join(dir, "ngopts.pcapng"), frames)
 	writeEncapsulations(dir, frames)
+	writeOverlays(dir, frames)
+	writeTwoNode(dir)
 }
 
+// readPcap reads a pcap, gzip-compressed when its name ends in .gz.
 func readPcap(path string) []frame {
 	f, err := os.Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	r, err := pcapgo.NewReader(f)
+	var src io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		if src, err = gzip.NewReader(f); err != nil {
+			log.Fatal(err)
+		}
+	}
+	r, err := pcapgo.NewReader(src)
 	if err != nil {
 		log.Fatal(err)
 	}
