@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
 )
 
@@ -36,20 +37,51 @@ type intervalsKey struct {
 	th      float64
 }
 
-// intervalsMsg brings the intervals read off the update loop.
+// intervalsMsg brings the intervals read off the update loop, and the
+// new workloads learned.
 type intervalsMsg struct {
 	key  intervalsKey
 	rows []alertRow
 	err  error
 }
 
+// learnedEvent is a new workload's pairs a window was the first to show,
+// learned into the baseline instead of alarmed: a row of the alerts list.
+type learnedEvent struct {
+	window   int
+	start    time.Time
+	workload string
+	pairs    []engine.LearnedPair
+}
+
+// learnedEvents gathers the learned pairs of windows, a row per window and
+// workload.
+func learnedEvents(windows []*engine.WindowResult) []alertRow {
+	var out []alertRow
+	for _, w := range windows {
+		if w == nil || len(w.Learned) == 0 {
+			continue
+		}
+		at := map[string]*learnedEvent{}
+		for _, l := range w.Learned {
+			ev := at[l.Workload]
+			if ev == nil {
+				ev = &learnedEvent{window: w.Index, start: w.Start, workload: l.Workload}
+				at[l.Workload] = ev
+				out = append(out, alertRow{learned: ev})
+			}
+			ev.pairs = append(ev.pairs, l)
+		}
+	}
+	return out
+}
+
 // alertsPane lists every flagged interval of the current window size at
 // the current threshold: start, end, duration, windows, peak score,
-// verdict, top edge, services. s sorts, enter goes to the interval's peak
+// verdict, top edge, services — and the new workloads whose pairs were
+// learned instead of alarmed. s sorts, enter goes to the interval's peak
 // window (its flagged edges focused), space shows a row in full, v gives a
-// verdict, x writes the packets of its top edge over the interval. (The
-// engine's coming "changes" — new workloads learned — are rows of another
-// kind here.)
+// verdict, x writes the packets of its top edge over the interval.
 type alertsPane struct {
 	sh      *shared
 	list    listView
@@ -109,6 +141,9 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	cmd, _ := p.list.overlayKeys(msg, "flagged interval", func(r row) tea.Msg {
+		if a := r.value.(alertRow); a.learned != nil {
+			return gotoMsg{window: a.learned.window}
+		}
 		return gotoMsg{window: r.value.(alertRow).iv.PeakWindow, edges: true}
 	})
 	return cmd
@@ -122,6 +157,9 @@ func (p *alertsPane) selection() selection {
 		return selection{}
 	}
 	a := r.value.(alertRow)
+	if a.learned != nil {
+		return selection{copies: r.copy}
+	}
 	iv := a.iv
 	s := selection{interval: &iv, copies: r.copy}
 	if a.top != nil {
@@ -147,7 +185,7 @@ func (p *alertsPane) background() tea.Cmd {
 	store := p.sh.store
 	return func() tea.Msg {
 		rows, err := mergeIntervals(store, windows, sd.size, k.th)
-		return intervalsMsg{key: k, rows: rows, err: err}
+		return intervalsMsg{key: k, rows: append(rows, learnedEvents(windows)...), err: err}
 	}
 }
 
@@ -172,7 +210,7 @@ func (p *alertsPane) sync() {
 	p.rowsKey = k
 	var was time.Time
 	if r, ok := p.list.selected(); ok {
-		was = r.value.(alertRow).iv.Start
+		was = r.value.(alertRow).start()
 	}
 	rows := sortAlerts(p.rows, p.sortBy, p.sh.verdicts)
 	c := newAlertColumns(p.list.width - 1)
@@ -180,17 +218,29 @@ func (p *alertsPane) sync() {
 	out := make([]row, len(rows))
 	for i, a := range rows {
 		out[i] = p.row(a, c)
-		if a.iv.Start.Equal(was) {
+		if a.start().Equal(was) {
 			p.list.sel = i
 		}
 	}
 	p.list.setRows(out, true)
 }
 
-// sortAlerts orders the intervals; ties keep time order.
+// start is when the row's interval or learning starts.
+func (a alertRow) start() time.Time {
+	if a.learned != nil {
+		return a.learned.start
+	}
+	return a.iv.Start
+}
+
+// sortAlerts orders the rows — the learned workloads after the intervals
+// but by time; ties keep time order.
 func sortAlerts(rows []alertRow, by alertSort, vb *verdictBook) []alertRow {
 	out := slices.Clone(rows)
 	rank := func(a alertRow) int {
+		if a.learned != nil {
+			return 4
+		}
 		v, _, ok := vb.of(&a.iv)
 		if !ok {
 			return 0
@@ -198,17 +248,25 @@ func sortAlerts(rows []alertRow, by alertSort, vb *verdictBook) []alertRow {
 		return map[string]int{export.Unsure: 1, export.FalsePositive: 2, export.Confirmed: 3}[v.Verdict]
 	}
 	slices.SortStableFunc(out, func(a, b alertRow) int {
+		learned := cmp.Compare(boolInt(a.learned != nil), boolInt(b.learned != nil))
 		switch by {
+		case alertsByTime:
+			return a.start().Compare(b.start())
 		case alertsByPeak:
-			return cmp.Compare(b.iv.PeakScore, a.iv.PeakScore)
+			return cmp.Or(learned, cmp.Compare(b.iv.PeakScore, a.iv.PeakScore))
 		case alertsByDuration:
-			return cmp.Compare(b.iv.End.Sub(b.iv.Start), a.iv.End.Sub(a.iv.Start))
-		case alertsByVerdict:
-			return cmp.Compare(rank(a), rank(b))
+			return cmp.Or(learned, cmp.Compare(b.iv.End.Sub(b.iv.Start), a.iv.End.Sub(a.iv.Start)))
 		}
-		return 0
+		return cmp.Compare(rank(a), rank(b))
 	})
 	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // alertColumns fit the list's columns to a width.
@@ -226,6 +284,9 @@ func (c alertColumns) line(start, end, length, win, peak, verdict, edge, service
 }
 
 func (p *alertsPane) row(a alertRow, c alertColumns) row {
+	if a.learned != nil {
+		return p.learnedRow(a, c)
+	}
 	st := p.sh.styles
 	iv := a.iv
 	top := "—"
@@ -258,6 +319,26 @@ func (p *alertsPane) row(a alertRow, c alertColumns) row {
 	return row{text: style.Render(text), full: full, copy: copies, value: a}
 }
 
+// learnedRow is a new workload learned: when, its pairs, and until when.
+func (p *alertsPane) learnedRow(a alertRow, c alertColumns) row {
+	ev := a.learned
+	names := make([]string, len(ev.pairs))
+	for i, l := range ev.pairs {
+		names[i] = l.Pair
+	}
+	until := ev.pairs[0].Until
+	text := c.line(ev.start.UTC().Format("15:04:05"), until.UTC().Format("15:04:05"), "", "1", "—", "◇ learned",
+		strings.Join(names, ", "), ev.workload)
+	full := fmt.Sprintf("new workload %s, appeared %s: learned, not alarmed, until %s UTC\nfirst seen in window %d: %s",
+		ev.workload, ev.pairs[0].Appeared.UTC().Format("2006-01-02 15:04:05"), until.UTC().Format("15:04:05"), ev.window,
+		strings.Join(names, ", "))
+	copies := []copyable{{"workload", ev.workload}}
+	for _, n := range names {
+		copies = append(copies, copyable{"pair", n})
+	}
+	return row{text: p.sh.styles.Baseline.Render(text), full: full, copy: copies, value: a}
+}
+
 func (p *alertsPane) View() string {
 	st := p.sh.styles
 	head := st.Focused.Render("flagged intervals")
@@ -268,8 +349,17 @@ func (p *alertsPane) View() string {
 	case !p.loaded || sd == nil:
 		return truncateStyled(head, p.list.width) + "\n" + st.Muted.Render("reading the flagged windows…")
 	}
-	head += st.Muted.Render(fmt.Sprintf(" · %s at threshold %s · %s windows · sort %s · ⏎ go to its peak",
-		plural(len(p.rows), "interval"), fmtScore(p.key.th), fmtSize(sd.size), p.sortBy))
+	learned := 0
+	for _, r := range p.rows {
+		if r.learned != nil {
+			learned++
+		}
+	}
+	head += st.Muted.Render(fmt.Sprintf(" · %s at threshold %s", plural(len(p.rows)-learned, "interval"), fmtScore(p.key.th)))
+	if learned > 0 {
+		head += st.Muted.Render(" · " + plural(learned, "new workload") + " learned")
+	}
+	head += st.Muted.Render(fmt.Sprintf(" · %s windows · sort %s · ⏎ go to its peak", fmtSize(sd.size), p.sortBy))
 	if len(p.rows) == 0 {
 		return truncateStyled(head, p.list.width) + "\n" + st.OK.Render("○ no window alerts at this threshold") +
 			"\n" + st.Muted.Render("  -: lower the threshold")

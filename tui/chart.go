@@ -64,6 +64,8 @@ type aggregate struct {
 	analysed []bool    // the bucket holds an analysed window
 	churn    []string  // the bucket's changes of the application: + − ± ↻, or ""
 	hasChurn bool
+	learned  []bool // the bucket has pairs of new workloads learned
+	hasLearn bool
 }
 
 // renderKey identifies a rendered chart.
@@ -108,6 +110,9 @@ func (c *chartPane) plotHeight() int { return c.height - 2 - c.strips() }
 func (c *chartPane) strips() int {
 	n := 1
 	if c.agg.hasChurn {
+		n++
+	}
+	if c.agg.hasLearn {
 		n++
 	}
 	if c.sh.search != nil {
@@ -190,6 +195,7 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 	a.baseline = make([]bool, g.nb)
 	a.analysed = make([]bool, g.nb)
 	a.churn = make([]string, g.nb)
+	a.learned = make([]bool, g.nb)
 	for b := range g.nb {
 		lo, hi := g.windows(b)
 		var churn []engine.Change
@@ -197,11 +203,13 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 			if w := sd.windows[i]; w != nil {
 				a.analysed[b] = true
 				a.baseline[b] = a.baseline[b] || w.Baseline
+				a.learned[b] = a.learned[b] || len(w.Learned) > 0
 				churn = append(churn, w.Churn...)
 			}
 		}
 		a.churn[b] = churnGlyph(churn)
 		a.hasChurn = a.hasChurn || a.churn[b] != ""
+		a.hasLearn = a.hasLearn || a.learned[b]
 	}
 	c.agg = a
 	return &c.agg
@@ -288,6 +296,9 @@ func (c *chartPane) title(sd *seriesData, th float64) string {
 	if c.agg.hasChurn && c.agg.key.sd == sd {
 		legend += " " + st.Warning.Render("±") + st.Muted.Render(" changes")
 	}
+	if c.agg.hasLearn && c.agg.key.sd == sd {
+		legend += " " + st.Baseline.Render("◇") + st.Muted.Render(" learned")
+	}
 	if c.sh.search != nil {
 		legend += " " + st.Accent.Render("◆") + st.Muted.Render(" match")
 	}
@@ -326,6 +337,9 @@ func (c *chartPane) render(sd *seriesData, a *aggregate, th float64, cur int) st
 	lines = append(lines, c.strip(a, th))
 	if a.hasChurn {
 		lines = append(lines, c.churnStrip(a))
+	}
+	if a.hasLearn {
+		lines = append(lines, c.learnedStrip(a))
 	}
 	if s := c.sh.search; s != nil {
 		lines = append(lines, c.searchStrip(a, s))

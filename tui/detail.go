@@ -121,6 +121,7 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 	rows = append(rows, row{text: p.scoreLine(w, th)}, row{text: p.factsLine(w)})
 	rows = append(rows, p.verdictRows(w, th)...)
 	rows = append(rows, churnRows(w.Churn, st)...)
+	rows = append(rows, learnedRows(w.Learned, st)...)
 	rows = append(rows, row{skip: true},
 		row{text: st.PaneTitle.Render("drivers of the score") + st.Muted.Render(" · contribution = weight × z"), skip: true})
 	switch {
@@ -212,6 +213,21 @@ func churnText(c engine.Change, st *Styles) string {
 	return s + st.Muted.Render(" "+c.Time.UTC().Format("15:04:05"))
 }
 
+// learnedRows list the pairs of new workloads the window was the first to
+// show, learned into the baseline instead of flagged.
+func learnedRows(learned []engine.LearnedPair, st *Styles) []row {
+	if len(learned) == 0 {
+		return nil
+	}
+	rows := []row{{skip: true}, {text: st.PaneTitle.Render(plural(len(learned), "pair")) + st.Muted.Render(" of new workloads learned, not alarmed"), skip: true}}
+	for _, l := range learned {
+		text := fmt.Sprintf("  ◇ %s %s", l.Pair, units.Bytes(l.Bytes))
+		note := fmt.Sprintf(" · %s appeared %s, learned until %s", l.Workload, l.Appeared.UTC().Format("15:04:05"), l.Until.UTC().Format("15:04:05"))
+		rows = append(rows, row{text: st.Baseline.Render(text) + st.Muted.Render(note), copy: []copyable{{"pair", l.Pair}, {"workload", l.Workload}}})
+	}
+	return rows
+}
+
 func churnCopies(c engine.Change) []copyable {
 	out := []copyable{{c.Kind, c.Name}}
 	if c.IP != "" {
@@ -259,6 +275,8 @@ func whyNoAlert(w *engine.WindowResult) string {
 	switch {
 	case w.Baseline:
 		return "baseline window: assumed benign, never alerts"
+	case w.Suppressed:
+		return "judged a false positive: what drove it is folded into the baseline"
 	case w.Partial && w.Coverage < engine.MinCoverage:
 		return fmt.Sprintf("partial window (%.0f%% covered): too short to alert", 100*w.Coverage)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
@@ -13,8 +14,8 @@ import (
 
 // evidenceRows show what a flagged edge's reasons rest on: its flows (who
 // opened each), the connections its source opened, the DNS names of a
-// suspected tunnel, the address:port targets of a fan-out. (A new kind of
-// evidence is one more block here.)
+// suspected tunnel, the address:port targets of a fan-out, a beacon's
+// check-ins. (A new kind of evidence is one more block here.)
 func evidenceRows(ev *engine.Evidence, width int, st *Styles) []row {
 	if ev == nil {
 		return nil
@@ -32,7 +33,50 @@ func evidenceRows(ev *engine.Evidence, width int, st *Styles) []row {
 	if len(ev.Targets) > 0 {
 		rows = append(rows, targetRows(ev.Targets, ev.MoreTargets, st)...)
 	}
+	if ev.Beacon != nil {
+		rows = append(rows, beaconRows(ev.Beacon, st)...)
+	}
 	return rows
+}
+
+// beaconRows show a beacon: where it calls, how regularly (the median
+// interval, its jitter, the histogram of the intervals) and how much each
+// check-in sends.
+func beaconRows(b *engine.BeaconEvidence, st *Styles) []row {
+	head := fmt.Sprintf("%s → %s: %d check-ins every %s (jitter %s) from %s to %s UTC",
+		b.Pod, b.Destination, b.Count, fmtSeconds(b.Interval), compact(b.Jitter),
+		b.First.UTC().Format("15:04:05"), b.Last.UTC().Format("15:04:05"))
+	rows := []row{{skip: true},
+		{text: st.PaneTitle.Render("beacon") + st.Muted.Render(fmt.Sprintf(" · regularity %s (1 − jitter)", compact(b.Score))), skip: true},
+		{text: "  " + st.Text.Render(head), copy: []copyable{{"beacon destination", b.Destination}, {"pod", b.Pod}}}}
+	most := 0
+	for _, bin := range b.Histogram {
+		most = max(most, bin.Count)
+	}
+	for _, bin := range b.Histogram {
+		bar := strings.Repeat("█", (bin.Count*24+most-1)/max(most, 1))
+		rows = append(rows, row{text: "  " + st.Muted.Render(fmt.Sprintf("%9s–%-9s", fmtSeconds(bin.From), fmtSeconds(bin.To))) +
+			st.Accent.Render(bar) + st.Muted.Render(fmt.Sprintf(" %d", bin.Count)),
+			full: fmt.Sprintf("%d intervals between %s and %s", bin.Count, fmtSeconds(bin.From), fmtSeconds(bin.To))})
+	}
+	if len(b.Sizes) > 0 {
+		sizes := make([]string, len(b.Sizes))
+		for i, x := range b.Sizes {
+			sizes[i] = units.Bytes(x)
+		}
+		text := "bytes sent per check-in: " + strings.Join(sizes, " ")
+		rows = append(rows, row{text: "  " + st.Muted.Render(text), full: text})
+	}
+	return rows
+}
+
+// fmtSeconds is a duration in seconds for people: "12.5 s", "4m10s".
+func fmtSeconds(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	if d < time.Minute {
+		return compact(s) + " s"
+	}
+	return fmtDuration(d.Round(time.Second))
 }
 
 // endpoint is "10.244.0.9:49156", "[2001:db8::1]:443", or the address

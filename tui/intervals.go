@@ -14,8 +14,9 @@ import (
 // peak window, with the pods and addresses it had over the whole interval
 // (what x writes the packets of).
 type alertRow struct {
-	iv  export.Interval
-	top *engine.FlaggedEdge
+	iv      export.Interval
+	top     *engine.FlaggedEdge
+	learned *learnedEvent // a new workload learned instead (no interval)
 }
 
 // mergeIntervals merges the windows (in index order; nil: not analysed)

@@ -8,8 +8,8 @@ import (
 )
 
 // The strips under the chart: one line of marks per bucket each — the
-// alerts, the application's changes, the search's matches. (The engine's
-// coming learning periods are one more strip.)
+// alerts, the application's changes, the new workloads' pairs learned, the
+// search's matches.
 
 // alertMaxima is, per bucket, the highest score among the windows that can
 // alert: the strip's ▲ is the alert rule for a bucket when it reaches the
@@ -114,6 +114,17 @@ func (c *chartPane) markStrip(label string, a *aggregate, glyph func(b int) stri
 // addresses reused.
 func (c *chartPane) churnStrip(a *aggregate) string {
 	return c.markStrip("changes", a, func(b int) string { return a.churn[b] }, c.sh.styles.Warning.Render)
+}
+
+// learnedStrip marks where pairs of new workloads were learned instead of
+// alarmed.
+func (c *chartPane) learnedStrip(a *aggregate) string {
+	return c.markStrip("learned", a, func(b int) string {
+		if a.learned[b] {
+			return "◇"
+		}
+		return ""
+	}, c.sh.styles.Baseline.Render)
 }
 
 // searchStrip marks the buckets where the search matches.
