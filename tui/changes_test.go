@@ -27,7 +27,7 @@ func withChanges() []engine.Event {
 			w.Flagged[0].Evidence.Beacon = &engine.BeaconEvidence{Pod: "shop-db-0", Destination: "203.0.113.10 tcp/80",
 				Count: 14, Interval: 30, Jitter: 0.02, Score: 0.98, Sizes: []float64{512, 520, 515},
 				Histogram: []engine.BeaconBin{{From: 29, To: 30, Count: 6}, {From: 30, To: 31, Count: 7}},
-				First: w.Start.Add(-7 * time.Minute), Last: w.Start}
+				First:     w.Start.Add(-7 * time.Minute), Last: w.Start}
 		case 21:
 			w.Suppressed = true
 		}

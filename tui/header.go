@@ -25,7 +25,7 @@ type headerPane struct {
 	inputs []string // the input paths, shortened to fit
 	demo   bool
 	width  int
-	bar         progress.Model
+	bar    progress.Model
 	// clock gives the wall time since the run started and a spinner
 	// frame (-1 when not running under a program).
 	clock func() (time.Duration, int)
