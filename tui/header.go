@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -253,12 +254,26 @@ func (h *headerPane) alertLine() string {
 	ivs := plural(sum.intervals, "interval")
 	line := style.Render(alerts) + st.Border.Render(" · ") + st.Warning.Render(thText) +
 		st.Border.Render(" · ") + st.Muted.Render(ivs)
-	// What the threshold costs: the benign windows a day the model
-	// expects above it.
-	if perDay := sd.info.FalseAlarmsPerDay(th); !math.IsNaN(perDay) {
-		line += st.Border.Render(" · ") + st.Muted.Render("≈ "+compact(perDay)+" false alarms a day")
+	if cost := thresholdCost(sd.info, th); cost != "" {
+		line += st.Border.Render(" · ") + st.Muted.Render(cost)
 	}
 	return line
+}
+
+// thresholdCost says what a threshold costs: the benign windows a day the
+// model expects above it, from the fitted tail of its benign scores; with
+// too few of them to fit one, how many baseline windows score above it
+// (a short baseline cannot tell "rare" from "never").
+func thresholdCost(info engine.SeriesInfo, th float64) string {
+	t := info.BenignTail
+	switch {
+	case t == nil || t.N == 0 || math.IsNaN(th):
+		return ""
+	case t.Peaks > 0:
+		return "≈ " + compact(info.FalseAlarmsPerDay(th)) + " false alarms a day"
+	}
+	above := len(t.Sorted) - sort.SearchFloat64s(t.Sorted, th)
+	return fmt.Sprintf("%d of %d baseline windows score above it", above, t.N)
 }
 
 // truncateStyled cuts a styled line to w cells.

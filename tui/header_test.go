@@ -1,11 +1,14 @@
 package tui
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/stats"
 )
 
 // TestHeaderInputPaths: the header shows enough of each input path to
@@ -28,25 +31,43 @@ func TestHeaderInputPaths(t *testing.T) {
 	}
 }
 
-// TestFalseAlarmsHeader: the header prices the threshold in force — the
-// benign windows a day the model expects above it — and follows the
-// threshold.
-func TestFalseAlarmsHeader(t *testing.T) {
+// TestThresholdCost: the header prices the threshold — the benign windows
+// a day the model expects above it when its benign scores' tail is fitted,
+// else how many baseline windows score above it — and follows it.
+func TestThresholdCost(t *testing.T) {
+	sorted := make([]float64, 200)
+	for i := range sorted {
+		sorted[i] = float64(i) / 100 // 0 … 1.99
+	}
+	fitted, err := stats.FitTail(sorted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := stats.Tail{N: 12, Sorted: sorted[:12]} // 0 … 0.11
+	for _, tc := range []struct {
+		tail *stats.Tail
+		th   float64
+		want string
+	}{
+		{&short, 0.1, "2 of 12 baseline windows score above it"},
+		{&short, 3.4, "0 of 12 baseline windows score above it"},
+		{nil, 1, ""},
+		{&fitted, 1.5, "≈ " + compact(engine.SeriesInfo{Size: 10 * time.Second, BenignTail: &fitted}.FalseAlarmsPerDay(1.5)) + " false alarms a day"},
+	} {
+		if got := thresholdCost(engine.SeriesInfo{Size: 10 * time.Second, BenignTail: tc.tail}, tc.th); got != tc.want {
+			t.Errorf("threshold %v: %q, want %q", tc.th, got, tc.want)
+		}
+	}
+	// The demo: 12 baseline windows, none above the model's threshold;
+	// lowered to 0, all of them are.
 	m := newTestModel(t, 200, 50)
 	feedRec(m, demo())
-	info := m.sh.current().info
-	for _, typed := range []string{"", "2"} {
-		if typed != "" {
-			keys(m, "t", "text:"+typed, "enter")
-		}
-		perDay := info.FalseAlarmsPerDay(m.sh.threshold())
-		if math.IsNaN(perDay) {
-			t.Fatal("the demo's model has no benign scores to price a threshold with")
-		}
-		if s := plain(m); !strings.Contains(s, "≈ "+compact(perDay)+" false alarms a day") {
-			t.Errorf("threshold %v: the header lacks ≈ %s false alarms a day:\n%s", m.sh.threshold(), compact(perDay),
-				strings.Join(strings.Split(s, "\n")[:4], "\n"))
-		}
+	if s := plain(m); !strings.Contains(s, "· 0 of 12 baseline windows score above it") {
+		t.Errorf("header:\n%s", strings.Join(strings.Split(s, "\n")[:4], "\n"))
+	}
+	keys(m, "t", "text:-100", "enter")
+	if s := plain(m); !strings.Contains(s, "· 12 of 12 baseline windows score above it") {
+		t.Errorf("header at -100:\n%s", strings.Join(strings.Split(s, "\n")[:4], "\n"))
 	}
 }
 

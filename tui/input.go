@@ -127,7 +127,7 @@ func (m *Model) global(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Export):
 		return m.askExport()
 	case key.Matches(msg, k.ThreshSet):
-		return m.prompt.ask(promptThreshold, "threshold: ", "", "now "+fmtScore(m.sh.threshold())+"; type a number", nil)
+		return m.prompt.ask(promptThreshold, "threshold: ", "", m.thresholdHint(), nil)
 	case key.Matches(msg, k.Feature):
 		return m.openPicker()
 	case key.Matches(msg, k.Metric):
@@ -168,6 +168,16 @@ func (m *Model) investigate(msg tea.KeyPressMsg) tea.Cmd {
 		return m.copyChoices(m.selection().copies)
 	}
 	return nil
+}
+
+// thresholdHint is the threshold prompt's placeholder: the threshold in
+// force and how the model chose its own.
+func (m *Model) thresholdHint() string {
+	hint := "now " + fmtScore(m.sh.threshold())
+	if sd := m.sh.current(); sd != nil && sd.info.ThresholdBasis != "" {
+		hint += "; the model's " + fmtScore(sd.info.Threshold) + " is set for " + sd.info.ThresholdBasis
+	}
+	return hint + "; type a number"
 }
 
 // openPicker opens the feature picker.
