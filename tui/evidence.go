@@ -57,7 +57,7 @@ func beaconRows(b *engine.BeaconEvidence, st *Styles) []row {
 		bar := strings.Repeat("█", (bin.Count*24+most-1)/max(most, 1))
 		rows = append(rows, row{text: "  " + st.Muted.Render(fmt.Sprintf("%9s–%-9s", fmtSeconds(bin.From), fmtSeconds(bin.To))) +
 			st.Accent.Render(bar) + st.Muted.Render(fmt.Sprintf(" %d", bin.Count)),
-			full: fmt.Sprintf("%d intervals between %s and %s", bin.Count, fmtSeconds(bin.From), fmtSeconds(bin.To))})
+			full: fmt.Sprintf("%s between %s and %s", plural(bin.Count, "interval"), fmtSeconds(bin.From), fmtSeconds(bin.To))})
 	}
 	if len(b.Sizes) > 0 {
 		sizes := make([]string, len(b.Sizes))

@@ -231,10 +231,18 @@ func axisBytes(b float64) string {
 	return padLeft(truncate(s, axisWidth), axisWidth)
 }
 
-// plural is "1 interval", "2 intervals".
+// plural is "1 interval", "2 intervals", "17,454 packets", "2 DNS
+// queries".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	count := humanCount(uint64(max(n, 0)))
+	if n < 0 {
+		count = strconv.Itoa(n)
+	}
+	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ay") && !strings.HasSuffix(noun, "ey") {
+		return count + " " + strings.TrimSuffix(noun, "y") + "ies"
+	}
+	return count + " " + noun + "s"
 }

@@ -131,3 +131,19 @@ func TestAxisBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestPlural: counts agree in number (issue 7: "1 edge").
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{1, "edge", "1 edge"}, {0, "edge", "0 edges"}, {36, "edge", "36 edges"}, {17454, "packet", "17,454 packets"},
+		{1, "DNS query", "1 DNS query"}, {2, "DNS query", "2 DNS queries"}, {2, "day", "2 days"}, {2, "key", "2 keys"},
+	} {
+		if got := plural(tc.n, tc.noun); got != tc.want {
+			t.Errorf("plural(%d, %q) = %q, want %q", tc.n, tc.noun, got, tc.want)
+		}
+	}
+}

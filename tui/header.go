@@ -156,7 +156,7 @@ func (h *headerPane) progressLine() string {
 		for _, s := range d.series {
 			n += len(s.windows)
 		}
-		stats = append(stats, humanCount(uint64(n))+" windows")
+		stats = append(stats, plural(n, "window"))
 		if p.Elapsed > 0 {
 			stats = append(stats, "in "+fmtDuration(p.Elapsed))
 		}
@@ -273,7 +273,7 @@ func thresholdCost(info engine.SeriesInfo, th float64) string {
 		return "≈ " + compact(info.FalseAlarmsPerDay(th)) + " false alarms a day"
 	}
 	above := len(t.Sorted) - sort.SearchFloat64s(t.Sorted, th)
-	return fmt.Sprintf("%d of %d baseline windows score above it", above, t.N)
+	return fmt.Sprintf("%d of %s score above it", above, plural(t.N, "baseline window"))
 }
 
 // truncateStyled cuts a styled line to w cells.

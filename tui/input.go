@@ -305,7 +305,7 @@ func (m *Model) navigate(op Op) {
 	case ActJump:
 		if n := m.sh.data.Len(m.sh.nav.Size); n > 0 {
 			if v, err := strconv.Atoi(before.Digits); err == nil && v >= n {
-				m.setStatus(fmt.Sprintf("there are %d windows: went to the last one, %d", n, n-1), false)
+				m.setStatus(fmt.Sprintf("there are %s: went to the last one, %d", plural(n, "window"), n-1), false)
 			}
 		}
 	}
