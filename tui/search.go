@@ -196,6 +196,7 @@ type factsMsg struct {
 // matched traffic; enter goes to a window, space shows a row in full.
 type searchPane struct {
 	sh      *shared
+	height  int
 	list    listView
 	facts   map[int]matchFacts // per window, once read
 	reading map[int]bool
@@ -209,7 +210,7 @@ func newSearchPane(sh *shared) *searchPane {
 	return p
 }
 
-func (p *searchPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.key = [4]uint64{} }
+func (p *searchPane) SetSize(w, h int) { p.height = h; p.list.SetSize(w, h-1); p.key = [4]uint64{} }
 
 func (p *searchPane) Keys() []key.Binding {
 	k := p.sh.keys
@@ -350,6 +351,10 @@ func (p *searchPane) View() string {
 		lines = append(lines, st.Warning.Render("! "+p.err.Error()))
 	}
 	p.list.header = []string{st.PaneTitle.Render(fmt.Sprintf("%7s  %-8s %-19s  %9s", "window", "offset", "start (UTC)", "bytes"))}
+	// The warnings take lines from the list.
+	if h := max(p.height-1-len(lines), 2); h != p.list.height {
+		p.list.SetSize(p.list.width, h)
+	}
 	body := p.list.View()
 	if s.total == 0 {
 		body = st.Muted.Render("  try a shorter name, or pod:, ip:, port:, dns: to say what it is")
