@@ -55,9 +55,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	// The explorer keeps its own compact copy of every window (and their
-	// details on disk): the engine need not hold them too.
-	opts.Streaming = true
+	explorerStreaming(&opts)
 	cfg, err := themeConfig(*themeName)
 	if err != nil {
 		return err
@@ -85,6 +83,15 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
 		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
 	return tui.Run(ctx, cfg)
+}
+
+// explorerStreaming: the explorer keeps its own compact copy of every
+// window (and their details on disk), so the engine need not hold them too;
+// but the analyst moves the threshold, so every window is explained, not
+// only those that alert at the model's.
+func explorerStreaming(opts *engine.Options) {
+	opts.Streaming = true
+	opts.ExplainAll = true
 }
 
 func exploreUsage(fs *flag.FlagSet) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/export"
 	"github.com/mimir-tui/mimir-tui/testdata"
 	"github.com/mimir-tui/mimir-tui/tui"
@@ -203,5 +204,41 @@ func TestInvestigationConfig(t *testing.T) {
 	investigation(&nocache, in, nil, func() (string, error) { return "", os.ErrNotExist })
 	if nocache.VerdictsPath != "" {
 		t.Errorf("no cache directory: verdicts %q", nocache.VerdictsPath)
+	}
+}
+
+// TestExplorerExplainsEveryWindow: the explorer streams the windows (its
+// memory must not grow with the capture) yet lets the analyst move the
+// threshold, so the engine explains every window it streams: windows that
+// do not alert at the model's threshold still carry their flagged edges.
+// (A streamed analyze explains only its alerts.)
+func TestExplorerExplainsEveryWindow(t *testing.T) {
+	opts := engine.DefaultOptions()
+	opts.Sensitive = []string{demoSensitive}
+	explorerStreaming(&opts)
+	in := engine.Inputs{Capture: engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
+		Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	var th float64
+	explained, quiet := 0, 0
+	_, err := engine.Run(t.Context(), in, opts, func(ev engine.Event) {
+		switch ev := ev.(type) {
+		case *engine.ModelReady:
+			th = ev.Series[0].Threshold
+		case *engine.WindowDone:
+			w := ev.Window
+			if w.Size != 10*time.Second || w.Baseline || w.Alert(th) {
+				return
+			}
+			quiet++
+			if len(w.Flagged) > 0 {
+				explained++
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quiet == 0 || explained == 0 {
+		t.Errorf("%d quiet windows after the baseline, %d of them explained: the explorer cannot lower the threshold onto them", quiet, explained)
 	}
 }
