@@ -34,9 +34,12 @@ type drillPane struct {
 	from    int                // the window it was opened from
 	list    listView
 	rowsKey detailKey
-	key     drillKey
-	pending drillKey  // being read
-	bytes   []float64 // per window (key's); NaN for windows not analysed
+	// seriesGen counts the byte series read, so that the rows are
+	// redrawn (keeping the selection) when one arrives.
+	seriesGen int
+	key       drillKey
+	pending   drillKey  // being read
+	bytes     []float64 // per window (key's); NaN for windows not analysed
 }
 
 func newDrillPane(sh *shared, e engine.FlaggedEdge, from int) *drillPane {
@@ -152,7 +155,7 @@ func (p *drillPane) setSeries(msg drillSeriesMsg) {
 	}
 	if msg.err == nil && msg.key.src == p.edge.Src && msg.key.dst == p.edge.Dst {
 		p.key, p.bytes = msg.key, msg.bytes
-		p.rowsKey = detailKey{}
+		p.seriesGen++
 	}
 }
 
@@ -160,7 +163,7 @@ func (p *drillPane) setSeries(msg drillSeriesMsg) {
 // byte series changed.
 func (p *drillPane) sync() {
 	w := p.sh.window()
-	k := detailKey{w: w, width: p.list.width, theme: p.sh.themeGen, th: p.sh.threshold()}
+	k := detailKey{w: w, width: p.list.width, theme: p.sh.themeGen, th: p.sh.threshold(), mode: p.seriesGen}
 	if sd := p.sh.current(); sd != nil {
 		k.version = sd.version
 	}

@@ -114,7 +114,7 @@ func TestFlowPodsAndChurn(t *testing.T) {
 	f.keys("p")
 	f.waitFor("pod graph", "▸ pod graph · window 0", "front-end-9tp97rxbc-b5bkd 10.244.0.25")
 	f.keys("5", "enter")
-	f.waitFor("window 5", "1 change of the application in this window", "+ pod front-end-9tp97rxbc-56zrt (front-end)")
+	f.waitFor("window 5", "1 change of the application in this window", "›  + pod front-end-9tp97rxbc-56zrt (front-end)")
 	f.keys("space")
 	f.waitFor("the change in full", "+ pod front-end-9tp97rxbc-56zrt (front-end) 10.244.0.28 12:26:58")
 	f.keys("esc", "n", "tab", "tab")
@@ -157,8 +157,12 @@ func TestFlowEvidence(t *testing.T) {
 	if !regexp.MustCompile(`tcp\s+10\.244\.0\.9:49156\s+→ 203\.0\.113\.10:80\s+23\.1 kB\s+20\s.*shop-db-0`).MatchString(s) {
 		t.Errorf("the outgoing flow does not read its ports, bytes, packets and opener:\n%s", s)
 	}
-	for range 16 {
+	// Down to the filter, however many reasons and flows come before it.
+	for range 40 {
 		f.keys("down")
+		if strings.Contains(f.screen(), "›  ip.addr==") {
+			break
+		}
 	}
 	s = f.waitFor("filter", "Wireshark filter · window 13", "ip.addr==10.244.0.9 && ip.addr==203.0.113.10 && frame.time_epoch >=")
 	if !strings.Contains(s, "connections opened by the source") {

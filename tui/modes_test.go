@@ -168,3 +168,18 @@ func TestModeSequences(t *testing.T) {
 		})
 	}
 }
+
+// TestDrillKeepsSelection: the edge's bytes over time arriving (read off
+// the update loop) redraws the drill-down without moving the selection.
+func TestDrillKeepsSelection(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	feedRec(m, demo())
+	keys(m, "n", "enter", "down", "down", "down")
+	d := m.top().(*drillPane)
+	sel := d.list.sel
+	d.key, d.pending = drillKey{}, drillKey{}
+	runCmd(m, d.background())
+	if d.list.sel != sel {
+		t.Errorf("the series moved the selection from row %d to %d", sel, d.list.sel)
+	}
+}
