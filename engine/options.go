@@ -125,8 +125,11 @@ type Options struct {
 	// series hold none, so memory does not grow with the capture's length
 	// (a week of windows, or a capture followed for days). Its windows
 	// list flagged edges only when they alert: the threshold of a
-	// streamed run does not move.
+	// streamed run does not move — unless ExplainAll is set.
 	Streaming bool
+	// ExplainAll explains every streamed window, alerting or not: for a
+	// front end whose user moves the threshold (the explorer).
+	ExplainAll bool
 }
 
 // baselineKind is what a Baseline refers to.

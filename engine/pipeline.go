@@ -89,7 +89,7 @@ func (p *pipeline) useModel(m *Model, fo *folds, source string) error {
 		return err
 	}
 	p.scorer, p.stream = sc, sc.newStream()
-	p.stream.alertsOnly = p.s.opts.Streaming
+	p.stream.alertsOnly = p.s.opts.Streaming && !p.s.opts.ExplainAll
 	p.res.Model, p.res.Source = m, source
 	p.em.send(&ModelReady{Series: sc.info(), Source: source})
 	return nil

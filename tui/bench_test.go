@@ -21,16 +21,22 @@ var stress = struct {
 // demo's real windows, its cursor on an alert.
 func stressModel(b *testing.B) *Model {
 	stress.once.Do(func() { stress.rec = demo().Stretch(100000) })
-	return stretchedModel(b, stress.rec)
+	return stretchedModel(b, stress.rec, true)
 }
 
 // stretchedModel is a 200×50 explorer on a stretched run, its cursor on
 // an alert. The details of the alerting windows and of the first 20 000
 // windows of each size go to the detail store; the other windows go in
 // without theirs, which no benchmark shows: writing the details of a
-// million repeated windows measures the disk, not the explorer.
-func stretchedModel(b *testing.B, rec *replay.Recording) *Model {
+// million repeated windows measures the disk, not the explorer. With
+// index, every window's names go to the search index.
+func stretchedModel(b *testing.B, rec *replay.Recording, index bool) *Model {
 	m := newTestModel(b, 200, 50)
+	for _, ev := range rec.Events {
+		if wd, ok := ev.(*engine.WindowDone); ok && index {
+			m.sh.index.add(wd.Window) // in order, as a run streams them
+		}
+	}
 	var events []engine.Event
 	for _, ev := range rec.Events {
 		if wd, ok := ev.(*engine.WindowDone); ok {
@@ -44,6 +50,7 @@ func stretchedModel(b *testing.B, rec *replay.Recording) *Model {
 			if w.Index >= 20000 && !w.Alert(th) {
 				slim := *w
 				slim.Edges, slim.Flagged, slim.Contributions = nil, nil, nil
+				slim.PodEdges, slim.Domains, slim.Ports = nil, nil, nil
 				m.sh.data.apply(&engine.WindowDone{Window: &slim})
 				continue
 			}
@@ -96,7 +103,7 @@ func BenchmarkNextAlert1M(b *testing.B) {
 
 func millionModel(b *testing.B) *Model {
 	million.once.Do(func() { million.rec = demo().Stretch(1_000_000) })
-	return stretchedModel(b, million.rec)
+	return stretchedModel(b, million.rec, false)
 }
 
 // BenchmarkView100k: a frame when nothing changed (the program renders
@@ -162,6 +169,54 @@ func BenchmarkNextAlert100k(b *testing.B) {
 			k = prev
 		}
 		m.Update(k)
+		m.View()
+	})
+}
+
+// BenchmarkSearch100k: a new search over 100 000 windows — the names
+// matched, the runs of windows merged, the marks under the chart, the
+// list of matches — then the frame. The query alternates between one
+// found in every window and one found in the alerts only.
+func BenchmarkSearch100k(b *testing.B) {
+	m := stressModel(b)
+	queries := []string{"shop-db", "203.0.113.10"}
+	loop(b, func(i int) {
+		m.searchFor(queries[i%2])
+		m.sync()
+		m.View()
+	})
+}
+
+// BenchmarkNextMatch100k: ] then the frame, with a search of the
+// exfiltration's address (its windows every 7 919).
+func BenchmarkNextMatch100k(b *testing.B) {
+	m := stressModel(b)
+	m.searchFor("203.0.113.10")
+	keys(m, "esc", "g")
+	next, prev := press("]"), press("[")
+	loop(b, func(i int) {
+		k := next
+		if (i/6)%2 == 1 {
+			k = prev
+		}
+		m.Update(k)
+		m.View()
+	})
+}
+
+// BenchmarkAlertsList100k: the alerts list over 100 000 windows at a
+// threshold where about half of them alert (the median score): every
+// interval merged with the flagged edges of its windows from the store,
+// then the frame.
+func BenchmarkAlertsList100k(b *testing.B) {
+	m := stressModel(b)
+	st := m.sh.current().scoreStats()
+	m.navigate(Op{Action: ActThreshSet, Value: st.sorted[len(st.sorted)/2]})
+	keys(m, "a")
+	loop(b, func(int) {
+		p := m.top().(*alertsPane)
+		p.loaded, p.pending = false, intervalsKey{}
+		runCmd(m, p.background())
 		m.View()
 	})
 }

@@ -62,6 +62,10 @@ type aggregate struct {
 	maxScore []float64 // score max per bucket: the bucket alerts iff maxScore >= th
 	baseline []bool    // the bucket holds a baseline window
 	analysed []bool    // the bucket holds an analysed window
+	churn    []string  // the bucket's changes of the application: + − ± ↻, or ""
+	hasChurn bool
+	learned  []bool // the bucket has pairs of new workloads learned
+	hasLearn bool
 }
 
 // renderKey identifies a rendered chart.
@@ -73,6 +77,8 @@ type renderKey struct {
 	cursor    int // cursor bucket
 	cursorWin int // for the label under the chart
 	theme     int
+	search    *searchState
+	searchVer uint64
 }
 
 // chartPane is the timeline: a chart of the chosen metric over the windows
@@ -95,9 +101,25 @@ func newChartPane(sh *shared) *chartPane {
 
 func (c *chartPane) SetSize(w, h int) { c.width, c.height = w, h }
 
-// plotHeight is the chart's line count: the pane less the title and the two
-// strip lines.
-func (c *chartPane) plotHeight() int { return c.height - 3 }
+// plotHeight is the chart's line count: the pane less the title, the
+// strips of marks under it and the caret line.
+func (c *chartPane) plotHeight() int { return c.height - 2 - c.strips() }
+
+// strips counts the strips of marks: alerts, and the application's changes
+// and the search's matches when there are any.
+func (c *chartPane) strips() int {
+	n := 1
+	if c.agg.hasChurn {
+		n++
+	}
+	if c.agg.hasLearn {
+		n++
+	}
+	if c.sh.search != nil {
+		n++
+	}
+	return n
+}
 
 // plotCols is how many data columns fit.
 func (c *chartPane) plotCols() int { return max(c.width-plotLeft-1, 1) }
@@ -110,11 +132,11 @@ func (c *chartPane) Keys() []key.Binding {
 
 // Update handles the chart's keys: metric cycling. (Cursor keys are
 // navigation, handled by the root; the feature picker is a pane of its own.)
-func (c *chartPane) Update(msg tea.Msg) (*chartPane, tea.Cmd) {
+func (c *chartPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, c.sh.keys.Metric) {
 		c.cycleMetric()
 	}
-	return c, nil
+	return nil
 }
 
 func (c *chartPane) cycleMetric() {
@@ -172,16 +194,22 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 	a.maxScore = alertMaxima(sd, g)
 	a.baseline = make([]bool, g.nb)
 	a.analysed = make([]bool, g.nb)
+	a.churn = make([]string, g.nb)
+	a.learned = make([]bool, g.nb)
 	for b := range g.nb {
 		lo, hi := g.windows(b)
+		var churn []engine.Change
 		for i := lo; i < hi; i++ {
 			if w := sd.windows[i]; w != nil {
 				a.analysed[b] = true
-				if w.Baseline {
-					a.baseline[b] = true
-				}
+				a.baseline[b] = a.baseline[b] || w.Baseline
+				a.learned[b] = a.learned[b] || len(w.Learned) > 0
+				churn = append(churn, w.Churn...)
 			}
 		}
+		a.churn[b] = churnGlyph(churn)
+		a.hasChurn = a.hasChurn || a.churn[b] != ""
+		a.hasLearn = a.hasLearn || a.learned[b]
 	}
 	c.agg = a
 	return &c.agg
@@ -220,6 +248,9 @@ func (c *chartPane) windowAt(x, y int) (int, bool) {
 func (c *chartPane) View() string {
 	sd := c.sh.current()
 	st := c.sh.styles
+	if sd != nil && len(sd.windows) > 0 {
+		c.aggregateFor(sd) // the strips it finds set the plot's height
+	}
 	if sd == nil || len(sd.windows) == 0 || c.plotHeight() < 3 {
 		title := c.title(sd, math.NaN())
 		lines := []string{title, st.Muted.Render("  waiting for the first analysed window…")}
@@ -229,7 +260,11 @@ func (c *chartPane) View() string {
 	a := c.aggregateFor(sd)
 	cur := c.sh.cursor()
 	k := renderKey{agg: a.key, height: c.height, width: c.width, threshold: th,
-		cursor: a.geom.bucketOf(cur), cursorWin: cur, theme: c.sh.themeGen}
+		cursor: a.geom.bucketOf(cur), cursorWin: cur, theme: c.sh.themeGen, search: c.sh.search}
+	if s := c.sh.search; s != nil {
+		s.refresh(c.sh.index, sd.size)
+		k.searchVer = s.version
+	}
 	if k == c.rkey && c.rendered != "" {
 		return c.rendered
 	}
@@ -258,6 +293,15 @@ func (c *chartPane) title(sd *seriesData, th float64) string {
 	}
 	legend := st.Alert.Render("▲") + st.Muted.Render(" alert ") + st.Baseline.Render("░") +
 		st.Muted.Render(" baseline ") + st.Cursor.Render("^") + st.Muted.Render(" cursor")
+	if c.agg.hasChurn && c.agg.key.sd == sd {
+		legend += " " + st.Warning.Render("±") + st.Muted.Render(" changes")
+	}
+	if c.agg.hasLearn && c.agg.key.sd == sd {
+		legend += " " + st.Baseline.Render("◇") + st.Muted.Render(" learned")
+	}
+	if c.sh.search != nil {
+		legend += " " + st.Accent.Render("◆") + st.Muted.Render(" match")
+	}
 	parts = append(parts, legend)
 	sep := st.Border.Render(" · ")
 	line := strings.Join(parts, sep)
@@ -290,7 +334,17 @@ func (c *chartPane) render(sd *seriesData, a *aggregate, th float64, cur int) st
 	} else {
 		lines = append(lines, stylePlot(p, curCol, st)...)
 	}
-	lines = append(lines, c.strip(a, th), c.caret(sd, g, cur, curCol))
+	lines = append(lines, c.strip(a, th))
+	if a.hasChurn {
+		lines = append(lines, c.churnStrip(a))
+	}
+	if a.hasLearn {
+		lines = append(lines, c.learnedStrip(a))
+	}
+	if s := c.sh.search; s != nil {
+		lines = append(lines, c.searchStrip(a, s))
+	}
+	lines = append(lines, c.caret(sd, g, cur, curCol))
 	return c.frame(lines)
 }
 
@@ -325,66 +379,6 @@ func stylePlot(p plotResult, curCol int, st *Styles) []string {
 		out[r] = b.String()
 	}
 	return out
-}
-
-// alertMaxima is, per bucket, the highest score among the windows that can
-// alert: the strip's ▲ is the alert rule for a bucket when it reaches the
-// threshold.
-func alertMaxima(sd *seriesData, g bucketGeom) []float64 {
-	m, _ := bucketMax(g, func(i int) float64 {
-		if w := sd.windows[i]; w != nil && w.Alertable() {
-			return w.Score
-		}
-		return math.NaN()
-	})
-	return m
-}
-
-// alerts reports whether a window of bucket bk alerts at th: the fast
-// form of asking WindowResult.Alert of each, property-tested against it.
-func (a *aggregate) alerts(bk int, th float64) bool {
-	return !math.IsNaN(a.maxScore[bk]) && a.maxScore[bk] >= th
-}
-
-// strip is the marker line: ▲ where a bucket alerts at th, ░ baseline,
-// · analysed, blank not yet analysed. Glyphs, so no colour is needed.
-func (c *chartPane) strip(a *aggregate, th float64) string {
-	st := c.sh.styles
-	var b strings.Builder
-	b.WriteString(st.Muted.Render(padLeft("alerts", plotLeft-1) + " "))
-	glyph := func(bk int) (string, int) {
-		switch {
-		case a.alerts(bk, th):
-			return "▲", 0
-		case a.baseline[bk]:
-			return "░", 1
-		case a.analysed[bk]:
-			return "·", 2
-		}
-		return " ", 3
-	}
-	styles := []func(...string) string{st.Alert.Render, st.Baseline.Render, st.Muted.Render, st.Text.Render}
-	// Runs of one glyph are rendered together: one style call per run.
-	var run strings.Builder
-	runKind := -1
-	flush := func() {
-		if run.Len() > 0 {
-			b.WriteString(styles[runKind](run.String()))
-			run.Reset()
-		}
-	}
-	for bk := range a.geom.nb {
-		g, kind := glyph(bk)
-		if kind != runKind {
-			flush()
-			runKind = kind
-		}
-		for range a.geom.cpw {
-			run.WriteString(g)
-		}
-	}
-	flush()
-	return b.String()
 }
 
 // caret is the line under the strip: the cursor's window number on the

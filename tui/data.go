@@ -287,10 +287,19 @@ func (d *dataset) Step(s int) float64 {
 	return niceStep((st.hi - st.lo) / 50)
 }
 
-// timeline adds the chart's page size to a dataset.
+// timeline adds the chart's page size and the search's marks to a
+// dataset.
 type timeline struct {
 	*dataset
 	page func(s int) int
+	mark func(s, i, dir int) (int, bool)
+}
+
+func (t timeline) Mark(s, i, dir int) (int, bool) {
+	if t.mark == nil {
+		return i, false
+	}
+	return t.mark(s, i, dir)
 }
 
 func (t timeline) Page(s int) int {

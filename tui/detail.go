@@ -8,7 +8,6 @@ import (
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -18,74 +17,78 @@ import (
 // maxDrivers is how many score contributions the detail lists.
 const maxDrivers = 8
 
-// detailKey is what the detail's content depends on.
+// detailKey is what a pane's content depends on.
 type detailKey struct {
-	w       *engine.WindowResult
-	sd      *seriesData
-	version uint64
-	th      float64
-	width   int
-	theme   int
+	w        *engine.WindowResult
+	sd       *seriesData
+	version  uint64
+	th       float64
+	width    int
+	theme    int
+	verdicts int
+	mode     int
 }
 
 // detailPane shows the cursor window: its time range, packets, bytes,
-// score against the threshold, and the features that drive the score. (Its
-// service graph is the graph pane.) It scrolls.
-type detailPane struct{ scrollPane }
-
-func newDetailPane(sh *shared) *detailPane {
-	return &detailPane{newScrollPane(sh)}
+// score against the threshold, the verdict on its interval, the changes
+// of the application in it, and the features that drive the score. (Its
+// graph is the graph pane.) Every line can be selected, opened in full and
+// copied.
+type detailPane struct {
+	sh   *shared
+	list listView
+	key  detailKey
 }
 
-func (p *detailPane) Update(msg tea.Msg) (*detailPane, tea.Cmd) {
-	scroll(&p.vp, p.sh.keys, msg)
-	return p, nil
+func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh, list: newListView(sh)} }
+
+func (p *detailPane) SetSize(w, h int) {
+	p.list.SetSize(w, h-1)
+	p.key = detailKey{}
 }
 
-// scrollPane is what the detail and graph panes share: a title line over
-// a scrolling viewport of content rebuilt when its key changes.
-type scrollPane struct {
-	sh            *shared
-	width, height int
-	focused       bool
-	vp            viewport.Model
-	key           detailKey
+func (p *detailPane) Keys() []key.Binding {
+	k := p.sh.keys
+	return []key.Binding{k.Up, k.Down, openLine(k)}
 }
 
-func newScrollPane(sh *shared) scrollPane {
-	vp := viewport.New()
-	vp.MouseWheelEnabled = false
-	vp.FillHeight = true
-	return scrollPane{sh: sh, vp: vp}
+func (p *detailPane) Update(msg tea.Msg) tea.Cmd { return listUpdate(&p.list, msg, "window detail") }
+
+// listUpdate is the keys of a pane that is a plain list: scroll, and open
+// the selected line in full on space or enter.
+func listUpdate(l *listView, msg tea.Msg, title string) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, l.sh.keys.Full, l.sh.keys.Enter) {
+		if r, ok := l.selected(); ok {
+			return l.sh.post(openFullMsg{title, r})
+		}
+		return nil
+	}
+	l.scroll(msg)
+	return nil
 }
 
-func (p *scrollPane) SetSize(w, h int) {
-	p.width, p.height = w, h
-	p.vp.SetWidth(w)
-	p.vp.SetHeight(max(h-1, 1))
+func (p *detailPane) click(_, y int) tea.Cmd { p.list.click(y - 1); return nil }
+
+func (p *detailPane) selection() selection {
+	r, _ := p.list.selected()
+	return selection{copies: r.copy}
 }
 
-func (p *scrollPane) Keys() []key.Binding {
-	return []key.Binding{p.sh.keys.Up, p.sh.keys.Down}
-}
-
-// sync rebuilds the content when the window, threshold, width or theme
-// changed; a new window scrolls back to the top.
+// sync rebuilds the content when the window, threshold, width, theme or
+// verdicts changed; a new window starts at the top.
 func (p *detailPane) sync() {
 	sd := p.sh.current()
 	w := p.sh.window()
-	k := detailKey{w: w, sd: sd, th: p.sh.threshold(), width: p.width, theme: p.sh.themeGen}
+	k := detailKey{w: w, sd: sd, th: p.sh.threshold(), width: p.list.width, theme: p.sh.themeGen, verdicts: p.sh.verdicts.version}
 	if sd != nil {
 		k.version = sd.version
 	}
 	if k == p.key {
 		return
 	}
-	if k.w != p.key.w {
-		p.vp.GotoTop()
-	}
+	keep := k.w == p.key.w
 	p.key = k
-	p.vp.SetContent(strings.Join(p.content(sd, w, k.th), "\n"))
+	p.list.setRows(p.content(sd, w, k.th), keep)
 }
 
 func (p *detailPane) View() string {
@@ -94,28 +97,45 @@ func (p *detailPane) View() string {
 	if w := p.sh.window(); w != nil {
 		title = fmt.Sprintf("window %d", w.Index)
 	}
-	head := st.paneTitle(title, p.focused) + st.Muted.Render(" · detail")
-	if !p.vp.AtTop() || !p.vp.AtBottom() {
-		head += st.Muted.Render(fmt.Sprintf(" · %3.0f%%", p.vp.ScrollPercent()*100))
+	head := st.paneTitle(title, p.list.focused) + st.Muted.Render(" · detail")
+	if !p.list.atTop() || !p.list.atEnd() {
+		head += st.Muted.Render(" · ↑↓ more")
 	}
-	return truncateStyled(head, p.width) + "\n" + p.vp.View()
+	return truncateStyled(head, p.list.width) + "\n" + p.list.View()
 }
 
-func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64) []string {
+func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64) []row {
 	st := p.sh.styles
 	if sd == nil || w == nil {
-		return []string{st.Muted.Render("no window analysed yet")}
+		return []row{{text: st.Muted.Render("no window analysed yet"), skip: true}}
 	}
-	var lines []string
-	add := func(s string) { lines = append(lines, truncateStyled(s, p.width)) }
-
 	t0 := w.Start
 	if p.sh.data.inputs != nil {
 		t0 = p.sh.data.inputs.Start
 	}
-	add(st.Text.Render(fmt.Sprintf("%s–%s UTC", w.Start.UTC().Format("2006-01-02 15:04:05"), w.End.UTC().Format("15:04:05"))) +
-		st.Muted.Render(fmt.Sprintf(" (%s, %s)", fmtRel(w.Start.Sub(t0)), fmtSize(sd.size))))
+	rows := []row{{
+		text: st.Text.Render(fmt.Sprintf("%s–%s UTC", w.Start.UTC().Format("2006-01-02 15:04:05"), w.End.UTC().Format("15:04:05"))) +
+			st.Muted.Render(fmt.Sprintf(" (%s, %s)", fmtRel(w.Start.Sub(t0)), fmtSize(sd.size))),
+		copy: []copyable{{"time range", timeRange(w.Start, w.End)}},
+	}}
+	rows = append(rows, row{text: p.scoreLine(w, th)}, row{text: p.factsLine(w)})
+	rows = append(rows, p.verdictRows(w, th)...)
+	rows = append(rows, churnRows(w.Churn, st)...)
+	rows = append(rows, learnedRows(w.Learned, st)...)
+	rows = append(rows, row{skip: true},
+		row{text: st.PaneTitle.Render("drivers of the score") + st.Muted.Render(" · contribution = weight × z"), skip: true})
+	switch {
+	case p.sh.loading():
+		return append(rows, row{text: st.Muted.Render("  reading the window's details…"), skip: true})
+	case len(w.Contributions) == 0:
+		return append(rows, row{text: st.Muted.Render("  no feature moves this score"), skip: true})
+	}
+	return append(rows, p.drivers(sd, w)...)
+}
 
+// scoreLine is the window's alert state, score and threshold.
+func (p *detailPane) scoreLine(w *engine.WindowResult, th float64) string {
+	st := p.sh.styles
 	verdict := st.OK.Render("○ no alert")
 	cmp := "<"
 	switch {
@@ -126,10 +146,14 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 	case !w.Alertable():
 		verdict, cmp = st.Muted.Render("○ "+whyNoAlert(w)), "vs"
 	}
-	add(verdict + "  " + st.Text.Render("score "+fmtScore(w.Score)) + st.Muted.Render(" "+cmp+" ") +
-		st.Warning.Render("threshold "+fmtScore(th)) + st.Muted.Render("   Ide "+fmtScore(w.IdeScore)))
+	return verdict + "  " + st.Text.Render("score "+fmtScore(w.Score)) + st.Muted.Render(" "+cmp+" ") +
+		st.Warning.Render("threshold "+fmtScore(th)) + st.Muted.Render("   Ide "+fmtScore(w.IdeScore))
+}
 
-	facts := fmt.Sprintf("%s packets · %s", humanCount(w.Packets), units.Bytes(float64(w.Bytes)))
+// factsLine is the window's packets and bytes, with its tags.
+func (p *detailPane) factsLine(w *engine.WindowResult) string {
+	st := p.sh.styles
+	facts := fmt.Sprintf("%s · %s", plural(int(w.Packets), "packet"), units.Bytes(float64(w.Bytes)))
 	tags := ""
 	if w.Baseline {
 		tags += " " + st.Baseline.Render("[baseline ░]")
@@ -137,28 +161,93 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 	if w.Partial {
 		tags += " " + st.Muted.Render(fmt.Sprintf("[partial %.0f%%]", 100*w.Coverage))
 	}
-	if w.AllowlistAlert {
+	if w.AllowlistAlert && !w.Baseline {
 		tags += " " + st.Warning.Render("[allow-list: new pair]")
 	}
-	add(st.Text.Render(facts) + tags)
+	return st.Text.Render(facts) + tags
+}
 
-	lines = append(lines, "")
-	add(st.PaneTitle.Render("drivers of the score") + st.Muted.Render(" · contribution = weight × z"))
-	if p.sh.loading() {
-		add(st.Muted.Render("  reading the window's details…"))
-		return lines
+// verdictRows say the analyst's verdict on the interval the window is in.
+func (p *detailPane) verdictRows(w *engine.WindowResult, th float64) []row {
+	iv := p.sh.cursorInterval()
+	if iv == nil {
+		return nil
 	}
-	if len(w.Contributions) == 0 {
-		add(st.Muted.Render("  no feature moves this score"))
-		return lines
+	st := p.sh.styles
+	v, exact, ok := p.sh.verdicts.of(iv)
+	if !ok {
+		return []row{{text: st.Muted.Render(fmt.Sprintf("in %s · no verdict yet (v)", windowSpan(iv.FirstWindow, iv.LastWindow)))}}
 	}
+	text := verdictLabel(v.Verdict, exact)
+	if v.Note != "" {
+		text += ": " + v.Note
+	}
+	return []row{{text: st.Muted.Render(fmt.Sprintf("in %s · verdict ", windowSpan(iv.FirstWindow, iv.LastWindow))) + verdictStyle(st, v.Verdict).Render(text)}}
+}
+
+// churnRows list the changes of the application in a window.
+func churnRows(churn []engine.Change, st *Styles) []row {
+	if len(churn) == 0 {
+		return nil
+	}
+	rows := []row{{skip: true}, {text: st.PaneTitle.Render(plural(len(churn), "change")) + st.Muted.Render(" of the application in this window"), skip: true}}
+	for _, c := range churn {
+		rows = append(rows, row{text: "  " + churnText(c, st), copy: churnCopies(c)})
+	}
+	return rows
+}
+
+// churnText is one change: "+ pod front-end-9tp97rxbc-56zrt (front-end) 10.244.0.28 12:26:58".
+func churnText(c engine.Change, st *Styles) string {
+	sign, style := "+", st.OK
+	if c.Op == "delete" {
+		sign, style = "−", st.Warning
+	}
+	s := style.Render(sign+" "+c.Kind+" "+c.Name) + st.Muted.Render(" ("+c.Service+")")
+	if c.IP != "" {
+		s += " " + st.Text.Render(c.IP)
+	}
+	if c.ReusedFrom != "" {
+		s += st.Warning.Render(" ↻ address reused from " + c.ReusedFrom)
+	}
+	return s + st.Muted.Render(" "+c.Time.UTC().Format("15:04:05"))
+}
+
+// learnedRows list the pairs of new workloads the window was the first to
+// show, learned into the baseline instead of flagged.
+func learnedRows(learned []engine.LearnedPair, st *Styles) []row {
+	if len(learned) == 0 {
+		return nil
+	}
+	rows := []row{{skip: true}, {text: st.PaneTitle.Render(plural(len(learned), "pair")) + st.Muted.Render(" of new workloads learned, not alarmed"), skip: true}}
+	for _, l := range learned {
+		text := fmt.Sprintf("  ◇ %s %s", l.Pair, units.Bytes(l.Bytes))
+		note := fmt.Sprintf(" · %s appeared %s, learned until %s", l.Workload, l.Appeared.UTC().Format("15:04:05"), l.Until.UTC().Format("15:04:05"))
+		rows = append(rows, row{text: st.Baseline.Render(text) + st.Muted.Render(note), copy: []copyable{{"pair", l.Pair}, {"workload", l.Workload}}})
+	}
+	return rows
+}
+
+func churnCopies(c engine.Change) []copyable {
+	out := []copyable{{c.Kind, c.Name}}
+	if c.IP != "" {
+		out = append(out, copyable{"IP", c.IP})
+	}
+	return out
+}
+
+// drivers are the window's largest score contributions: name, numbers and
+// description, the description and numbers wrapped under the name.
+func (p *detailPane) drivers(sd *seriesData, w *engine.WindowResult) []row {
+	st := p.sh.styles
 	descs := map[string]string{}
 	for _, f := range sd.info.Features {
 		descs[f.Name] = f.Description
 	}
+	var rows []row
 	for i, c := range w.Contributions {
 		if i == maxDrivers {
-			add(st.Muted.Render(fmt.Sprintf("  … %d more", len(w.Contributions)-maxDrivers)))
+			rows = append(rows, row{text: st.Muted.Render(fmt.Sprintf("  … %d more", len(w.Contributions)-maxDrivers)), skip: true})
 			break
 		}
 		sign := st.Alert
@@ -170,16 +259,15 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 			// An aggregate names the feature behind it.
 			name, desc = c.Name+" ← "+c.Key, c.About
 		}
-		add("  " + sign.Render(padLeft(fmtContrib(c.Contrib), 6)) + "  " + st.Text.Render(name))
 		facts := fmt.Sprintf("z %s · value %s · baseline median %s", compact(c.Z), compact(c.Value), compact(c.Median))
-		for _, l := range wrapIndent(facts, p.width, 10) {
-			add(st.Muted.Render(l))
-		}
-		for _, l := range wrapIndent(desc, p.width, 10) {
-			add(st.Muted.Render(l))
+		full := fmtContrib(c.Contrib) + "  " + name + "\n" + facts + "\n" + desc
+		rows = append(rows, row{text: " " + sign.Render(padLeft(fmtContrib(c.Contrib), 6)) + "  " + st.Text.Render(name),
+			full: full, copy: []copyable{{"feature", name}}})
+		for _, l := range append(wrapIndent(facts, p.list.width-1, 10), wrapIndent(desc, p.list.width-1, 10)...) {
+			rows = append(rows, row{text: st.Muted.Render(l), skip: true})
 		}
 	}
-	return lines
+	return rows
 }
 
 // whyNoAlert says why a window cannot alert at any threshold.
@@ -187,6 +275,8 @@ func whyNoAlert(w *engine.WindowResult) string {
 	switch {
 	case w.Baseline:
 		return "baseline window: assumed benign, never alerts"
+	case w.Suppressed:
+		return "judged a false positive: what drove it is folded into the baseline"
 	case w.Partial && w.Coverage < engine.MinCoverage:
 		return fmt.Sprintf("partial window (%.0f%% covered): too short to alert", 100*w.Coverage)
 	}
@@ -205,13 +295,4 @@ func wrapIndent(text string, width, indent int) []string {
 		lines[i] = pad + l
 	}
 	return lines
-}
-
-// fmtContrib shows a contribution with its sign; tiny ones in exponent
-// form rather than as a misleading "-0.00".
-func fmtContrib(c float64) string {
-	if c != 0 && math.Abs(c) < 0.005 {
-		return fmt.Sprintf("%+.0e", c)
-	}
-	return fmt.Sprintf("%+.2f", c)
 }

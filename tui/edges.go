@@ -10,7 +10,6 @@ import (
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/table"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -29,8 +28,11 @@ const (
 	numSortColumns
 )
 
+// sortNames are the sort orders as the README's key table names them.
+var sortNames = [...]string{"weight", "bytes", "baseline", "name"}
+
 func (s sortColumn) String() string {
-	return [...]string{"weight ↓", "bytes ↓", "baseline ↓", "edge a-z"}[s]
+	return [...]string{"weight ↓", "bytes ↓", "baseline ↓", "name a-z"}[s]
 }
 
 // sortEdges orders edges by col; ties keep the engine's order (strongest
@@ -88,35 +90,32 @@ type edgesKey struct {
 }
 
 // edgesPane lists the cursor window's flagged edges when it alerts, with
-// their reasons and numbers; s cycles the sort column, / filters, enter
-// opens an edge.
+// their reasons and numbers; s cycles the sort column, F filters, enter
+// opens an edge, space shows a row in full.
 type edgesPane struct {
-	sh            *shared
-	width, height int
-	focused       bool
-	sortBy        sortColumn
-	filter        textinput.Model
-	filtering     bool
-	tbl           table.Model
-	shown         []engine.FlaggedEdge // rows, in order
-	total         int                  // flagged edges before filtering
-	key           edgesKey
-	lastW         *engine.WindowResult
+	sh        *shared
+	sortBy    sortColumn
+	filter    textinput.Model
+	filtering bool
+	list      listView
+	total     int // flagged edges before filtering
+	key       edgesKey
+	lastW     *engine.WindowResult
+	width     int
+	height    int
 }
 
 func newEdgesPane(sh *shared) *edgesPane {
-	p := &edgesPane{sh: sh}
+	p := &edgesPane{sh: sh, list: newListView(sh)}
 	p.filter = textinput.New()
-	p.filter.Prompt = "/ "
+	p.filter.Prompt = "F "
 	p.filter.Placeholder = "filter edges, reasons, pods, IPs"
-	p.tbl = table.New(table.WithFocused(true))
 	p.restyle()
 	return p
 }
 
 func (p *edgesPane) restyle() {
 	p.filter.SetStyles(p.sh.styles.Input)
-	p.tbl.SetStyles(p.sh.styles.Table)
 	p.key = edgesKey{}
 }
 
@@ -135,91 +134,107 @@ func (p *edgesPane) layout() {
 	if p.filtering || p.filter.Value() != "" {
 		h--
 	}
-	p.tbl.SetWidth(p.width)
-	p.tbl.SetHeight(max(h, 2))
+	p.list.SetSize(p.width, max(h, 2))
 }
 
 func (p *edgesPane) Keys() []key.Binding {
 	k := p.sh.keys
 	if p.filtering {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("⏎", "keep filter")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		}
+		return []key.Binding{bind([]string{"enter"}, "⏎", "keep filter"), bind([]string{"esc"}, "esc", "clear filter")}
 	}
-	return []key.Binding{k.Up, k.Down, k.Sort, k.Filter, k.Enter}
+	keys := []key.Binding{k.Up, k.Down, relabel(k.Enter, "⏎", "open edge"), k.Full, k.Sort, k.Filter}
+	if p.filter.Value() != "" {
+		keys = append(keys, relabel(k.Back, "esc", "clear filter"))
+	}
+	return keys
 }
 
-func (p *edgesPane) Update(msg tea.Msg) (*edgesPane, tea.Cmd) {
-	k := p.sh.keys
+func (p *edgesPane) Update(msg tea.Msg) tea.Cmd {
 	if p.filtering {
-		if msg, ok := msg.(tea.KeyPressMsg); ok {
-			switch msg.String() {
-			case "enter":
-				p.filtering = false
-				p.filter.Blur()
-				p.layout()
-				return p, nil
-			case "esc":
-				p.filtering = false
-				p.filter.Blur()
-				p.filter.SetValue("")
-				p.layout()
-				p.sync()
-				return p, nil
-			}
-		}
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		p.sync()
-		return p, cmd
+		return p.typeFilter(msg)
 	}
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
+	k := p.sh.keys
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
-		case key.Matches(msg, k.Up):
-			p.tbl.MoveUp(1)
-			p.marks()
-		case key.Matches(msg, k.Down):
-			p.tbl.MoveDown(1)
-			p.marks()
 		case key.Matches(msg, k.Sort):
 			p.sortBy = (p.sortBy + 1) % numSortColumns
 			p.sync()
 		case key.Matches(msg, k.Filter):
 			p.filtering = true
 			p.layout()
-			return p, p.filter.Focus()
+			return p.filter.Focus()
 		case key.Matches(msg, k.Enter):
 			if e, ok := p.selected(); ok {
-				return p, func() tea.Msg { return openEdgeMsg{edge: e} }
+				return p.sh.post(openEdgeMsg{edge: e})
+			}
+		case key.Matches(msg, k.Full):
+			if r, ok := p.list.selected(); ok {
+				return p.sh.post(openFullMsg{"flagged edge", r})
 			}
 		case key.Matches(msg, k.Back):
-			if p.filter.Value() != "" {
-				p.filter.SetValue("")
-				p.layout()
-				p.sync()
-			}
+			p.setFilter("")
+		default:
+			p.list.scroll(msg)
 		}
-	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			p.tbl.MoveUp(1)
-		case tea.MouseWheelDown:
-			p.tbl.MoveDown(1)
-		}
-		p.marks()
+		return nil
 	}
-	return p, nil
+	p.list.scroll(msg)
+	return nil
 }
 
-// selected is the edge under the table cursor.
+// typeFilter takes the keys while a filter is typed.
+func (p *edgesPane) typeFilter(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch msg.String() {
+		case "enter":
+			p.filtering = false
+			p.filter.Blur()
+			p.layout()
+			return nil
+		case "esc":
+			p.filtering = false
+			p.filter.Blur()
+			p.setFilter("")
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	p.sync()
+	return cmd
+}
+
+func (p *edgesPane) setFilter(v string) {
+	p.filter.SetValue(v)
+	p.layout()
+	p.sync()
+}
+
+func (p *edgesPane) click(_, y int) tea.Cmd {
+	y-- // title
+	if p.filtering || p.filter.Value() != "" {
+		y--
+	}
+	p.list.click(y)
+	return nil
+}
+
+// selected is the edge under the cursor.
 func (p *edgesPane) selected() (engine.FlaggedEdge, bool) {
-	i := p.tbl.Cursor()
-	if i < 0 || i >= len(p.shown) {
+	r, ok := p.list.selected()
+	if !ok {
 		return engine.FlaggedEdge{}, false
 	}
-	return p.shown[i], true
+	e, ok := r.value.(engine.FlaggedEdge)
+	return e, ok
+}
+
+func (p *edgesPane) selection() selection {
+	e, ok := p.selected()
+	if !ok {
+		return selection{}
+	}
+	return windowSelection(p.sh.window(), &e)
 }
 
 // alerting reports whether the cursor window alerts at the threshold.
@@ -232,85 +247,69 @@ func (p *edgesPane) alerting() bool {
 // filter, the width or the theme changed.
 func (p *edgesPane) sync() {
 	w := p.sh.window()
-	k := edgesKey{w: w, alerts: p.alerting(), sort: p.sortBy, filter: p.filter.Value(), width: p.width, theme: p.sh.themeGen}
+	k := edgesKey{w: w, alerts: p.alerting(), sort: p.sortBy, filter: p.filter.Value(), width: p.list.width, theme: p.sh.themeGen}
 	if k == p.key {
 		return
 	}
 	newWindow := w != p.lastW
-	p.lastW = w
-	p.key = k
-	p.shown = nil
-	p.total = 0
+	p.lastW, p.key, p.total = w, k, 0
+	var rows []row
 	if w != nil && k.alerts {
 		p.total = len(w.Flagged)
 		for _, e := range sortEdges(w.Flagged, p.sortBy) {
 			if matchEdge(e, k.filter) {
-				p.shown = append(p.shown, e)
+				rows = append(rows, p.row(e))
 			}
 		}
 	}
-	cur := p.tbl.Cursor()
-	if newWindow {
-		cur = 0
-	}
-	p.tbl.SetRows(nil)
-	p.tbl.SetColumns(p.columns())
-	p.tbl.SetRows(make([]table.Row, len(p.shown)))
-	p.tbl.SetCursor(clampIndex(cur, len(p.shown)))
-	p.marks()
+	p.list.header = []string{p.sh.styles.PaneTitle.Render(p.columns().line("edge", "bytes", "baseline", "weight", "reasons"))}
+	p.list.setRows(rows, !newWindow)
 }
 
-// marks renders the rows with › on the selected one: the selection is
-// shown by a glyph as well as by the selection colour.
-func (p *edgesPane) marks() {
-	cols := p.tbl.Columns()
-	cur := p.tbl.Cursor()
-	rows := make([]table.Row, len(p.shown))
-	for i, e := range p.shown {
-		mark := " "
-		if i == cur {
-			mark = "›"
-		}
-		rows[i] = p.row(mark, e, len(cols))
+// edgeColumns are the widths of the table's columns; the baseline column
+// is dropped below 70 cells.
+type edgeColumns struct{ edge, bytes, baseline, weight, reasons int }
+
+func (p *edgesPane) columns() edgeColumns {
+	w := p.list.width - 1
+	c := edgeColumns{bytes: 9, weight: 6}
+	if w >= 70 {
+		c.baseline = 9
 	}
-	p.tbl.SetRows(rows)
+	rest := max(w-c.bytes-c.baseline-c.weight-4, 12)
+	c.edge = min(max(rest/2, 10), 28)
+	c.reasons = max(rest-c.edge, 4)
+	return c
 }
 
-// columns fit the pane: the baseline column is dropped below 70 cells.
-func (p *edgesPane) columns() []table.Column {
-	wide := p.width >= 70
-	fixed := 1 + 9 + 6 // mark, bytes, weight
-	n := 5
-	if wide {
-		fixed += 9
-		n++
+// line lays out the cells of a row.
+func (c edgeColumns) line(edge, bytes, baseline, weight, reasons string) string {
+	s := fit(edge, c.edge) + " " + padLeft(bytes, c.bytes)
+	if c.baseline > 0 {
+		s += " " + padLeft(baseline, c.baseline)
 	}
-	rest := max(p.width-fixed-2*n, 12)
-	edgeW := min(max(rest/2, 10), 28)
-	reasonW := max(rest-edgeW, 4)
-	cols := []table.Column{{Title: " ", Width: 1}, {Title: "edge", Width: edgeW}, {Title: "bytes", Width: 9}}
-	if wide {
-		cols = append(cols, table.Column{Title: "baseline", Width: 9})
-	}
-	return append(cols, table.Column{Title: "weight", Width: 6}, table.Column{Title: "reasons", Width: reasonW})
+	return s + " " + padLeft(weight, c.weight) + "  " + reasons
 }
 
-func (p *edgesPane) row(mark string, e engine.FlaggedEdge, ncols int) table.Row {
+func (p *edgesPane) row(e engine.FlaggedEdge) row {
 	codes := make([]string, len(e.Reasons))
 	for i, r := range e.Reasons {
 		codes[i] = r.Code
 	}
-	r := table.Row{mark, export.EdgeName(e.Src, e.Dst), padLeft(units.Bytes(float64(e.Bytes)), 9)}
-	if ncols == 6 {
-		r = append(r, padLeft(units.Bytes(e.Baseline), 9))
+	name := export.EdgeName(e.Src, e.Dst)
+	text := p.columns().line(name, units.Bytes(float64(e.Bytes)), units.Bytes(e.Baseline), compact(e.Weight), strings.Join(codes, ","))
+	full := fmt.Sprintf("%s\n%s in %s · baseline median %s per window · weight %s\n", name,
+		units.Bytes(float64(e.Bytes)), plural(int(e.Packets), "packet"), units.Bytes(e.Baseline), compact(e.Weight))
+	for _, r := range e.Reasons {
+		full += "\n" + r.Code + ": " + r.Text
 	}
-	return append(r, padLeft(compact(e.Weight), 6), strings.Join(codes, ","))
+	return row{text: p.sh.styles.Text.Render(text), full: full, copy: edgeCopies(&e), value: e}
 }
 
 func (p *edgesPane) View() string {
 	st := p.sh.styles
 	w := p.sh.window()
-	head := st.paneTitle("flagged edges", p.focused)
+	head := st.paneTitle("flagged edges", p.list.focused)
 	var body string
 	switch {
 	case w == nil:
@@ -318,27 +317,24 @@ func (p *edgesPane) View() string {
 	case p.key.alerts && p.sh.loading():
 		body = st.Muted.Render("reading the window's details…")
 	case !p.key.alerts && !w.Alertable() && !math.IsNaN(w.Score):
-		body = st.Muted.Render(fmt.Sprintf("○ window %d: %s", w.Index, whyNoAlert(w))) +
-			"\n" + st.Muted.Render("  n: next alert")
+		body = st.Muted.Render(fmt.Sprintf("○ window %d: %s", w.Index, whyNoAlert(w))) + "\n" + st.Muted.Render("  n: next alert")
 	case !p.key.alerts:
 		body = st.OK.Render(fmt.Sprintf("○ window %d does not alert at threshold %s", w.Index, fmtScore(p.sh.threshold()))) +
 			"\n" + st.Muted.Render(fmt.Sprintf("  score %s · n: next alert · -: lower the threshold", fmtScore(w.Score)))
 	case p.total == 0:
 		body = st.Muted.Render("the engine flagged no edge in this window")
 	default:
-		head += st.Muted.Render(fmt.Sprintf(" · window %d · %d of %d · sort %s", w.Index, len(p.shown), p.total, p.sortBy))
-		body = p.tbl.View()
-		if len(p.shown) == 0 {
+		head += st.Muted.Render(fmt.Sprintf(" · window %d · %d of %d · sort %s", w.Index, p.list.len(), p.total, p.sortBy))
+		body = p.list.View()
+		if p.list.len() == 0 {
 			body = st.Muted.Render("no edge matches the filter · esc clears it")
 		}
 	}
-	parts := []string{truncateStyled(head, p.width)}
-	if p.filtering || p.filter.Value() != "" {
-		if p.filtering {
-			parts = append(parts, truncateStyled(p.filter.View(), p.width))
-		} else {
-			parts = append(parts, truncateStyled(st.Muted.Render("/ "+p.filter.Value()+"  (/ to edit, esc to clear)"), p.width))
-		}
+	parts := []string{truncateStyled(head, p.list.width)}
+	if p.filtering {
+		parts = append(parts, truncateStyled(p.filter.View(), p.list.width))
+	} else if p.filter.Value() != "" {
+		parts = append(parts, truncateStyled(st.Muted.Render("F "+p.filter.Value()+"  (F to edit, esc to clear)"), p.list.width))
 	}
 	parts = append(parts, body)
 	return strings.Join(parts, "\n")

@@ -17,9 +17,10 @@ func (s scores) Len(int) int            { return len(s) }
 func (s scores) Alert(_, i int, th float64) bool {
 	return (&engine.WindowResult{Score: s[i], Coverage: 1}).Alert(th)
 }
-func (s scores) ModelThreshold(int) float64 { return 1 }
-func (s scores) Step(int) float64           { return 0.5 }
-func (s scores) Page(int) int               { return 10 }
+func (s scores) ModelThreshold(int) float64   { return 1 }
+func (s scores) Step(int) float64             { return 0.5 }
+func (s scores) Page(int) int                 { return 10 }
+func (s scores) Mark(_, i, _ int) (int, bool) { return i, false }
 
 // Navigation is a pure function of the state and an operation: the
 // explorer maps keys to operations and applies them.

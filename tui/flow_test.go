@@ -253,7 +253,7 @@ func TestFlowMouse(t *testing.T) {
 	// 25 windows in 109 columns: 4 columns each; window 17 is columns
 	// 68-71, i.e. screen x = plotLeft + 69. The chart's first plot line
 	// is one line under its title.
-	x, y := plotLeft+69, m.chartY+2
+	x, y := plotLeft+69, m.lay.chartY+2
 	f.tm.Send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
 	f.waitFor("click", "window 17 ·")
 	f.tm.Send(tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelDown})

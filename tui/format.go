@@ -60,10 +60,38 @@ func compact(v float64) string {
 		return fmt.Sprintf("%.1f", v)
 	case a >= 0.01:
 		return fmt.Sprintf("%.2f", v)
+	case a >= 0.0005:
+		return fmt.Sprintf("%.3f", v)
+	case v < 0:
+		return "-<0.001"
 	default:
-		return fmt.Sprintf("%.0e", v)
+		return "<0.001"
 	}
 }
+
+// fmtContrib shows a contribution with its sign, for people: "+0.34",
+// "-0.004", "+<0.001" — never an exponent, never "-0.00".
+func fmtContrib(c float64) string {
+	a := math.Abs(c)
+	sign := "+"
+	if c < 0 {
+		sign = "-"
+	}
+	switch {
+	case math.IsNaN(c) || math.IsInf(c, 0):
+		return compact(c)
+	case c == 0:
+		return "0"
+	case a >= 0.005:
+		return sign + strconv.FormatFloat(a, 'f', 2, 64)
+	case a >= 0.0005:
+		return sign + strconv.FormatFloat(a, 'f', 3, 64)
+	}
+	return sign + "<0.001"
+}
+
+// ansiWidth is the width of a styled string in cells.
+func ansiWidth(s string) int { return ansi.StringWidth(s) }
 
 func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
@@ -89,8 +117,10 @@ func fmtScore(v float64) string {
 		return "—"
 	case math.IsInf(v, 0):
 		return compact(v)
-	case math.Abs(v) >= 1000 || (v != 0 && math.Abs(v) < 0.001):
-		return fmt.Sprintf("%.3g", v)
+	case math.Abs(v) >= 1000:
+		return compact(v)
+	case v != 0 && math.Abs(v) < 0.0005:
+		return compact(v)
 	}
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
@@ -201,10 +231,18 @@ func axisBytes(b float64) string {
 	return padLeft(truncate(s, axisWidth), axisWidth)
 }
 
-// plural is "1 interval", "2 intervals".
+// plural is "1 interval", "2 intervals", "17,454 packets", "2 DNS
+// queries".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	count := humanCount(uint64(max(n, 0)))
+	if n < 0 {
+		count = strconv.Itoa(n)
+	}
+	if strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ay") && !strings.HasSuffix(noun, "ey") {
+		return count + " " + strings.TrimSuffix(noun, "y") + "ies"
+	}
+	return count + " " + noun + "s"
 }

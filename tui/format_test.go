@@ -41,11 +41,43 @@ func TestCompact(t *testing.T) {
 		want string
 	}{
 		{0, "0"}, {0.052, "0.05"}, {3.976, "3.98"}, {-0.92, "-0.92"}, {12.34, "12.3"},
-		{256, "256"}, {12345, "12.3k"}, {2.5e6, "2.5M"}, {3e9, "3G"}, {0.0004, "4e-04"},
+		{256, "256"}, {12345, "12.3k"}, {2.5e6, "2.5M"}, {3e9, "3G"},
+		// Small numbers for people: no exponent (issue 7: "no 4e-03").
+		{0.004, "0.004"}, {-0.0042, "-0.004"}, {0.0004, "<0.001"}, {-1e-16, "-<0.001"},
 		{math.Inf(1), "+∞"}, {math.NaN(), "—"},
 	} {
 		if got := compact(tc.in); got != tc.want {
 			t.Errorf("compact(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestFmtContrib: contributions read with their sign, never as an
+// exponent or "-0.00" (issue 7).
+func TestFmtContrib(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{0.3412, "+0.34"}, {-0.2, "-0.20"}, {0.004, "+0.004"}, {-0.0049, "-0.005"},
+		{-0.0001, "-<0.001"}, {1e-9, "+<0.001"}, {0, "0"}, {math.NaN(), "—"},
+	} {
+		if got := fmtContrib(tc.in); got != tc.want {
+			t.Errorf("fmtContrib(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestFmtScore: scores and thresholds in fixed notation.
+func TestFmtScore(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{0.446, "0.446"}, {-0.0612, "-0.061"}, {0.0004, "<0.001"}, {1234.5, "1234"}, {math.NaN(), "—"},
+	} {
+		if got := fmtScore(tc.in); got != tc.want {
+			t.Errorf("fmtScore(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -96,6 +128,22 @@ func TestAxisBytes(t *testing.T) {
 	} {
 		if got := axisBytes(tc.in); got != tc.want {
 			t.Errorf("axisBytes(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestPlural: counts agree in number (issue 7: "1 edge").
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{1, "edge", "1 edge"}, {0, "edge", "0 edges"}, {36, "edge", "36 edges"}, {17454, "packet", "17,454 packets"},
+		{1, "DNS query", "1 DNS query"}, {2, "DNS query", "2 DNS queries"}, {2, "day", "2 days"}, {2, "key", "2 keys"},
+	} {
+		if got := plural(tc.n, tc.noun); got != tc.want {
+			t.Errorf("plural(%d, %q) = %q, want %q", tc.n, tc.noun, got, tc.want)
 		}
 	}
 }

@@ -3,11 +3,13 @@ package tui
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/units"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -19,11 +21,12 @@ import (
 // packets, bytes, windows, rate and ETA) and the alert summary at the
 // current threshold.
 type headerPane struct {
-	sh    *shared
-	title string
-	demo  bool
-	width int
-	bar   progress.Model
+	sh     *shared
+	title  string
+	inputs []string // the input paths, shortened to fit
+	demo   bool
+	width  int
+	bar    progress.Model
 	// clock gives the wall time since the run started and a spinner
 	// frame (-1 when not running under a program).
 	clock func() (time.Duration, int)
@@ -33,8 +36,14 @@ type headerPane struct {
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-func newHeaderPane(sh *shared, title string, demo bool, hint func(engine.Setting) string) *headerPane {
-	h := &headerPane{sh: sh, title: title, demo: demo, hint: hint}
+func newHeaderPane(sh *shared, cfg Config) *headerPane {
+	h := &headerPane{sh: sh, title: cfg.Title, demo: cfg.Demo, hint: cfg.SettingHint}
+	for _, p := range cfg.Paths {
+		h.inputs = append(h.inputs, homeRelative(p, cfg.Env("HOME")))
+	}
+	if len(h.inputs) > 0 {
+		h.title = strings.Join(h.inputs, " + ")
+	}
 	h.restyle()
 	return h
 }
@@ -60,7 +69,8 @@ func (h *headerPane) SetSize(w, _ int) {
 	h.bar.SetWidth(min(30, max(10, w/5)))
 }
 
-func (h *headerPane) Update(tea.Msg) (*headerPane, tea.Cmd) { return h, nil }
+func (h *headerPane) Update(tea.Msg) tea.Cmd { return nil }
+func (h *headerPane) Keys() []key.Binding    { return nil }
 
 func (h *headerPane) View() string {
 	st := h.sh.styles
@@ -72,8 +82,8 @@ func (h *headerPane) View() string {
 	if h.demo {
 		parts[0] += " " + st.Demo.Render(" DEMO ")
 	}
-	if h.title != "" {
-		parts = append(parts, st.Text.Render(h.title))
+	if title := h.fitTitle(); title != "" {
+		parts = append(parts, st.Text.Render(title))
 	}
 	if d.source != "" {
 		parts = append(parts, st.Muted.Render(d.source))
@@ -111,6 +121,16 @@ func (h *headerPane) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// fitTitle is the title, the input paths shortened to leave room for the
+// rest of the line, as little as tells them apart.
+func (h *headerPane) fitTitle() string {
+	if len(h.inputs) == 0 {
+		return h.title
+	}
+	room := h.width - 40
+	return strings.Join(shortenPaths(h.inputs, max(room, 20)), " + ")
+}
+
 // setWith is "; set with --flag" for a setting the user can change, or "".
 func (h *headerPane) setWith(s engine.Setting) string {
 	if s == engine.SettingNone {
@@ -136,7 +156,7 @@ func (h *headerPane) progressLine() string {
 		for _, s := range d.series {
 			n += len(s.windows)
 		}
-		stats = append(stats, humanCount(uint64(n))+" windows")
+		stats = append(stats, plural(n, "window"))
 		if p.Elapsed > 0 {
 			stats = append(stats, "in "+fmtDuration(p.Elapsed))
 		}
@@ -149,7 +169,11 @@ func (h *headerPane) progressLine() string {
 	if p.Phase == engine.PhaseTraining {
 		// Training reports what it does and how far, not the input read.
 		line := h.spinner() + st.Accent.Render(padRight(phase, 9)) + " "
-		if p.Total > 0 {
+		switch {
+		case p.Total > 0 && p.Done >= p.Total:
+			// The step is done and the next has not said what it is.
+			return line + st.Text.Render(p.Step) + st.Muted.Render(" · done; starting the next step") + h.since(sep)
+		case p.Total > 0:
 			frac := math.Min(1, float64(p.Done)/float64(p.Total))
 			line += h.bar.ViewAs(frac) + " " + st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + " "
 		}
@@ -176,10 +200,14 @@ func (h *headerPane) progressLine() string {
 // stepETA is " · ETA 12s" for a step that has done part of its work, from
 // the time it has taken so far; "" before it can be told.
 func stepETA(p engine.Progress, since time.Duration) string {
-	if left, ok := p.StepLeft(since); ok {
-		return " · ETA " + fmtDuration(left)
+	left, ok := p.StepLeft(since)
+	switch {
+	case !ok:
+		return ""
+	case left < time.Second:
+		return " · almost done"
 	}
-	return ""
+	return " · ETA " + fmtDuration(left)
 }
 
 // spinner is the running frame, or "" outside a program.
@@ -216,13 +244,36 @@ func (h *headerPane) alertLine() string {
 		thText += " (model " + fmtScore(model) + ")"
 	}
 	alerts := "▲ " + humanCount(uint64(sum.alerts)) + " of " + humanCount(uint64(sum.windows)) + " windows alert"
+	if sum.windows == 1 {
+		alerts = "▲ " + humanCount(uint64(sum.alerts)) + " of 1 window alerts"
+	}
 	style := st.OK
 	if sum.alerts > 0 {
 		style = st.Alert
 	}
 	ivs := plural(sum.intervals, "interval")
-	return style.Render(alerts) + st.Border.Render(" · ") + st.Warning.Render(thText) +
+	line := style.Render(alerts) + st.Border.Render(" · ") + st.Warning.Render(thText) +
 		st.Border.Render(" · ") + st.Muted.Render(ivs)
+	if cost := thresholdCost(sd.info, th); cost != "" {
+		line += st.Border.Render(" · ") + st.Muted.Render(cost)
+	}
+	return line
+}
+
+// thresholdCost says what a threshold costs: the benign windows a day the
+// model expects above it, from the fitted tail of its benign scores; with
+// too few of them to fit one, how many baseline windows score above it
+// (a short baseline cannot tell "rare" from "never").
+func thresholdCost(info engine.SeriesInfo, th float64) string {
+	t := info.BenignTail
+	switch {
+	case t == nil || t.N == 0 || math.IsNaN(th):
+		return ""
+	case t.Peaks > 0:
+		return "≈ " + compact(info.FalseAlarmsPerDay(th)) + " false alarms a day"
+	}
+	above := len(t.Sorted) - sort.SearchFloat64s(t.Sorted, th)
+	return fmt.Sprintf("%d of %s score above it", above, plural(t.N, "baseline window"))
 }
 
 // truncateStyled cuts a styled line to w cells.

@@ -19,7 +19,9 @@ import (
 var fixedNow = time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC)
 
 func testConfig(t testing.TB) Config {
+	env := map[string]string{"HOME": t.TempDir(), "TERM": "xterm-256color"}
 	return Config{
+		Env:      func(k string) string { return env[k] },
 		Title:    "built-in shop capture (one exfiltration hidden in it)",
 		Demo:     true,
 		Theme:    themes.Dark(),

@@ -10,11 +10,8 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// closeHelpMsg asks the root to close the help overlay.
-type closeHelpMsg struct{}
-
 // helpGroups names the columns of KeyMap.FullHelp.
-var helpGroups = []string{"timeline", "chart and threshold", "panes", "application"}
+var helpGroups = []string{"timeline", "chart and threshold", "investigation", "panes and lists", "application"}
 
 // helpPane is the ? overlay: every key binding of the key map, rendered by
 // bubbles/help in titled columns that wrap to the width, and notes on
@@ -39,6 +36,11 @@ func newHelpPane(sh *shared) *helpPane {
 
 func (p *helpPane) restyle() { p.help.Styles = p.sh.styles.Help; p.key = [3]int{} }
 
+// The help covers the whole screen below the header and takes no key but
+// its own (and q).
+func (p *helpPane) fullScreen() bool { return true }
+func (p *helpPane) modal() bool      { return true }
+
 func (p *helpPane) SetSize(w, h int) {
 	p.width, p.height = w, h
 	p.vp.SetWidth(w)
@@ -48,16 +50,36 @@ func (p *helpPane) SetSize(w, h int) {
 func (p *helpPane) Keys() []key.Binding {
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
-		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll")),
+		key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "scroll")),
 	}
 }
 
-func (p *helpPane) Update(msg tea.Msg) (*helpPane, tea.Cmd) {
+func (p *helpPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && (key.Matches(msg, p.sh.keys.Help) || key.Matches(msg, p.sh.keys.Back)) {
-		return p, func() tea.Msg { return closeHelpMsg{} }
+		return p.sh.post(closeMsg{})
 	}
 	scroll(&p.vp, p.sh.keys, msg)
-	return p, nil
+	return nil
+}
+
+// scroll moves a viewport with the key map's up/down and the mouse wheel.
+func scroll(vp *viewport.Model, k *KeyMap, msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			vp.ScrollDown(1)
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			vp.ScrollUp(3)
+		case tea.MouseWheelDown:
+			vp.ScrollDown(3)
+		}
+	}
 }
 
 // columns renders each group of the full help under its title and flows
@@ -94,13 +116,21 @@ func (p *helpPane) View() string {
 		notes := []string{
 			"chart: the threshold is the dashed line ┄; rows above it are alerts. Long captures are downsampled " +
 				"to the width: each column shows the maximum of its windows, so no peak hides.",
-			"strip under the chart: ▲ alerting · ░ baseline · · analysed · ^ cursor. Edges: [NEW] a pair never " +
-				"seen in the baseline, [OUT] to or from outside.",
-			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns: 10 windows, or 10 × the windows per column.",
-			"+/- step: a fiftieth of the score range, rounded to 1, 2 or 5 × 10ⁿ. n/N go to the start of the " +
-				"next/previous run of alerting windows. w keeps the cursor at the same moment.",
-			"e writes the flagged intervals (runs of alerting windows at the current threshold and window " +
-				"size) to .json or .csv; it never overwrites without asking.",
+			"strips under the chart: alerts ▲ alerting · ░ baseline · · analysed; changes + pods or services added · " +
+				"− deleted · ± both · ↻ an address reused; search ◆ a match; ^ the cursor.",
+			"a lists the flagged intervals (runs of alerting windows at this threshold and window size): ⏎ goes to " +
+				"an interval's peak window, v gives it a verdict (confirmed, false positive, unsure, with a note) kept " +
+				"beside the capture, x writes the packets of its top edge over the interval.",
+			"/ searches every window for a service, pod, IP, port or DNS domain (pod:, ip:, port:, svc:, dns: say " +
+				"which); ] and [ step through the matches; / then ⏎ on nothing clears it.",
+			"every line can be selected (↑/↓, a click): space opens it in full, y copies one of its values " +
+				"(OSC 52). ⏎ on a flagged edge opens its flows, evidence and Wireshark filter.",
+			"edges: [NEW] a pair never seen in the baseline, [OUT] to or from outside. p shows the pods with their " +
+				"addresses instead of the services.",
+			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns. +/- step: a fiftieth of the score range, rounded to " +
+				"1, 2 or 5 × 10ⁿ. n/N go to the start of the next/previous run of alerting windows. w keeps the moment.",
+			"e writes the flagged intervals with their verdicts to .json or .csv, asking before it overwrites; x " +
+				"writes pcapng and never overwrites.",
 		}
 		content := []string{p.columns(), "", st.PaneTitle.Render("reading the screen")}
 		for _, n := range notes {

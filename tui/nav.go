@@ -29,6 +29,8 @@ const (
 	ActThreshDown         // lower the threshold by Timeline.Step
 	ActThreshSet          // set the threshold to Op.Value
 	ActThreshReset        // use the model's threshold again
+	ActNextMark           // the next marked window (a search match)
+	ActPrevMark           // the previous marked window
 )
 
 // Op is one navigation operation.
@@ -47,6 +49,9 @@ type Timeline interface {
 	ModelThreshold(s int) float64    // the threshold in force from the model; NaN if not known yet
 	Step(s int) float64              // threshold step for +/-
 	Page(s int) int                  // windows per page
+	// Mark is the next (dir 1) or previous (dir -1) marked window of size
+	// s from window i — the matches of a search — ok false when none.
+	Mark(s, i, dir int) (int, bool)
 }
 
 // Nav is the navigation state: which window size is shown, the cursor and
@@ -96,7 +101,37 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 	if tl.NumSizes() == 0 {
 		return n
 	}
-	// Copy on write: the slices are shared with the caller's state.
+	n.own(tl)
+	if op.Action != ActDigit && op.Action != ActJump {
+		n.Digits = ""
+	}
+	switch op.Action {
+	case ActDigit:
+		if len(n.Digits) < 9 && op.Arg >= 0 && op.Arg <= 9 {
+			n.Digits += strconv.Itoa(op.Arg)
+		}
+	case ActJump:
+		if v, err := strconv.Atoi(n.Digits); err == nil {
+			n.set(tl, v)
+		}
+		n.Digits = ""
+	case ActCancel:
+		n.Digits = ""
+	case ActSize:
+		n.switchSize(tl)
+	case ActThreshUp, ActThreshDown, ActThreshSet, ActThreshReset:
+		n.threshold(op, tl)
+	default:
+		if i, ok := n.target(op, tl); ok {
+			n.set(tl, i)
+		}
+	}
+	return n
+}
+
+// own copies the slices (shared with the caller's state: copy on write)
+// and gives every size of tl a cursor and a threshold.
+func (n *Nav) own(tl Timeline) {
 	n.Cursor = slices.Clone(n.Cursor)
 	n.Threshold = slices.Clone(n.Threshold)
 	for len(n.Cursor) < tl.NumSizes() {
@@ -108,109 +143,110 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 	if n.Size >= tl.NumSizes() {
 		n.Size = 0
 	}
-	if op.Action != ActDigit && op.Action != ActJump {
-		n.Digits = ""
-	}
-	s := n.Size
-	count := tl.Len(s)
-	cur := n.Window(tl)
-	set := func(i int) { n.Cursor[s] = clampIndex(i, count) }
-	th := n.Th(tl, s)
+}
 
+// set moves the cursor of the current size to window i, within the
+// analysed windows.
+func (n *Nav) set(tl Timeline, i int) { n.Cursor[n.Size] = clampIndex(i, tl.Len(n.Size)) }
+
+// target is where a move takes the cursor; ok is false when it stays.
+func (n Nav) target(op Op, tl Timeline) (int, bool) {
+	s, cur := n.Size, n.Window(tl)
 	switch op.Action {
 	case ActPrev:
-		set(cur - 1)
+		return cur - 1, true
 	case ActNext:
-		set(cur + 1)
+		return cur + 1, true
 	case ActPagePrev:
-		set(cur - max(1, tl.Page(s)))
+		return cur - max(1, tl.Page(s)), true
 	case ActPageNext:
-		set(cur + max(1, tl.Page(s)))
+		return cur + max(1, tl.Page(s)), true
 	case ActFirst:
-		set(0)
+		return 0, true
 	case ActLast:
-		set(count - 1)
+		return tl.Len(s) - 1, true
 	case ActGoto:
-		set(op.Arg)
+		return op.Arg, true
 	case ActNextAlert:
-		// Skip the rest of the run the cursor is in, then find the next
-		// alerting window.
-		i := cur
-		for i < count && tl.Alert(s, i, th) {
-			i++
-		}
-		for i < count && !tl.Alert(s, i, th) {
-			i++
-		}
-		if i < count {
-			set(i)
-		}
+		return nextAlert(tl, s, cur, n.Th(tl, s))
 	case ActPrevAlert:
-		// Inside a run but past its start: go to its start. Otherwise go
-		// to the start of the previous run.
-		i := cur
-		if i > 0 && tl.Alert(s, i, th) && tl.Alert(s, i-1, th) {
-			for i > 0 && tl.Alert(s, i-1, th) {
-				i--
-			}
-			set(i)
-			break
-		}
+		return prevAlert(tl, s, cur, n.Th(tl, s))
+	case ActNextMark:
+		return tl.Mark(s, cur, 1)
+	case ActPrevMark:
+		return tl.Mark(s, cur, -1)
+	}
+	return cur, false
+}
+
+// nextAlert skips the rest of the run the cursor is in, then finds the
+// next alerting window.
+func nextAlert(tl Timeline, s, cur int, th float64) (int, bool) {
+	count := tl.Len(s)
+	i := cur
+	for i < count && tl.Alert(s, i, th) {
+		i++
+	}
+	for i < count && !tl.Alert(s, i, th) {
+		i++
+	}
+	return i, i < count
+}
+
+// prevAlert goes to the start of the run the cursor is in when past its
+// start, else to the start of the previous run.
+func prevAlert(tl Timeline, s, cur int, th float64) (int, bool) {
+	i := cur
+	if !(i > 0 && tl.Alert(s, i, th) && tl.Alert(s, i-1, th)) {
 		i--
 		for i >= 0 && !tl.Alert(s, i, th) {
 			i--
 		}
 		if i < 0 {
-			break
+			return cur, false
 		}
-		for i > 0 && tl.Alert(s, i-1, th) {
-			i--
-		}
-		set(i)
-	case ActDigit:
-		if len(n.Digits) < 9 && op.Arg >= 0 && op.Arg <= 9 {
-			n.Digits += strconv.Itoa(op.Arg)
-		}
-	case ActJump:
-		if v, err := strconv.Atoi(n.Digits); err == nil {
-			set(v)
-		}
-		n.Digits = ""
-	case ActCancel:
-		n.Digits = ""
-	case ActSize:
-		next := (s + 1) % tl.NumSizes()
-		if next == s {
-			break
-		}
-		// The window of the new size that holds the middle of the cursor
-		// window (windows of every size start at the capture's start)...
-		size, ns := tl.Size(s), tl.Size(next)
-		from, to := time.Duration(cur)*size, time.Duration(cur+1)*size
-		target := int((from + size/2) / ns)
-		// ...unless the cursor that size had still overlaps the cursor
-		// window: then w w comes back to the same window.
-		if old := n.Cursor[next]; time.Duration(old)*ns < to && from < time.Duration(old+1)*ns {
-			target = old
-		}
-		n.Size = next
-		n.Cursor[next] = clampIndex(target, tl.Len(next))
-	case ActThreshUp:
-		if !math.IsNaN(th) && !math.IsInf(th, 0) {
-			n.Threshold[s] = roundTo(th+tl.Step(s), tl.Step(s))
-		}
-	case ActThreshDown:
-		if !math.IsNaN(th) && !math.IsInf(th, 0) {
-			n.Threshold[s] = roundTo(th-tl.Step(s), tl.Step(s))
-		}
-	case ActThreshSet:
-		if !math.IsNaN(op.Value) && !math.IsInf(op.Value, 0) {
-			n.Threshold[s] = op.Value
-		}
-	case ActThreshReset:
+	}
+	for i > 0 && tl.Alert(s, i-1, th) {
+		i--
+	}
+	return i, true
+}
+
+// switchSize goes to the next window size, at the window of the new size
+// that holds the middle of the cursor window (windows of every size start
+// at the capture's start) — unless the cursor that size had still overlaps
+// the cursor window: then w w comes back to the same window.
+func (n *Nav) switchSize(tl Timeline) {
+	s, cur := n.Size, n.Window(tl)
+	next := (s + 1) % tl.NumSizes()
+	if next == s {
+		return
+	}
+	size, ns := tl.Size(s), tl.Size(next)
+	from, to := time.Duration(cur)*size, time.Duration(cur+1)*size
+	target := int((from + size/2) / ns)
+	if old := n.Cursor[next]; time.Duration(old)*ns < to && from < time.Duration(old+1)*ns {
+		target = old
+	}
+	n.Size = next
+	n.Cursor[next] = clampIndex(target, tl.Len(next))
+}
+
+// threshold applies a threshold operation to the current size.
+func (n *Nav) threshold(op Op, tl Timeline) {
+	s := n.Size
+	th, step := n.Th(tl, s), tl.Step(s)
+	finite := !math.IsNaN(th) && !math.IsInf(th, 0)
+	switch {
+	case op.Action == ActThreshUp && finite:
+		n.Threshold[s] = roundTo(th+step, step)
+	case op.Action == ActThreshDown && finite:
+		n.Threshold[s] = roundTo(th-step, step)
+	case op.Action == ActThreshSet && !math.IsNaN(op.Value) && !math.IsInf(op.Value, 0):
+		n.Threshold[s] = op.Value
+	case op.Action == ActThreshReset:
 		n.Threshold[s] = math.NaN()
 	}
-	return n
 }
 
 // roundTo removes floating-point dust from repeated steps (0.1+0.2), so

@@ -17,6 +17,7 @@ type fakeTimeline struct {
 	model  []float64
 	step   float64
 	page   int
+	marks  [][]int // per size, ascending: a search's matches
 }
 
 func (f *fakeTimeline) NumSizes() int            { return len(f.sizes) }
@@ -28,6 +29,26 @@ func (f *fakeTimeline) Alert(s, i int, th float64) bool {
 func (f *fakeTimeline) ModelThreshold(s int) float64 { return f.model[s] }
 func (f *fakeTimeline) Step(int) float64             { return f.step }
 func (f *fakeTimeline) Page(int) int                 { return f.page }
+func (f *fakeTimeline) Mark(s, i, dir int) (int, bool) {
+	if s >= len(f.marks) {
+		return i, false
+	}
+	ms := f.marks[s]
+	if dir > 0 {
+		for _, m := range ms {
+			if m > i {
+				return m, true
+			}
+		}
+		return i, false
+	}
+	for j := len(ms) - 1; j >= 0; j-- {
+		if ms[j] < i {
+			return ms[j], true
+		}
+	}
+	return i, false
+}
 
 // press turns a key name into the key press a terminal sends.
 func press(name string) tea.KeyPressMsg {
@@ -67,6 +88,7 @@ func shopLike() *fakeTimeline {
 		model: []float64{1, 1},
 		step:  0.5,
 		page:  3,
+		marks: [][]int{{1, 4, 8}, {0}},
 	}
 }
 
@@ -132,6 +154,15 @@ func TestNavKeySequences(t *testing.T) {
 		// Thresholds are per size.
 		{"threshold per size", "+ w", 0, 1, 1, ""},
 		{"threshold kept per size", "+ w w", 0, 0, 1.5, ""},
+		// Search matches at 1, 4 and 8: ] and [ step through them and
+		// stop at the ends.
+		{"next match", "]", 1, 0, 1, ""},
+		{"next match twice", "] ]", 4, 0, 1, ""},
+		{"next match from between", "l l ]", 4, 0, 1, ""},
+		{"no match after the last", "G ]", 9, 0, 1, ""},
+		{"previous match", "G [", 8, 0, 1, ""},
+		{"previous match from a match", "] ] [", 1, 0, 1, ""},
+		{"no match before the first", "] [", 1, 0, 1, ""},
 	}
 	km := DefaultKeyMap()
 	for _, tc := range tests {

@@ -35,6 +35,9 @@ func newPickerPane(sh *shared) *pickerPane {
 
 func (p *pickerPane) restyle() { p.input.SetStyles(p.sh.styles.Input) }
 
+// typing: the picker takes every key (its filter is typed).
+func (p *pickerPane) typing() bool { return true }
+
 // open starts picking among features, with the current one selected.
 func (p *pickerPane) open(features []engine.FeatureInfo, current int) tea.Cmd {
 	p.features = features
@@ -74,31 +77,31 @@ func (p *pickerPane) filter() {
 	p.sel = clampIndex(p.sel, len(p.matches))
 }
 
-func (p *pickerPane) Update(msg tea.Msg) (*pickerPane, tea.Cmd) {
+func (p *pickerPane) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch msg.String() {
 		case "esc":
 			p.input.Blur()
-			return p, func() tea.Msg { return pickFeatureMsg{feature: -1} }
+			return p.sh.post(pickFeatureMsg{feature: -1})
 		case "enter":
 			p.input.Blur()
 			if len(p.matches) == 0 {
-				return p, func() tea.Msg { return pickFeatureMsg{feature: -1} }
+				return p.sh.post(pickFeatureMsg{feature: -1})
 			}
 			f := p.matches[p.sel]
-			return p, func() tea.Msg { return pickFeatureMsg{feature: f} }
+			return p.sh.post(pickFeatureMsg{feature: f})
 		case "up", "ctrl+p":
 			p.sel = clampIndex(p.sel-1, len(p.matches))
-			return p, nil
+			return nil
 		case "down", "ctrl+n":
 			p.sel = clampIndex(p.sel+1, len(p.matches))
-			return p, nil
+			return nil
 		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	p.filter()
-	return p, cmd
+	return cmd
 }
 
 func (p *pickerPane) View() string {

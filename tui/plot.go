@@ -81,46 +81,25 @@ func drawPlot(spec plotSpec) (plotResult, bool) {
 	if !ok {
 		return plotResult{}, false
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			lo, hi = min(lo, x), max(hi, x)
-		}
-	}
 	th := spec.threshold
 	hasTh := !math.IsNaN(th) && !math.IsInf(th, 0)
-	if hasTh {
-		lo, hi = min(lo, th), max(hi, th)
-	}
-	if hi == lo {
-		if lo == 0 {
-			hi = 1
-		} else {
-			lo, hi = lo-math.Abs(lo)/2, hi+math.Abs(hi)/2
-		}
-	}
-	// rows+1 lines, one row step s apart. The lower bound is a whole
-	// number of steps below an anchor (the threshold, else 0), so the
-	// threshold falls exactly on a row with its value as the label, and
-	// asciigraph's rounding of lower/s and upper/s differs by exactly rows.
-	// s is chosen so that one step of slack still covers hi.
 	rows := spec.height - 1
-	s := (hi - lo) / float64(rows-1)
-	anchor := 0.0
-	if hasTh {
-		anchor = th
-	}
-	a := math.Ceil((anchor - lo) / s)
-	lower := anchor - a*s
-	upper := lower + float64(rows)*s
+	lower, upper, s, a := plotBounds(xs, th, hasTh, rows)
 
 	// The first point is drawn on the axis column; repeating it makes
 	// bucket b land on data column b.
 	series := append([]float64{xs[0]}, xs...)
 	data := [][]float64{series}
+	// A label a floating-point hair from zero ("-1e-16") reads 0.
+	label := func(v float64) string {
+		if math.Abs(v) < s*1e-6 {
+			v = 0
+		}
+		return spec.label(v)
+	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(rows), asciigraph.LowerBound(lower), asciigraph.UpperBound(upper),
-		asciigraph.Offset(plotOffset), asciigraph.YAxisValueFormatter(spec.label),
+		asciigraph.Offset(plotOffset), asciigraph.YAxisValueFormatter(label),
 	}
 	thRow := -1
 	if hasTh {
@@ -145,6 +124,39 @@ func drawPlot(spec plotSpec) (plotResult, bool) {
 	}
 	lines = lines[:spec.height]
 	return plotResult{lines: lines, cols: cols, thRow: thRow}, true
+}
+
+// plotBounds chooses the bounds of rows+1 lines, one row step s apart.
+// The lower bound is a whole number a of steps below an anchor (the
+// threshold, else 0), so the threshold falls exactly on a row with its
+// value as the label, and asciigraph's rounding of lower/s and upper/s
+// differs by exactly rows. s is chosen so that one step of slack still
+// covers the highest value.
+func plotBounds(xs []float64, th float64, hasTh bool, rows int) (lower, upper, s, a float64) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	if hasTh {
+		lo, hi = min(lo, th), max(hi, th)
+	}
+	if hi == lo {
+		if lo == 0 {
+			hi = 1
+		} else {
+			lo, hi = lo-math.Abs(lo)/2, hi+math.Abs(hi)/2
+		}
+	}
+	s = (hi - lo) / float64(rows-1)
+	anchor := 0.0
+	if hasTh {
+		anchor = th
+	}
+	a = math.Ceil((anchor - lo) / s)
+	lower = anchor - a*s
+	return lower, lower + float64(rows)*s, s, a
 }
 
 // bucketGeom maps windows to chart columns: wpb windows per bucket (the

@@ -15,23 +15,37 @@ const (
 	promptThreshold promptKind = iota + 1 // t: a threshold value
 	promptExport                          // e: the export path
 	promptOverwrite                       // the export path exists: overwrite?
+	promptJump                            // :: a time or window number
+	promptSearch                          // /: what to search the capture for
+	promptPackets                         // x: the pcapng path
+	promptVerdict                         // v: confirmed, false positive or unsure
+	promptNote                            // v: the verdict's note
 )
 
-// promptDoneMsg carries a prompt's answer.
+// promptDoneMsg carries a prompt's answer and the context it was asked
+// with.
 type promptDoneMsg struct {
 	kind   promptKind
 	value  string
 	cancel bool
+	ctx    any
+}
+
+// choice is one answer of a single-key question.
+type choice struct {
+	key, label, value string
 }
 
 // promptPane is a one-line question above the footer: a text input, or a
-// yes/no confirmation.
+// question answered by one key (y/n; c/f/u).
 type promptPane struct {
 	sh       *shared
 	width    int
 	kind     promptKind
-	question string // for confirmations
+	question string   // for single-key questions
+	choices  []choice // for single-key questions
 	input    textinput.Model
+	ctx      any
 }
 
 func newPromptPane(sh *shared) *promptPane {
@@ -44,21 +58,28 @@ func (p *promptPane) restyle() { p.input.SetStyles(p.sh.styles.Input) }
 
 func (p *promptPane) active() bool { return p.kind != 0 }
 
-// ask opens a text prompt with a default value.
-func (p *promptPane) ask(kind promptKind, prompt, value string) tea.Cmd {
-	p.kind = kind
+// ask opens a text prompt with a starting value (usually empty, so that
+// typing replaces it) and a placeholder saying what is expected.
+func (p *promptPane) ask(kind promptKind, prompt, value, placeholder string, ctx any) tea.Cmd {
+	p.kind, p.ctx, p.choices = kind, ctx, nil
 	p.input.Prompt = prompt
+	p.input.Placeholder = placeholder
 	p.input.SetValue(value)
 	p.input.CursorEnd()
+	p.SetSize(p.width, 1)
 	return p.input.Focus()
 }
 
-// confirm opens a yes/no question.
-func (p *promptPane) confirm(kind promptKind, question, value string) {
-	p.kind = kind
-	p.question = question
-	p.input.SetValue(value)
+// choose opens a question answered by one of choices' keys; esc cancels.
+func (p *promptPane) choose(kind promptKind, question string, choices []choice, ctx any) {
+	p.kind, p.ctx = kind, ctx
+	p.question, p.choices = question, choices
 	p.input.Blur()
+}
+
+// confirm asks a yes/no question; any key but y means no.
+func (p *promptPane) confirm(kind promptKind, question, value string) {
+	p.choose(kind, question+" [y/N]", []choice{{"y", "yes", value}}, value)
 }
 
 func (p *promptPane) SetSize(w, _ int) {
@@ -69,52 +90,60 @@ func (p *promptPane) SetSize(w, _ int) {
 func lenRunes(s string) int { return len([]rune(s)) }
 
 func (p *promptPane) Keys() []key.Binding {
-	if p.kind == promptOverwrite {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "overwrite")),
-			key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "keep the file")),
+	if p.choices != nil {
+		var out []key.Binding
+		for _, c := range p.choices {
+			out = append(out, bind([]string{c.key}, c.key, c.label))
 		}
+		return append(out, bind([]string{"esc"}, "esc", "cancel"))
 	}
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("⏎", "ok")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}
+	return []key.Binding{bind([]string{"enter"}, "⏎", "ok"), bind([]string{"esc"}, "esc", "cancel")}
 }
 
-func (p *promptPane) close() { p.kind = 0; p.input.Blur() }
+func (p *promptPane) close() { p.kind, p.ctx, p.choices = 0, nil, nil; p.input.Blur() }
 
-func (p *promptPane) Update(msg tea.Msg) (*promptPane, tea.Cmd) {
-	kind := p.kind
+func (p *promptPane) Update(msg tea.Msg) tea.Cmd {
+	kind, ctx := p.kind, p.ctx
 	done := func(value string, cancel bool) tea.Cmd {
 		p.close()
-		return func() tea.Msg { return promptDoneMsg{kind: kind, value: value, cancel: cancel} }
+		return p.sh.post(promptDoneMsg{kind: kind, value: value, cancel: cancel, ctx: ctx})
 	}
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
-		if kind == promptOverwrite {
-			switch strings.ToLower(msg.String()) {
-			case "y":
-				return p, done(p.input.Value(), false)
-			case "n", "esc", "q", "enter":
-				return p, done(p.input.Value(), true)
+		if p.choices != nil {
+			for _, c := range p.choices {
+				if strings.EqualFold(msg.String(), c.key) {
+					return done(c.value, false)
+				}
 			}
-			return p, nil
+			if kind == promptOverwrite || msg.String() == "esc" {
+				return done("", true)
+			}
+			return nil
 		}
 		switch msg.String() {
 		case "enter":
-			return p, done(strings.TrimSpace(p.input.Value()), false)
+			return done(strings.TrimSpace(p.input.Value()), false)
 		case "esc":
-			return p, done("", true)
+			return done("", true)
 		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
-	return p, cmd
+	return cmd
 }
 
 func (p *promptPane) View() string {
-	if p.kind == promptOverwrite {
-		st := p.sh.styles
-		return truncateStyled(st.Warning.Render(p.question)+st.Accent.Render(" [y/N]"), p.width)
+	st := p.sh.styles
+	if p.choices != nil {
+		var opts []string
+		for _, c := range p.choices {
+			opts = append(opts, st.Accent.Render(c.key)+" "+st.Text.Render(c.label))
+		}
+		line := st.Warning.Render(p.question)
+		if p.kind != promptOverwrite {
+			line += "  " + strings.Join(opts, st.Muted.Render(" · ")) + st.Muted.Render(" · esc cancel")
+		}
+		return truncateStyled(line, p.width)
 	}
 	return truncateStyled(p.input.View(), p.width)
 }

@@ -23,8 +23,8 @@ type detailStore struct {
 	mu   sync.Mutex
 	f    *os.File
 	end  int64
-	at   map[windowKey]span
-	err  error // the first write error; details are then kept in memory
+	at   map[windowKey][2]span // the flagged edges, the rest
+	err  error                 // the first write error; details are then kept in memory
 	mem  map[windowKey]*details
 	path string
 }
@@ -37,20 +37,24 @@ type windowKey struct {
 
 type span struct{ off, n int64 }
 
-// details are the parts of a window the store keeps out of memory.
+// details are the parts of a window the store keeps out of memory. The
+// flagged edges are a record of their own: the intervals and exports read
+// only them, for every alerting window.
 type details struct {
+	flagged
 	Edges         []engine.Edge
-	Flagged       []engine.FlaggedEdge
 	Contributions []engine.Contribution
 	PodEdges      []engine.PodEdge
 	Domains       []engine.DomainUse
 	Ports         []engine.PortUse
 }
 
+type flagged struct{ Flagged []engine.FlaggedEdge }
+
 // newDetailStore makes the store's temporary file in dir ("" for the
 // system's); without one it keeps details in memory.
 func newDetailStore(dir string) *detailStore {
-	s := &detailStore{at: make(map[windowKey]span), mem: make(map[windowKey]*details)}
+	s := &detailStore{at: make(map[windowKey][2]span), mem: make(map[windowKey]*details)}
 	f, err := os.CreateTemp(dir, "mimir-tui-*.details")
 	if err != nil {
 		s.err = err
@@ -62,7 +66,7 @@ func newDetailStore(dir string) *detailStore {
 
 // slim stores w's details and returns a copy of w without them.
 func (s *detailStore) slim(w *engine.WindowResult) *engine.WindowResult {
-	d := &details{Edges: w.Edges, Flagged: w.Flagged, Contributions: w.Contributions,
+	d := &details{flagged: flagged{w.Flagged}, Edges: w.Edges, Contributions: w.Contributions,
 		PodEdges: w.PodEdges, Domains: w.Domains, Ports: w.Ports}
 	k := windowKey{w.Size, w.Index}
 	s.put(k, d)
@@ -75,21 +79,52 @@ func (s *detailStore) put(k windowKey, d *details) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err == nil {
-		var buf bytes.Buffer
-		if s.err = gob.NewEncoder(&buf).Encode(d); s.err == nil {
-			_, s.err = s.f.WriteAt(buf.Bytes(), s.end)
-			s.at[k] = span{s.end, int64(buf.Len())}
-			s.end += int64(buf.Len())
+		var sp [2]span
+		rest := *d
+		rest.Flagged = nil
+		for i, rec := range []any{&d.flagged, &rest} {
+			if sp[i], s.err = s.write(rec); s.err != nil {
+				break
+			}
 		}
 		if s.err == nil {
+			s.at[k] = sp
 			return
 		}
 	}
 	s.mem[k] = d // the disk failed: memory it is
 }
 
-// get reads the details of window k.
-func (s *detailStore) get(k windowKey) (*details, error) {
+// write appends one gob record (with its own type information, so that it
+// decodes alone).
+func (s *detailStore) write(rec any) (span, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(rec); err != nil {
+		return span{}, err
+	}
+	if _, err := s.f.WriteAt(buf.Bytes(), s.end); err != nil {
+		return span{}, err
+	}
+	sp := span{s.end, int64(buf.Len())}
+	s.end += sp.n
+	return sp, nil
+}
+
+// read decodes the record at sp into rec.
+func (s *detailStore) read(f *os.File, k windowKey, sp span, rec any) error {
+	b := make([]byte, sp.n)
+	if _, err := f.ReadAt(b, sp.off); err != nil {
+		return fmt.Errorf("read the details of window %d: %w", k.index, err)
+	}
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(rec); err != nil {
+		return fmt.Errorf("decode the details of window %d: %w", k.index, err)
+	}
+	return nil
+}
+
+// get reads the details of window k; with onlyFlagged, only its flagged
+// edges.
+func (s *detailStore) get(k windowKey, onlyFlagged bool) (*details, error) {
 	s.mu.Lock()
 	if d, ok := s.mem[k]; ok {
 		s.mu.Unlock()
@@ -101,20 +136,32 @@ func (s *detailStore) get(k windowKey) (*details, error) {
 	if !ok {
 		return nil, fmt.Errorf("window %d of %v has no details", k.index, k.size)
 	}
-	b := make([]byte, sp.n)
-	if _, err := f.ReadAt(b, sp.off); err != nil {
-		return nil, fmt.Errorf("read the details of window %d: %w", k.index, err)
-	}
 	var d details
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&d); err != nil {
-		return nil, fmt.Errorf("decode the details of window %d: %w", k.index, err)
+	if err := s.read(f, k, sp[0], &d.flagged); err != nil || onlyFlagged {
+		return &d, err
 	}
+	fl := d.flagged
+	if err := s.read(f, k, sp[1], &d); err != nil {
+		return nil, err
+	}
+	d.flagged = fl
 	return &d, nil
+}
+
+// flaggedOf returns w with its flagged edges (and not its other details).
+func (s *detailStore) flaggedOf(w *engine.WindowResult) (*engine.WindowResult, error) {
+	d, err := s.get(windowKey{w.Size, w.Index}, true)
+	if err != nil {
+		return nil, err
+	}
+	c := *w
+	c.Flagged = d.Flagged
+	return &c, nil
 }
 
 // full returns w with its details.
 func (s *detailStore) full(w *engine.WindowResult) (*engine.WindowResult, error) {
-	d, err := s.get(windowKey{w.Size, w.Index})
+	d, err := s.get(windowKey{w.Size, w.Index}, false)
 	if err != nil {
 		return nil, err
 	}

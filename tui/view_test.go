@@ -62,6 +62,27 @@ var goldenStates = []struct {
 			"give a capture written by tcpdump, dumpcap or tshark"))
 	}},
 	{"stress", func(m *Model) { feedRec(m, demo().Stretch(20000)); keys(m, "n", "n") }},
+	// The investigation of the README's walkthrough.
+	{"alerts", func(m *Model) { feedRec(m, demo()); keys(m, "a") }},
+	{"interval", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter") }},
+	{"flows", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter", "enter") }},
+	{"evidence", func(m *Model) {
+		feedRec(m, demo())
+		keys(m, "a", "enter", "enter", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down")
+	}},
+	{"flowfull", func(m *Model) {
+		feedRec(m, demo())
+		keys(m, "a", "enter", "enter", "down", "down", "down", "down", "down", "down", "down", "space")
+	}},
+	{"verdict", func(m *Model) {
+		feedRec(m, demo())
+		keys(m, "a", "enter", "v", "c", "text:rows of the orders table to 203.0.113.10")
+	}},
+	{"judged", func(m *Model) { feedRec(m, demo()); keys(m, "a", "enter", "v", "c", "text:db rows out", "enter", "a") }},
+	{"search", func(m *Model) { feedRec(m, demo()); keys(m, "/", "text:203.0.113.10", "enter") }},
+	{"pods", func(m *Model) { feedRec(m, demo()); keys(m, "n", "p") }},
+	{"copy", func(m *Model) { feedRec(m, demo()); keys(m, "n", "y") }},
+	{"jump", func(m *Model) { feedRec(m, demo()); keys(m, ":", "text:12:29:40") }},
 }
 
 // TestGolden pins the screens at 80, 120 and 200 columns, with the colour

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/engine/export"
 	"github.com/mimir-tui/mimir-tui/testdata"
 	"github.com/mimir-tui/mimir-tui/themes"
 	"github.com/mimir-tui/mimir-tui/tui"
@@ -29,13 +31,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ef.register(fs, true)
 	themeName := fs.String("theme", "", "colour theme: "+strings.Join(themes.Names(), ", ")+" (default dark; NO_COLOR turns colour off)")
 	logPath := fs.String("log", "", "write diagnostics to this file (default: none; never to the screen)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
-			"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
-			"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
-	}
+	fs.Usage = func() { exploreUsage(fs) }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -59,9 +55,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	// The explorer keeps its own compact copy of every window (and their
-	// details on disk): the engine need not hold them too.
-	opts.Streaming = true
+	explorerStreaming(&opts)
 	cfg, err := themeConfig(*themeName)
 	if err != nil {
 		return err
@@ -69,21 +63,18 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !isTerminal(stdout) {
 		return usagef("standard output is not a terminal, and the explorer draws on one; to write the analysis to a file or a pipe, use mimir-tui analyze [flags] CAPTURE ENTITIES")
 	}
-	logger := slog.New(slog.DiscardHandler)
-	if *logPath != "" {
-		f, err := os.OpenFile(*logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return fmt.Errorf("--log: %w", err)
-		}
-		defer f.Close()
-		logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, closeLog, err := exploreLogger(*logPath)
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	cfg.Logger = logger
 
 	in, err := exploreInputs(&cfg, &ef, pos)
 	if err != nil {
 		return err
 	}
+	investigation(&cfg, in, pos, os.UserCacheDir)
 	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
@@ -92,6 +83,35 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
 		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
 	return tui.Run(ctx, cfg)
+}
+
+// explorerStreaming: the explorer keeps its own compact copy of every
+// window (and their details on disk), so the engine need not hold them too;
+// but the analyst moves the threshold, so every window is explained, not
+// only those that alert at the model's.
+func explorerStreaming(opts *engine.Options) {
+	opts.Streaming = true
+	opts.ExplainAll = true
+}
+
+func exploreUsage(fs *flag.FlagSet) {
+	fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
+		"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
+		"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
+	fs.PrintDefaults()
+	fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
+}
+
+// exploreLogger writes diagnostics to path, or nowhere ("").
+func exploreLogger(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { f.Close() }, nil
 }
 
 // themeConfig is the explorer's colours: none under NO_COLOR, else the
@@ -127,5 +147,30 @@ func exploreInputs(cfg *tui.Config, ef *engineFlags, pos []string) (engine.Input
 		caps = append(caps, filepath.Base(p))
 	}
 	cfg.Title = strings.Join(caps, ", ") + " + " + filepath.Base(pos[len(pos)-1])
+	cfg.Paths = pos
 	return ef.inputs(pos)
+}
+
+// investigation gives the explorer the captures to write packets from (x)
+// and the file of the analyst's verdicts (v): beside the (first) capture;
+// for the demo, which has no file, demo.verdicts.json in the user's cache
+// directory (~/.cache/mimir-tui on Linux), so that they too outlive the
+// session. A capture read from standard input offers neither.
+func investigation(cfg *tui.Config, in engine.Inputs, pos []string, cacheDir func() (string, error)) {
+	if slices.Contains(pos, "-") {
+		return
+	}
+	cfg.Source = &in
+	if len(pos) > 0 {
+		cfg.VerdictsPath = export.VerdictsPath(pos[0])
+		return
+	}
+	dir, err := cacheDir()
+	if err != nil {
+		return
+	}
+	dir = filepath.Join(dir, "mimir-tui")
+	if os.MkdirAll(dir, 0o755) == nil {
+		cfg.VerdictsPath = filepath.Join(dir, "demo.verdicts.json")
+	}
 }
