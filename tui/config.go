@@ -35,6 +35,12 @@ type Config struct {
 	// verdict is saved: the hook by which a false positive can be folded
 	// into the baseline and the windows rescored. Its error is shown.
 	OnVerdict func(ctx context.Context, v export.Verdict, iv export.Interval) error
+	// Rescore, when set, makes the analysis again with the intervals
+	// judged false positives folded into the baseline
+	// (engine.Options.Suppress): the explorer runs it whenever a verdict
+	// changes which intervals are false positives. nil: verdicts are
+	// recorded only.
+	Rescore func(suppress []engine.Suppression) Runner
 	// Theme is the starting palette; ThemeSet says the user chose it (else
 	// a light terminal background switches dark to light).
 	Theme    themes.Theme

@@ -355,3 +355,40 @@ func TestTrainingProgress(t *testing.T) {
 		t.Errorf("n during training:\n%s", s)
 	}
 }
+
+// TestFlowRescore: judging the demo's exfiltration a false positive
+// rescores the capture with it folded into the baseline (the real engine,
+// through Config.Rescore): the interval no longer alerts, and the run was
+// given exactly that interval.
+func TestFlowRescore(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.VerdictsPath = filepath.Join(t.TempDir(), "shop.pcapng.verdicts.json")
+	var mu sync.Mutex
+	var asked [][]engine.Suppression
+	cfg.Rescore = func(fp []engine.Suppression) Runner {
+		mu.Lock()
+		asked = append(asked, fp)
+		mu.Unlock()
+		opts := replay.DemoOptions()
+		opts.Streaming, opts.ExplainAll = true, true
+		opts.Suppress = fp
+		return EngineRunner(replay.DemoInputs(), opts)
+	}
+	f := demoFlow(t, cfg, 120, 40)
+	f.waitFor("alerts before", "▲ 7 of 24 windows alert")
+	f.keys("n", "v")
+	f.waitFor("question", "verdict on windows 13–19")
+	f.keys("f")
+	f.keys("text:a backup job", "enter")
+	f.waitFor("rescoring", "rescoring with 1 interval judged false positive")
+	f.waitFor("rescored", "✓ analysed", "▲ 0 of 24 windows alert")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 1 || len(asked[0]) != 1 || asked[0][0].Note != "a backup job" {
+		t.Fatalf("rescore asked for %+v", asked)
+	}
+	rs := demo().Result.Series[0]
+	if iv := export.Intervals(&rs, rs.Threshold)[0]; !asked[0][0].Start.Equal(iv.Start) || !asked[0][0].End.Equal(iv.End) {
+		t.Errorf("folded %v–%v, the interval is %v–%v", asked[0][0].Start, asked[0][0].End, iv.Start, iv.End)
+	}
+}

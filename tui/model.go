@@ -40,6 +40,7 @@ type Model struct {
 	statusOK bool
 
 	run      *run
+	folded   []engine.Suppression // the false positives the run folds in
 	quitting bool
 	started  time.Time // when Init started the run; zero in tests that feed events
 	spin     int
@@ -86,6 +87,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	if verr != nil {
 		m.setStatus(verr.Error(), false)
 	}
+	// The first run folds the verdicts already given (the caller reads the
+	// same file): a new one rescores only when they change.
+	m.folded = m.sh.verdicts.falsePositives()
 	return m
 }
 

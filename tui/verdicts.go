@@ -162,7 +162,10 @@ func (m *Model) verdictSaved(msg verdictSavedMsg) tea.Cmd {
 	default:
 		m.setStatus("✓ "+what+", saved to "+msg.path, true)
 	}
-	return nil
+	if msg.err != nil {
+		return nil
+	}
+	return m.rescoreIfChanged()
 }
 
 // verdictAge is how long ago a verdict was given, for the list.

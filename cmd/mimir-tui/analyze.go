@@ -202,12 +202,7 @@ func readSuppressions(path string) ([]engine.Suppression, error) {
 	if err != nil {
 		return nil, usagef("--suppress: %v", err)
 	}
-	var out []engine.Suppression
-	for _, x := range v.Verdicts {
-		if x.Verdict == export.FalsePositive {
-			out = append(out, engine.Suppression{Start: x.Start, End: x.End, Note: x.Note})
-		}
-	}
+	out := v.FalsePositives()
 	if len(out) == 0 {
 		return nil, usagef("--suppress %s: no interval is marked %s; mark one in the explorer, or leave --suppress out", path, export.FalsePositive)
 	}

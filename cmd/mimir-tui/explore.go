@@ -75,7 +75,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	investigation(&cfg, in, pos, os.UserCacheDir)
-	cfg.Runner = adviseRunner(tui.EngineRunner(in, opts))
+	rescore := feedback(in, opts, ef.model, cfg.VerdictsPath)
+	cfg.Runner = rescore(readFalsePositives(cfg.VerdictsPath))
+	cfg.Rescore = rescore
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
 		cfg.Dir = wd
@@ -173,4 +175,61 @@ func investigation(cfg *tui.Config, in engine.Inputs, pos []string, cacheDir fun
 	if os.MkdirAll(dir, 0o755) == nil {
 		cfg.VerdictsPath = filepath.Join(dir, "demo.verdicts.json")
 	}
+}
+
+// feedback makes the explorer's runners: the analysis with the intervals
+// judged false positives folded into the baseline. A run that folds some
+// saves the model's revision (engine.Result.Revised) beside the model
+// file, or beside the verdicts when the baseline is the capture's own,
+// and says where in a warning.
+func feedback(in engine.Inputs, opts engine.Options, modelPath, verdictsPath string) func([]engine.Suppression) tui.Runner {
+	return func(fp []engine.Suppression) tui.Runner {
+		o := opts
+		o.Suppress = fp
+		run := adviseRunner(tui.EngineRunner(in, o))
+		if len(fp) == 0 {
+			return run
+		}
+		return func(ctx context.Context, emit func(engine.Event)) (*engine.Result, error) {
+			res, err := run(ctx, emit)
+			if err != nil || res == nil || res.Revised == nil {
+				return res, err
+			}
+			path := revisionPath(modelPath, verdictsPath, res.Revised.Revision)
+			msg := fmt.Sprintf("revision %d of the model, with %s folded in, saved to %s (use it with --model)",
+				res.Revised.Revision, countOf(len(fp), "false positive"), path)
+			if path == "" {
+				msg = "the model's revision was not saved: the demo has no file to keep it beside"
+			} else if werr := engine.WriteModel(path, res.Revised, true); werr != nil {
+				msg = fmt.Sprintf("the model's revision could not be saved: %v", werr)
+			}
+			emit(&engine.Warning{Message: msg})
+			return res, nil
+		}
+	}
+}
+
+// revisionPath names revision r of the model: NAME.rR.json beside the
+// model file, else beside the verdicts file; "" for neither.
+func revisionPath(modelPath, verdictsPath string, r int) string {
+	switch {
+	case modelPath != "":
+		return fmt.Sprintf("%s.r%d.json", strings.TrimSuffix(modelPath, ".json"), r)
+	case verdictsPath != "":
+		return fmt.Sprintf("%s.model.r%d.json", strings.TrimSuffix(verdictsPath, ".verdicts.json"), r)
+	}
+	return ""
+}
+
+// readFalsePositives are the intervals the verdicts file judges false
+// positives; none when it is missing or unreadable (the explorer says so).
+func readFalsePositives(path string) []engine.Suppression {
+	if path == "" {
+		return nil
+	}
+	v, err := export.ReadVerdicts(path)
+	if err != nil {
+		return nil
+	}
+	return v.FalsePositives()
 }

@@ -47,3 +47,21 @@ func TestExploreNeedsTerminalBinary(t *testing.T) {
 		}
 	}
 }
+
+// A revision of the model goes beside the model file, else beside the
+// verdicts (the capture's), else nowhere (the demo without a cache).
+func TestRevisionPath(t *testing.T) {
+	for _, c := range []struct {
+		model, verdicts string
+		r               int
+		want            string
+	}{
+		{"m/model.json", "cap.pcap.verdicts.json", 1, "m/model.r1.json"},
+		{"", "cap.pcap.verdicts.json", 2, "cap.pcap.model.r2.json"},
+		{"", "", 1, ""},
+	} {
+		if got := revisionPath(c.model, c.verdicts, c.r); got != c.want {
+			t.Errorf("revisionPath(%q, %q, %d) = %q, want %q", c.model, c.verdicts, c.r, got, c.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
 )
 
@@ -96,4 +97,16 @@ func (v *Verdicts) Of(iv *Interval) (Verdict, bool) {
 		}
 	}
 	return Verdict{}, false
+}
+
+// FalsePositives are the intervals judged false positives, as the engine
+// folds them into the baseline (engine.Options.Suppress).
+func (v *Verdicts) FalsePositives() []engine.Suppression {
+	var out []engine.Suppression
+	for _, x := range v.Verdicts {
+		if x.Verdict == FalsePositive {
+			out = append(out, engine.Suppression{Start: x.Start, End: x.End, Note: x.Note})
+		}
+	}
+	return out
 }
