@@ -23,6 +23,7 @@ func ExampleOpen() {
 
 	f, _ := os.Open(path)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	r := follow.Open(ctx, f, follow.Options{Poll: 10 * time.Millisecond})
 	defer r.Close()
 
