@@ -228,3 +228,79 @@ func TestFollowPipeEnds(t *testing.T) {
 		t.Errorf("%d packets, truncation %+v: want 1 and the cut record reported", n, st.Truncated)
 	}
 }
+
+// TestFollowMergeStall: of two followed captures, one that has nothing
+// new holds the merge back (the other's packets may be later than its
+// next) for Options.Stall, then no more: a quiet node does not stop the
+// analysis of a busy one. Its later packets come when they come.
+func TestFollowMergeStall(t *testing.T) {
+	frame := udpFrame(nil)
+	rec := func(sec uint32) []byte {
+		f := newPcap(LinkEthernet, 65535)
+		f.record(sec, 0, frame, uint32(len(frame)), uint32(len(frame)))
+		return f.Bytes()[24:]
+	}
+	header := newPcap(LinkEthernet, 65535).Bytes()
+	a, b := newGrowing(t), newGrowing(t)
+	a.write(header)
+	b.write(header)
+	a.write(rec(10))
+	a.write(rec(20))
+	b.write(rec(15))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const stall = 100 * time.Millisecond
+	if _, err := OpenAll([]Input{{Name: "a", R: a.follower(ctx)}, {Name: "b", R: b.follower(ctx)}}, Options{Stall: stall}); err == nil {
+		t.Fatal("OpenAll estimated clocks from followed captures; want an error asking for the offsets")
+	}
+	var zero time.Duration
+	m, err := OpenAll([]Input{{Name: "a", R: a.follower(ctx), Offset: &zero}, {Name: "b", R: b.follower(ctx), Offset: &zero}}, Options{Stall: stall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() (int64, error) {
+		var p Packet
+		err := m.Next(&p)
+		return p.Timestamp / 1e9, err
+	}
+	for _, want := range []int64{10, 15} {
+		if got, err := next(); err != nil || got != want {
+			t.Fatalf("Next: %d, %v; want %d", got, err, want)
+		}
+	}
+	began := time.Now()
+	// b has nothing after 15 s: a's packet at 20 s waits for it ...
+	_, err = next()
+	if !errors.Is(err, follow.ErrNoData) {
+		t.Fatalf("Next with b quiet: %v, want ErrNoData", err)
+	}
+	// ... until b has been quiet for the stall.
+	var got int64
+	for errors.Is(err, follow.ErrNoData) {
+		follow.Wait(err)
+		got, err = next()
+	}
+	if err != nil || got != 20 || time.Since(began) < stall {
+		t.Fatalf("Next: %d, %v after %v; want 20 once b was quiet for %v", got, err, time.Since(began), stall)
+	}
+	// b speaks again, late: its packet comes (before or after a's next,
+	// which no longer waited for it), and then it holds the merge again.
+	b.write(rec(18))
+	a.write(rec(30))
+	seen := map[int64]bool{}
+	for len(seen) < 2 {
+		got, err := next()
+		if errors.Is(err, follow.ErrNoData) {
+			follow.Wait(err)
+			continue
+		}
+		if err != nil || (got != 18 && got != 30) {
+			t.Fatalf("Next after b's late packet: %d, %v; want 18 and 30", got, err)
+		}
+		seen[got] = true
+	}
+	a.write(rec(40))
+	if got, err := next(); !errors.Is(err, follow.ErrNoData) {
+		t.Fatalf("Next with b quiet again: %d, %v; want ErrNoData", got, err)
+	}
+}

@@ -98,6 +98,12 @@ type Options struct {
 	// MaxClockOffset bounds the clock offset estimated between captures;
 	// 0 means DefaultMaxClockOffset.
 	MaxClockOffset time.Duration
+	// Stall is, for captures that are followed while they are written
+	// (loaders/follow), how long one that has nothing new may hold the
+	// merge back: the others' packets wait for its next one that long,
+	// then go ahead (its later packets may then come out of order, which
+	// the analysis' reorder slack absorbs). 0 waits for ever.
+	Stall time.Duration
 }
 
 // iface is a pcapng interface: how to read its packets.
