@@ -2,13 +2,17 @@ package entities
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // Tail reads a JSON Lines entity log that is still being written (by
 // `mimir-tui record`, say): each Read returns the events of the lines
-// completed since the previous one. A line cut at the current end of the
+// completed since the previous one. The end of its reader (io.EOF, or
+// follow.ErrNoData) is the end for now. A line cut at the current end of the
 // input is kept until its newline is written, so a reader never sees half
 // an event; lines are numbered from the start of the log for messages.
 type Tail struct {
@@ -45,8 +49,8 @@ func (t *Tail) Read() ([]Event, error) {
 			t.err = perr
 			return nil, perr
 		}
-		if err == io.EOF || (err == nil && n == 0) {
-			return out, nil
+		if err == io.EOF || errors.Is(err, follow.ErrNoData) || (err == nil && n == 0) {
+			return out, nil // the end for now
 		}
 		if err != nil {
 			return out, fmt.Errorf("read %s: %w", t.name, err)
