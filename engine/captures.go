@@ -11,7 +11,6 @@ import (
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/check"
 	"github.com/mimir-tui/mimir-tui/loaders/follow"
-	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
 // captures lists the run's packet captures: Captures, or Capture alone.
@@ -50,11 +49,7 @@ func captureBytes(srcs []Source) int64 {
 // others back for the reorder slack at most, which its windows wait for
 // anyway.
 func captureOptions(opts Options) capture.Options {
-	stall := opts.ReorderSlack
-	if stall == 0 {
-		stall = traffic.DefaultReorderSlack
-	}
-	return capture.Options{Strict: opts.Strict, Inner: true, Dedup: true, Stall: stall}
+	return capture.Options{Strict: opts.Strict, Inner: true, Dedup: true, Stall: opts.reorderSlack()}
 }
 
 // openCaptures opens the captures as one stream, in timestamp order with

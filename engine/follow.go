@@ -16,14 +16,16 @@ import (
 )
 
 // A followed run (Options.Follow) reads a capture and an entity log that
-// are still being written. Three rules make its windows those a run on
+// are still being written. These rules make its windows those a run on
 // the finished files would make, closed on time:
 //
-//   - a window is complete once the capture's clock passes its end plus
-//     the reorder slack (traffic.Aggregator.Seal), and that clock runs on
-//     while the capture is quiet (captureClock);
-//   - a packet is resolved to entities, and a window sealed, only at a
-//     time the entity log is complete through (entityLog.through);
+//   - the capture's clock runs on while the capture is quiet
+//     (captureClock);
+//   - a packet is resolved to entities only once the entity log is
+//     complete through its time (entityLog.through);
+//   - a window is sealed once the capture's clock passes its end plus the
+//     reorder slack and the log is complete through its end (sealClock,
+//     for traffic.Aggregator.Seal);
 //   - a timeline rebuilt as the log grows keeps every tag it gave
 //     (entities.Options.Previous), and scoring takes the workloads and
 //     changes of the latest one (Scorer.withEntities).
@@ -34,6 +36,19 @@ import (
 // runs on, so that windows close on time though no later packet comes.
 func captureClock(lastTS int64, readAt, now time.Time) int64 {
 	return lastTS + int64(now.Sub(readAt))
+}
+
+// sealClock is the clock a followed run seals windows by (Seal seals
+// those whose end plus the slack is at or before it): the capture's
+// clock, but no further than the slack past the time the entity log is
+// complete through. So a window is sealed once the capture's clock has
+// passed its end plus the slack and the log its end; with a lag no
+// longer than the slack, the log never holds a window back.
+func sealClock(capture, through int64, slack time.Duration) int64 {
+	if through > math.MaxInt64-int64(slack) {
+		return capture
+	}
+	return min(capture, through+int64(slack))
 }
 
 // entityLog is a run's entity log: read whole, or followed while it is
@@ -282,7 +297,7 @@ func (g *ingest) stop(ctx context.Context, err error) error {
 // sealBy seals the windows that the capture's clock at now has passed,
 // as far as the entity log is complete.
 func (g *ingest) sealBy(now time.Time) {
-	clock := min(captureClock(g.lastTS, g.fw.readAt, now), g.log.through())
+	clock := sealClock(captureClock(g.lastTS, g.fw.readAt, now), g.log.through(), g.p.s.opts.reorderSlack())
 	g.agg.Seal(clock, g.p.window)
 }
 

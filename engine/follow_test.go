@@ -42,6 +42,25 @@ func TestCaptureClock(t *testing.T) {
 	}
 }
 
+// TestSealClock: a followed run seals by the capture's clock, held back
+// to the slack past the time the entity log is complete through: a
+// window waits for both its end plus the slack on the capture's clock
+// and its end in the log.
+func TestSealClock(t *testing.T) {
+	const slack = 5 * time.Second
+	for _, tt := range []struct {
+		capture, through, want int64
+	}{
+		{capture: 100e9, through: 98e9, want: 100e9},          // the log 2 s behind: within the slack
+		{capture: 100e9, through: 90e9, want: 95e9},           // the log 10 s behind holds the windows back
+		{capture: 100e9, through: math.MaxInt64, want: 100e9}, // a log read whole
+	} {
+		if got := sealClock(tt.capture, tt.through, slack); got != tt.want {
+			t.Errorf("sealClock(%d, %d) = %d, want %d", tt.capture, tt.through, got, tt.want)
+		}
+	}
+}
+
 // TestEntitiesThrough: a followed log is complete through the time it was
 // last read to its end, less the lag, in the capture's time; a log read
 // whole, through any time.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/follow"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
 // Source is an input: a file, standard input ("-") or bytes in memory.
@@ -150,8 +151,8 @@ type Options struct {
 
 // DefaultEntitiesLag is the default Options.EntitiesLag: the recorder
 // writes a change as its watch delivers it, well within a second; the
-// rest is margin, and shorter than the default reorder slack, so that it
-// never delays an alert.
+// rest is margin. It is shorter than the default reorder slack, so that
+// it never delays a window (sealClock).
 const DefaultEntitiesLag = 2 * time.Second
 
 // baselineKind is what a Baseline refers to.
@@ -226,6 +227,15 @@ func (o Options) learning() time.Duration {
 		return 0
 	}
 	return o.Learning
+}
+
+// reorderSlack is the reorder slack in force: ReorderSlack, or the
+// aggregator's default for 0.
+func (o Options) reorderSlack() time.Duration {
+	if o.ReorderSlack == 0 {
+		return traffic.DefaultReorderSlack
+	}
+	return o.ReorderSlack
 }
 
 // Policy restricts which services may talk to which, for the enumeration
