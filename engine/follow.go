@@ -228,10 +228,12 @@ func (l *entityLog) close() {
 }
 
 // followed is what the reading goroutine of a followed run keeps: its
-// wall clock, its poll interval and when it read the latest packet.
+// wall clock, its poll interval, and the latest timestamp read and when
+// (a packet read may still wait for the entity log: it counts).
 type followed struct {
 	clock  func() time.Time
 	poll   time.Duration
+	lastTS int64
 	readAt time.Time
 }
 
@@ -256,7 +258,7 @@ func (g *ingest) next(ctx context.Context, pkt *capture.Packet) error {
 		err = g.rd.Next(pkt)
 	}
 	if g.fw != nil && err == nil {
-		g.fw.readAt = g.fw.clock()
+		g.fw.lastTS, g.fw.readAt = max(g.fw.lastTS, pkt.Timestamp), g.fw.clock()
 	}
 	return err
 }
@@ -297,7 +299,7 @@ func (g *ingest) stop(ctx context.Context, err error) error {
 // sealBy seals the windows that the capture's clock at now has passed,
 // as far as the entity log is complete.
 func (g *ingest) sealBy(now time.Time) {
-	clock := sealClock(captureClock(g.lastTS, g.fw.readAt, now), g.log.through(), g.p.s.opts.reorderSlack())
+	clock := sealClock(captureClock(g.fw.lastTS, g.fw.readAt, now), g.log.through(), g.p.s.opts.reorderSlack())
 	g.agg.Seal(clock, g.p.window)
 }
 

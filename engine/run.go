@@ -113,7 +113,7 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	}
 	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: total, log: log, warn: warn}
 	if opts.Follow {
-		in2.fw = &followed{clock: opts.clock, poll: opts.followPoll, readAt: opts.clock()}
+		in2.fw = &followed{clock: opts.clock, poll: opts.followPoll, lastTS: first.Timestamp, readAt: opts.clock()}
 	}
 	if err := in2.run(ctx); err != nil {
 		return nil, nil, err
