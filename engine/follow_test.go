@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
@@ -143,21 +146,18 @@ func loadLive(t *testing.T, name string) *liveScenario {
 	return ls
 }
 
-func pcapHeader(link capture.LinkType) []byte {
-	h := binary.LittleEndian.AppendUint32(nil, 0xa1b23c4d) // nanoseconds
-	h = binary.LittleEndian.AppendUint16(h, 2)
-	h = binary.LittleEndian.AppendUint16(h, 4)
-	h = append(h, make([]byte, 8)...)
-	h = binary.LittleEndian.AppendUint32(h, 262144)
-	return binary.LittleEndian.AppendUint32(h, uint32(link))
+// pcapRecord is p as a nanosecond pcap record.
+func pcapRecord(p *capture.Packet) []byte {
+	var b bytes.Buffer
+	pcapgo.NewWriterNanos(&b).WritePacket(gopacket.CaptureInfo{Timestamp: time.Unix(0, p.Timestamp), CaptureLength: len(p.Frame), Length: int(p.WireLen)}, p.Frame)
+	return b.Bytes()
 }
 
-func pcapRecord(p *capture.Packet) []byte {
-	r := binary.LittleEndian.AppendUint32(nil, uint32(p.Timestamp/1e9))
-	r = binary.LittleEndian.AppendUint32(r, uint32(p.Timestamp%1e9))
-	r = binary.LittleEndian.AppendUint32(r, uint32(len(p.Frame)))
-	r = binary.LittleEndian.AppendUint32(r, p.WireLen)
-	return append(r, p.Frame...)
+// pcapHeader is a nanosecond pcap file's header.
+func pcapHeader(link capture.LinkType) []byte {
+	var b bytes.Buffer
+	pcapgo.NewWriterNanos(&b).WriteFileHeader(262144, layers.LinkType(link))
+	return b.Bytes()
 }
 
 // writeAll writes the whole capture and log to dir, as a finished run

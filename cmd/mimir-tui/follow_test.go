@@ -93,17 +93,8 @@ func TestFollowSeveralCaptures(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
+	defer interruptAfter(1, cancel)() // a window was scored: the merge went on
 	var stdout lockedBuffer
-	restore := runEngine
-	defer func() { runEngine = restore }()
-	runEngine = func(ctx context.Context, in engine.Inputs, opts engine.Options, emit func(engine.Event)) (*engine.Result, error) {
-		return engine.Run(ctx, in, opts, func(ev engine.Event) {
-			emit(ev)
-			if _, ok := ev.(*engine.WindowDone); ok {
-				cancel() // a window was scored: the merge went on
-			}
-		})
-	}
 	err = run(ctx, []string{"analyze", "--follow", "--clock-offset", "node-b=37.5ms", a, b, ents}, &stdout, &bytes.Buffer{})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(stdout.String(), `"window":0`) {
 		t.Fatalf("with the offset: %v and %q; want window 0 scored before the interruption", err, stdout.String())
@@ -120,19 +111,7 @@ func TestFollowInterrupted(t *testing.T) {
 	gunzip(t, demoCapture, capture)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	windows := 0
-	restore := runEngine
-	defer func() { runEngine = restore }()
-	runEngine = func(ctx context.Context, in engine.Inputs, opts engine.Options, emit func(engine.Event)) (*engine.Result, error) {
-		return engine.Run(ctx, in, opts, func(ev engine.Event) {
-			emit(ev)
-			if _, ok := ev.(*engine.WindowDone); ok {
-				if windows++; windows == 20 {
-					cancel()
-				}
-			}
-		})
-	}
+	defer interruptAfter(20, cancel)()
 	var stderr bytes.Buffer
 	err := run(ctx, []string{"analyze", "--follow", "--sensitive", "shop-db", "-o", out, "--export-intervals", ivs, capture, demoEntities}, &bytes.Buffer{}, &stderr)
 	var msg bytes.Buffer
@@ -156,6 +135,24 @@ func TestFollowInterrupted(t *testing.T) {
 	if _, err := os.Stat(ivs); err != nil || !strings.Contains(stderr.String(), "flagged intervals") {
 		t.Errorf("intervals: %v, stderr %q; want them written", err, stderr.String())
 	}
+}
+
+// interruptAfter makes the engine run for real and cancel once n windows
+// are scored (Ctrl-C, for a followed run); it returns the undo.
+func interruptAfter(n int, cancel context.CancelFunc) func() {
+	restore := runEngine
+	runEngine = func(ctx context.Context, in engine.Inputs, opts engine.Options, emit func(engine.Event)) (*engine.Result, error) {
+		windows := 0
+		return engine.Run(ctx, in, opts, func(ev engine.Event) {
+			emit(ev)
+			if _, ok := ev.(*engine.WindowDone); ok {
+				if windows++; windows == n {
+					cancel()
+				}
+			}
+		})
+	}
+	return func() { runEngine = restore }
 }
 
 // lockedBuffer is a bytes.Buffer safe for the engine's writer and the test.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
@@ -177,22 +182,18 @@ func rewriteIPv4(t *testing.T, frame []byte, from, to netip.Addr) {
 	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
 }
 
+// pcapHeader is a nanosecond pcap file's header.
 func pcapHeader(link capture.LinkType) []byte {
-	h := binary.LittleEndian.AppendUint32(nil, 0xa1b23c4d) // nanoseconds
-	h = binary.LittleEndian.AppendUint16(h, 2)
-	h = binary.LittleEndian.AppendUint16(h, 4)
-	h = append(h, make([]byte, 8)...)
-	h = binary.LittleEndian.AppendUint32(h, 262144)
-	return binary.LittleEndian.AppendUint32(h, uint32(link))
+	var b bytes.Buffer
+	pcapgo.NewWriterNanos(&b).WriteFileHeader(262144, layers.LinkType(link))
+	return b.Bytes()
 }
 
+// pcapRecord is frame as a nanosecond pcap record at at.
 func pcapRecord(at time.Time, frame []byte) []byte {
-	ns := at.UnixNano()
-	r := binary.LittleEndian.AppendUint32(nil, uint32(ns/1e9))
-	r = binary.LittleEndian.AppendUint32(r, uint32(ns%1e9))
-	r = binary.LittleEndian.AppendUint32(r, uint32(len(frame)))
-	r = binary.LittleEndian.AppendUint32(r, uint32(len(frame)))
-	return append(r, frame...)
+	var b bytes.Buffer
+	pcapgo.NewWriterNanos(&b).WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(frame), Length: len(frame)}, frame)
+	return b.Bytes()
 }
 
 // liveLog is the scenario's entity log moved as the capture was (its
