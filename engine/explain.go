@@ -17,9 +17,10 @@ type explainCtx struct {
 	base      map[featureKey]float64
 	dns       map[string]bool
 	sensitive map[string]bool
-	fan       map[servicePair]float64 // endpoints a's pods opened towards b; built on first use
-	opened    map[flowID]bool         // flows that opened a connection; built on first use
-	ports     map[servicePort]uint32  // the window's service ports; built on first use
+	fan       map[servicePair]float64       // endpoints a's pods opened towards b; built on first use
+	opened    map[flowID]bool               // flows that opened a connection; built on first use
+	ports     map[servicePort]uint32        // the window's service ports; built on first use
+	fresh     map[servicePair][]servicePort // the new ones by pair; built on first use
 }
 
 // windowPorts are the service ports connections were opened to in the
@@ -31,16 +32,22 @@ func (x *explainCtx) windowPorts() map[servicePort]uint32 {
 	return x.ports
 }
 
-// newPorts are the new ports along pair p, in order.
+// newPorts are the new ports along pair p, in order; the window's are
+// grouped by pair on first use (a scan's thousands of ports are looked up
+// once, not once per edge).
 func (x *explainCtx) newPorts(p servicePair) []servicePort {
-	var out []servicePort
-	for k := range x.windowPorts() {
-		if k.pair == p && x.view.newPort(k) {
-			out = append(out, k)
+	if x.fresh == nil {
+		x.fresh = make(map[servicePair][]servicePort)
+		for k := range x.windowPorts() {
+			if x.view.newPort(k) {
+				x.fresh[k.pair] = append(x.fresh[k.pair], k)
+			}
+		}
+		for _, ks := range x.fresh {
+			slices.SortFunc(ks, func(a, b servicePort) int { return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port)) })
 		}
 	}
-	slices.SortFunc(out, func(a, b servicePort) int { return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port)) })
-	return out
+	return x.fresh[p]
 }
 
 func (x *explainCtx) z(k featureKey) float64      { return x.v.scored[k] }
@@ -254,6 +261,11 @@ func pairEdge(x *explainCtx, k featureKey) []edgeShare {
 
 func pairEdgesBoth(x *explainCtx, k featureKey) []edgeShare {
 	return x.present(func(p servicePair) bool { return p == k.pair() || p == (servicePair{k.b, k.a}) }, byBytes)
+}
+
+// edgesInto are the edges into service k.a, by bytes.
+func edgesInto(x *explainCtx, k featureKey) []edgeShare {
+	return x.present(func(p servicePair) bool { return p.dst == k.a && p.src != k.a }, byBytes)
 }
 
 func edgeToOutside(x *explainCtx, k featureKey) []edgeShare {

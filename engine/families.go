@@ -120,7 +120,7 @@ var families = []family{
 		extract: extractEdgeCV, edges: pairEdge, reasons: []string{ReasonStructure}},
 	{name: famHarmonic, scope: scopeNode, floor: 0.05, aggs: aggMax | aggMin,
 		doc:     "harmonic centrality of %s on the service graph (incoming paths, length = total/bytes)",
-		extract: extractHarmonic},
+		extract: extractHarmonic, edges: edgesInto, reasons: []string{ReasonStructure}},
 	{name: famCurrentFlowCV, scope: scopeService, floor: 0.1, missing: true, aggs: aggMax | aggMin,
 		doc:     "std/mean over the pods of %s of current-flow betweenness from the sensitive pods to outside",
 		extract: extractCurrentFlow},

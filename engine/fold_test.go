@@ -15,15 +15,9 @@ func TestFoldFalsePositive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: trains a model and scores a capture three times")
 	}
-	opts := DefaultOptions()
-	opts.Baseline = BaselineAll()
-	opts.Sensitive = []string{"shop-db"}
-	trained, err := Run(context.Background(), scenarioInputs("benign"), opts, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	trained := benignModel(t)
 	mopts := DefaultOptions()
-	mopts.Baseline = BaselineModel(trained.Model)
+	mopts.Baseline = BaselineModel(trained)
 	mopts.Learning = -1
 	before, err := Run(context.Background(), scenarioInputs("new-service"), mopts, nil)
 	if err != nil {
@@ -47,10 +41,10 @@ func TestFoldFalsePositive(t *testing.T) {
 		t.Errorf("window %d is not marked suppressed", first)
 	}
 	r := after.Revised
-	if r == nil || r.Revision != trained.Model.Revision+1 || len(r.Suppressions) != 1 {
+	if r == nil || r.Revision != trained.Revision+1 || len(r.Suppressions) != 1 {
 		t.Fatalf("revised model: %+v", r)
 	}
-	if !slices.Contains(r.Allowlist, "front-end -> recommender") || slices.Contains(trained.Model.Allowlist, "front-end -> recommender") {
+	if !slices.Contains(r.Allowlist, "front-end -> recommender") || slices.Contains(trained.Allowlist, "front-end -> recommender") {
 		t.Errorf("the revised allow-list lacks the release's pair, or the trained one was changed")
 	}
 	mopts.Suppress, mopts.Baseline = nil, BaselineModel(r)

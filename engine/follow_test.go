@@ -256,76 +256,76 @@ func TestFollowMatchesWholeRun(t *testing.T) {
 // checkFollowed runs the scenario whole and followed with opts and
 // compares their windows.
 func checkFollowed(t *testing.T, ls *liveScenario, opts Options, trained bool) {
-	whole, err := Run(context.Background(), ls.writeAll(t, t.TempDir()), opts, nil)
-	if err != nil {
-		t.Fatal(err)
+	// Both runs stream (a streamed run explains the alerting windows only).
+	opts.Streaming = true
+	whole := scored(context.Background(), -1, func(ctx context.Context, emit func(Event)) error {
+		_, err := Run(ctx, ls.writeAll(t, t.TempDir()), opts, emit)
+		return err
+	})
+	if whole.err != nil {
+		t.Fatal(whole.err)
 	}
-	want := make(map[string]WindowResult)
-	for _, s := range whole.Series {
-		for _, w := range s.Windows {
-			want[fmt.Sprintf("%v#%d", s.Size, w.Index)] = w
-		}
-	}
+	var wg sync.WaitGroup
+	defer wg.Wait() // after the cancel below: the writer stops with ctx
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	// The recommender's first packets follow its add by 5 s: its events
 	// come 6 s late, within a lag of 8 s.
 	in := ls.play(t, ctx, t.TempDir(), 250*time.Millisecond, 6*time.Second, 2*time.Minute, &wg)
 	fopts := opts
-	fopts.Follow, fopts.Streaming, fopts.EntitiesLag = true, true, 8*time.Second
+	fopts.Follow, fopts.EntitiesLag = true, 8*time.Second
 	fopts.followPoll, fopts.clock = time.Millisecond, ls.clock
-	var mu sync.Mutex
-	got := make(map[string]WindowResult)
-	threshold := make(map[time.Duration]float64)
-	run := make(chan error, 1)
-	go func() {
-		_, err := Run(ctx, in, fopts, func(ev Event) {
-			if m, ok := ev.(*ModelReady); ok {
-				for _, si := range m.Series {
-					threshold[si.Size] = si.Threshold
-				}
-			}
-			if w, ok := ev.(*WindowDone); ok {
-				mu.Lock()
-				got[fmt.Sprintf("%v#%d", w.Window.Size, w.Window.Index)] = *w.Window
-				n := len(got)
-				mu.Unlock()
-				if n == len(want) {
-					cancel() // every window is in: Ctrl-C
-				}
-			}
-		})
-		run <- err
-	}()
-	select {
-	case err = <-run:
-	case <-time.After(time.Minute):
-		cancel()
-		err = <-run
-		t.Fatalf("the followed run scored %d windows of %d in a minute", len(got), len(want))
+	followed := scored(ctx, len(whole.windows), func(ctx context.Context, emit func(Event)) error {
+		stop := time.AfterFunc(time.Minute, cancel)
+		defer stop.Stop()
+		_, err := Run(ctx, in, fopts, emit)
+		return err
+	})
+	if len(followed.windows) < len(whole.windows) {
+		t.Fatalf("the followed run scored %d windows of %d in a minute", len(followed.windows), len(whole.windows))
 	}
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("followed run: %v, want it to end with its context", err)
+	if !errors.Is(followed.err, context.Canceled) {
+		t.Fatalf("followed run: %v, want it to end with its context", followed.err)
 	}
+	want, got := whole.windows, followed.windows
 	if trained {
 		// Only what the windows hold and what the runs learn and alert on
 		// is compared: the models differ.
 		for k := range got {
-			got[k], want[k] = unscored(got[k], threshold[got[k].Size]), unscored(want[k], thresholdOf(whole, want[k].Size))
+			got[k], want[k] = unscored(got[k], followed.threshold[got[k].Size]), unscored(want[k], whole.threshold[want[k].Size])
 		}
 	}
 	checkSameWindows(t, want, got)
 }
 
-func thresholdOf(res *Result, size time.Duration) float64 {
-	for _, s := range res.Series {
-		if s.Size == size {
-			return s.Threshold
+// runScores is what a run scored: its windows by size and index, its
+// thresholds, and its error.
+type runScores struct {
+	windows   map[string]WindowResult
+	threshold map[time.Duration]float64
+	err       error
+}
+
+// scored runs run, collecting what it scores; once it has scored n
+// windows (n ≥ 0) it cancels ctx, as Ctrl-C would.
+func scored(ctx context.Context, n int, run func(context.Context, func(Event)) error) runScores {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := runScores{windows: make(map[string]WindowResult), threshold: make(map[time.Duration]float64)}
+	r.err = run(ctx, func(ev Event) {
+		switch ev := ev.(type) {
+		case *ModelReady:
+			for _, si := range ev.Series {
+				r.threshold[si.Size] = si.Threshold
+			}
+		case *WindowDone:
+			r.windows[fmt.Sprintf("%v#%d", ev.Window.Size, ev.Window.Index)] = *ev.Window
+			if len(r.windows) == n {
+				cancel()
+			}
 		}
-	}
-	return math.NaN()
+	})
+	return r
 }
 
 // unscored is w without its score and what explains it, with whether it

@@ -126,7 +126,9 @@ type Options struct {
 	MemoryLimit uint64
 	// Streaming sends the windows only as WindowDone events: the Result's
 	// series hold none, so memory does not grow with the capture's length
-	// (a week of windows, or a capture followed for days).
+	// (a week of windows, or a capture followed for days). Its windows
+	// list flagged edges only when they alert: the threshold of a
+	// streamed run does not move.
 	Streaming bool
 	// Follow reads inputs that are still being written (follow.go): a
 	// capture file is read to its current end and then polled for growth

@@ -98,6 +98,7 @@ func (p *pipeline) useModel(s *session, m *Model, fo *folds, source string) erro
 		return err
 	}
 	p.scorer, p.stream = sc, sc.newStream()
+	p.stream.alertsOnly = p.s.opts.Streaming
 	p.res.Model, p.res.Source = m, source
 	p.em.send(&ModelReady{Series: sc.info(), Source: source})
 	return nil

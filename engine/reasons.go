@@ -261,7 +261,27 @@ func structureReason(x *explainCtx, p servicePair) (Reason, bool) {
 		}
 		out = Reason{Code: ReasonStructure, Z: z, Text: fmt.Sprintf("%s is %.2f, baseline median %.2f (%+.1f IQR)", what, x.value(k), x.median(k), z)}
 	}
+	if r, ok := centralityReason(x, p); ok && (out.Code == "" || math.Abs(r.Z) > math.Abs(out.Z)) {
+		out = r
+	}
 	return out, out.Code != ""
+}
+
+// centralityReason: the paths into p.dst carry more of the window's bytes
+// than in the baseline (its harmonic centrality is at least reasonZ above
+// its median), and p, at least 1 kB and above its own baseline median,
+// is one of them. A slow exfiltration through a known destination moves
+// the destination's centrality before any one edge's volume stands out.
+func centralityReason(x *explainCtx, p servicePair) (Reason, bool) {
+	k := featureKey{fam: fam(famHarmonic), a: p.dst}
+	z := x.z(k)
+	e := x.f.edges[p]
+	bytes := featureKey{fam: fam(famPairBytes), a: p.src, b: p.dst}
+	if z < reasonZ || e == nil || e.bytes < minStructureBytes || x.z(bytes) <= 0 {
+		return Reason{}, false
+	}
+	return Reason{Code: ReasonStructure, Z: z, Text: fmt.Sprintf("harmonic centrality of %s is %.3g, baseline median %.3g (%+.1f IQR); %s → %s carries %s of the bytes into it (baseline median %s)",
+		p.dst, x.value(k), x.median(k), z, p.src, p.dst, units.Bytes(e.bytes), units.Bytes(x.median(bytes)))}, true
 }
 
 // newDomainFrom returns a registered domain that service a queried and

@@ -55,18 +55,12 @@ func TestScenarios(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: scoring nine captures takes several seconds")
 	}
-	opts := DefaultOptions()
-	opts.Baseline = BaselineAll()
-	opts.Sensitive = []string{"shop-db"}
-	trained, err := Run(context.Background(), scenarioInputs("benign"), opts, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	model := benignModel(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			truth := readTruth(t, sc.name)
 			mopts := DefaultOptions()
-			mopts.Baseline = BaselineModel(trained.Model)
+			mopts.Baseline = BaselineModel(model)
 			res, err := Run(context.Background(), scenarioInputs(sc.name), mopts, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -77,7 +71,7 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
-	t.Run("two-node", func(t *testing.T) { checkTwoNodes(t, trained.Model) })
+	t.Run("two-node", func(t *testing.T) { checkTwoNodes(t, model) })
 }
 
 // checkTwoNodes: the two-node cluster (issue 9) captured with tcpdump -i

@@ -240,6 +240,10 @@ type stream struct {
 	// lean scores only: no explanation, evidence, churn or pivots (the
 	// evaluation's thousands of synthetic windows need their scores).
 	lean bool
+	// alertsOnly explains only the windows that alert at the threshold in
+	// force: a streamed run's threshold does not move, and its output
+	// lists flagged edges for alerts alone.
+	alertsOnly bool
 	// learn holds the new workloads' learning; nil when there are none.
 	learn *learning
 	// fold holds the false-positive verdicts' widened statistics; nil
@@ -328,7 +332,7 @@ func (st *stream) score(si int, f *featurized) WindowResult {
 	// The allow-list and the graph's [NEW] marks compare with the whole
 	// baseline: a baseline window holds no pair the baseline never saw.
 	r.Edges, r.AllowlistAlert = serviceGraph(f, ss.full)
-	if !st.lean {
+	if !st.lean && (!st.alertsOnly || r.Alert(sc.Threshold(si))) {
 		x := &explainCtx{f: f, view: bv, v: v, base: base, dns: sc.dns, sensitive: sc.sensitive}
 		r.Flagged = x.flag(ss.ins, r.Contributions)
 	}

@@ -33,7 +33,9 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signalContext(context.Background())
+	stopProfile := startProfile(os.Stderr)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	cause := context.Cause(ctx)
 	stop()
 	os.Exit(exitStatus(err, cause, os.Stderr))
