@@ -1,12 +1,16 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/check"
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // captures lists the run's packet captures: Captures, or Capture alone.
@@ -41,17 +45,24 @@ func captureBytes(srcs []Source) int64 {
 // captureOptions are how the analysis reads captures: overlays opened so
 // that pod traffic between nodes is the pods', and every IP packet counted
 // once however many interfaces and captures saw it (capture.Key, the one
-// rule of what a copy is).
-func captureOptions(strict bool) capture.Options {
-	return capture.Options{Strict: strict, Inner: true, Dedup: true}
+// rule of what a copy is). A followed capture that is quiet holds the
+// others back for the reorder slack at most, which its windows wait for
+// anyway.
+func captureOptions(opts Options) capture.Options {
+	return capture.Options{Strict: opts.Strict, Inner: true, Dedup: true, Stall: opts.reorderSlack()}
 }
 
 // openCaptures opens the captures as one stream, in timestamp order with
 // their clocks aligned and copies dropped, and reads its first packet,
 // whose timestamp anchors the windows and a relative entity log. A
 // capture cut short is read up to its last whole packet, unless strict.
-func openCaptures(srcs []Source, strict bool) (*capture.Merged, capture.Packet, func(), error) {
+// Followed captures are read as they are written, and their first packet
+// waited for.
+func openCaptures(ctx context.Context, srcs []Source, opts Options) (*capture.Merged, capture.Packet, func(), error) {
 	var first capture.Packet
+	if err := followedOffsets(srcs, opts.Follow); err != nil {
+		return nil, first, nil, err
+	}
 	var closers []io.Closer
 	closeAll := func() {
 		for _, c := range closers {
@@ -65,25 +76,73 @@ func openCaptures(srcs []Source, strict bool) (*capture.Merged, capture.Packet, 
 			closeAll()
 			return nil, first, nil, fmt.Errorf("open capture %s: %w", src.Name, err)
 		}
-		closers = append(closers, rc)
-		inputs[i] = capture.Input{Name: src.Name, R: rc, Node: src.Node, Offset: src.ClockOffset}
+		var r io.ReadCloser = rc
+		if opts.Follow {
+			r = follow.Open(ctx, rc, follow.Options{Poll: opts.followPoll})
+		}
+		closers = append(closers, r)
+		inputs[i] = capture.Input{Name: src.Name, R: r, Node: src.Node, Offset: clockOffset(srcs, i, opts.Follow)}
 	}
-	m, err := capture.OpenAll(inputs, captureOptions(strict))
+	m, err := capture.OpenAll(inputs, captureOptions(opts))
 	if err != nil {
 		closeAll()
-		return nil, first, nil, err
+		return nil, first, nil, ctxErr(ctx, err)
 	}
 	done := func() { m.Close(); closeAll() }
-	if err := m.Next(&first); err != nil {
+	if err := firstPacket(ctx, m, &first); err != nil {
 		done()
 		if err == io.EOF {
 			return nil, first, nil, check.NoPackets(captureNames(srcs), m.Stats())
 		}
-		return nil, first, nil, settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture")
+		return nil, first, nil, ctxErr(ctx, settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture"))
 	}
 	// The first packet's payload aliases a reader's buffer; the
 	// aggregator only needs it before the next read, which holds.
 	return m, first, done, nil
+}
+
+// firstPacket reads the first packet, waiting for a followed capture to
+// have one.
+func firstPacket(ctx context.Context, m *capture.Merged, first *capture.Packet) error {
+	for {
+		err := m.Next(first)
+		if !errors.Is(err, follow.ErrNoData) {
+			return err
+		}
+		if err := follow.Wait(err); err != nil {
+			return ctxErr(ctx, err)
+		}
+	}
+}
+
+// followedOffsets checks that several followed captures have their clock
+// offsets: they cannot be estimated from captures still being written.
+// The first capture's clock is the reference unless it has one.
+func followedOffsets(srcs []Source, follow bool) error {
+	if !follow || len(srcs) < 2 {
+		return nil
+	}
+	var missing []string
+	for _, src := range srcs[1:] {
+		if src.ClockOffset == nil {
+			missing = append(missing, src.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return settingErr(SettingClockOffset, "following several captures needs their clock offsets, which cannot be estimated from captures still being written: give the offset of %s to the first capture's clock (e.g. the one check estimates on a finished capture of the same nodes, or 0 with NTP)",
+			strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// clockOffset is a capture's clock offset as given; with several followed
+// captures, the first one's is 0 unless given (followedOffsets).
+func clockOffset(srcs []Source, i int, follow bool) *time.Duration {
+	if off := srcs[i].ClockOffset; off != nil || !follow || len(srcs) < 2 || i > 0 {
+		return off
+	}
+	zero := time.Duration(0)
+	return &zero
 }
 
 // captureSummaries describes each capture of a merged read.

@@ -18,9 +18,11 @@ func churnOf(tl *entities.Timeline) []Change {
 	first, _ := tl.Span()
 	var out []Change
 	lastHolder := make(map[string]*entities.Instance)
-	order := make([]*entities.Instance, len(inst))
+	order := make([]*entities.Instance, 0, len(inst))
 	for i := range inst {
-		order[i] = &inst[i]
+		if !inst[i].Superseded { // replaced as the followed log grew
+			order = append(order, &inst[i])
+		}
 	}
 	slices.SortStableFunc(order, func(a, b *entities.Instance) int { return compareInt64(a.From, b.From) })
 	for _, in := range order {

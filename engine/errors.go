@@ -21,6 +21,7 @@ const (
 	SettingFalseAlarms    Setting = "false-alarms"    // Options.FalseAlarms
 	SettingClockOffset    Setting = "clock-offset"    // Source.ClockOffset of a capture
 	SettingEntitiesOffset Setting = "entities-offset" // Options.EntitiesOffset
+	SettingEntitiesLag    Setting = "entities-lag"    // Options.EntitiesLag
 	SettingClusterCIDRs   Setting = "cluster-cidr"    // Options.ClusterCIDRs
 	SettingReorderSlack   Setting = "reorder-slack"   // Options.ReorderSlack
 	SettingIdeHistory     Setting = "ide-history"     // Options.IdeHistory

@@ -44,6 +44,9 @@ func newWorkloads(tl *entities.Timeline, services []string, m *Model, t0 int64) 
 	logStart, _ := tl.Span()
 	first := make(map[string]int64)
 	for _, in := range tl.Instances() {
+		if in.Superseded {
+			continue // replaced as the followed log grew
+		}
 		if at, ok := first[in.Service]; !ok || in.From < at {
 			first[in.Service] = in.From
 		}

@@ -10,6 +10,9 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
 // Source is an input: a file, standard input ("-") or bytes in memory.
@@ -130,7 +133,33 @@ type Options struct {
 	// ExplainAll explains every streamed window, alerting or not: for a
 	// front end whose user moves the threshold (the explorer).
 	ExplainAll bool
+
+	// Follow reads inputs that are still being written (follow.go): a
+	// capture file is read to its current end and then polled for growth
+	// until ctx ends (a pipe, such as standard input, ends at its end); a
+	// JSON Lines entity log likewise, its new events applied as they
+	// come. Windows are also sealed by the capture's clock, so that they
+	// close on time when the capture is quiet. Several captures need
+	// every clock offset but the first's (none can be estimated from
+	// captures still being written).
+	Follow bool
+	// EntitiesLag is, when following, how long an entity change may take
+	// to reach the log (the recorder's delay): a packet is resolved, and
+	// a window sealed, only once the log has been read that long after
+	// their time. 0 means DefaultEntitiesLag.
+	EntitiesLag time.Duration
+
+	// followPoll and clock are a followed run's poll interval and wall
+	// clock (0 and nil: follow.DefaultPoll and time.Now); tests set them.
+	followPoll time.Duration
+	clock      func() time.Time
 }
+
+// DefaultEntitiesLag is the default Options.EntitiesLag: the recorder
+// writes a change as its watch delivers it, well within a second; the
+// rest is margin. It is shorter than the default reorder slack, so that
+// it never delays a window (sealClock).
+const DefaultEntitiesLag = 2 * time.Second
 
 // baselineKind is what a Baseline refers to.
 type baselineKind uint8
@@ -206,6 +235,15 @@ func (o Options) learning() time.Duration {
 	return o.Learning
 }
 
+// reorderSlack is the reorder slack in force: ReorderSlack, or the
+// aggregator's default for 0.
+func (o Options) reorderSlack() time.Duration {
+	if o.ReorderSlack == 0 {
+		return traffic.DefaultReorderSlack
+	}
+	return o.ReorderSlack
+}
+
 // Policy restricts which services may talk to which, for the enumeration
 // of synthetic attack paths. A nil policy allows every pair.
 type Policy struct {
@@ -261,6 +299,18 @@ func (o *Options) normalize() error {
 	}
 	if o.ReorderSlack < 0 {
 		return settingErr(SettingReorderSlack, "reorder slack %v: it cannot be negative; 0 means the default 5s", o.ReorderSlack)
+	}
+	switch {
+	case o.EntitiesLag < 0:
+		return settingErr(SettingEntitiesLag, "entities lag %v: it cannot be negative; 0 means the default %v", o.EntitiesLag, DefaultEntitiesLag)
+	case o.EntitiesLag == 0:
+		o.EntitiesLag = DefaultEntitiesLag
+	}
+	if o.followPoll <= 0 {
+		o.followPoll = follow.DefaultPoll
+	}
+	if o.clock == nil {
+		o.clock = time.Now
 	}
 	if len(o.Rates) == 0 {
 		o.Rates = DefaultRates

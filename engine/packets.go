@@ -91,7 +91,7 @@ func (in Inputs) ExportPackets(ctx context.Context, sel PacketSelection, path st
 		return 0, fmt.Errorf("no addresses to select packets by")
 	}
 	srcs := in.captures()
-	m, first, done, err := openCaptures(srcs, false)
+	m, first, done, err := openCaptures(ctx, srcs, Options{})
 	if err != nil {
 		return 0, err
 	}

@@ -9,13 +9,16 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/check"
+	"github.com/mimir-tui/mimir-tui/loaders/entities"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
-// slot is one window on its way through featurisation.
+// slot is one window on its way through featurisation, with the entity
+// timeline it was resolved with.
 type slot struct {
 	size int
 	f    *featurized
+	tl   *entities.Timeline
 	done chan struct{}
 }
 
@@ -48,6 +51,10 @@ type pipeline struct {
 	// lastTS is the latest packet timestamp read (set by the reader
 	// before it seals windows).
 	lastTS int64
+	// tl is the entity timeline windows are resolved with: the session's,
+	// or a later one of a followed log (set by the reader). scoredWith is
+	// the one the scorer last took its entities from (scoring goroutine).
+	tl, scoredWith *entities.Timeline
 
 	// evidence is counted over the finest windows on the reading
 	// goroutine, and judged at the end.
@@ -66,6 +73,7 @@ func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pip
 		done:    make(chan error, 1),
 		results: make([][]WindowResult, len(s.sizes)),
 		kept:    make([][]*featurized, len(s.sizes)),
+		tl:      s.tl, scoredWith: s.tl,
 	}
 	for range s.opts.Workers {
 		p.wg.Go(func() {
@@ -81,10 +89,11 @@ func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pip
 	return p
 }
 
-// useModel makes m the model the windows are scored with; fo holds the
-// out-of-fold views of its baseline windows when it was trained here.
-func (p *pipeline) useModel(m *Model, fo *folds, source string) error {
-	sc, err := newScorer(m, p.s, fo)
+// useModel makes m the model the windows are scored with, seeing the
+// entities of s; fo holds the out-of-fold views of its baseline windows
+// when it was trained here.
+func (p *pipeline) useModel(s *session, m *Model, fo *folds, source string) error {
+	sc, err := newScorer(m, s, fo)
 	if err != nil {
 		return err
 	}
@@ -98,17 +107,21 @@ func (p *pipeline) useModel(m *Model, fo *folds, source string) error {
 // window receives a sealed window from the aggregator (on the reading
 // goroutine): it is resolved here and featurised by the workers.
 func (p *pipeline) window(size int, w *traffic.Window) {
-	win := p.s.res.newWindow(w, p.lastTS)
+	tl := p.tl
+	res := p.s.res
+	if tl != p.s.tl {
+		res = &resolver{tl: tl, includeInfra: p.s.opts.IncludeInfra}
+	}
+	win := res.newWindow(w, p.lastTS)
 	if size == 0 {
 		// Every packet is in exactly one window of the finest size.
-		tl := p.s.tl
 		for i := range w.Pairs {
 			pr := &w.Pairs[i]
 			sk, dk := pr.SrcTag != traffic.NoTag, pr.DstTag != traffic.NoTag
 			p.evidence.Count(pr.Bytes, sk, sk || tl.InCluster(pr.Src), dk, dk || tl.InCluster(pr.Dst))
 		}
 	}
-	sl := &slot{size: size, f: &featurized{win: win}, done: make(chan struct{})}
+	sl := &slot{size: size, f: &featurized{win: win}, tl: tl, done: make(chan struct{})}
 	p.mu.Lock()
 	p.nSealed++
 	p.mu.Unlock()
@@ -124,8 +137,8 @@ func (p *pipeline) analysed() int { p.mu.Lock(); defer p.mu.Unlock(); return p.n
 func (p *pipeline) judge(st capture.Stats) []Warning {
 	ev := p.evidence
 	ev.CaptureFirst, ev.CaptureLast = st.First, st.Last
-	ev.LogFirst, ev.LogLast = p.s.tl.Span()
-	ev.Services, ev.Prefixes = len(p.s.tl.Services()), p.s.tl.Prefixes()
+	ev.LogFirst, ev.LogLast = p.tl.Span()
+	ev.Services, ev.Prefixes = len(p.tl.Services()), p.tl.Prefixes()
 	var out []Warning
 	for _, f := range check.Judge(ev) {
 		if f.Severity == check.Note {
@@ -218,6 +231,12 @@ func inputInfos(ins []input) []FeatureInfo {
 // scoreSlot scores one window and sends it; the result keeps it unless
 // the run streams.
 func (p *pipeline) scoreSlot(sl *slot) {
+	if sl.tl != p.scoredWith {
+		// The followed entity log grew: score with what it says now.
+		p.scoredWith = sl.tl
+		p.scorer = p.scorer.withEntities(sl.tl, p.s.at(sl.tl).services)
+		p.stream.retarget(p.scorer)
+	}
 	r := p.stream.score(sl.size, sl.f)
 	if p.keep {
 		p.kept[sl.size] = append(p.kept[sl.size], sl.f)
@@ -300,7 +319,11 @@ func (p *pipeline) train(pending []*slot) error {
 			p.em.send(&Progress{Phase: PhaseTraining, Step: step, Done: done, Total: total, Windows: p.sealed(), Elapsed: time.Since(p.began)})
 		}
 	}
-	tr, err := trainer{s: p.s}.train(p.ctx, base, say)
+	// A followed log has grown since the start: train with what it says
+	// at the end of the baseline.
+	s := p.s.at(pending[len(pending)-1].tl)
+	p.scoredWith = s.tl
+	tr, err := trainer{s: s}.train(p.ctx, base, say)
 	if err != nil {
 		return err
 	}
@@ -309,7 +332,7 @@ func (p *pipeline) train(pending []*slot) error {
 	if b := p.s.opts.Baseline; b.kind == baselineShare {
 		source = fmt.Sprintf("baseline %s (%v)", b, time.Duration(end-p.s.t0))
 	}
-	if err := p.useModel(tr.model, tr.folds, source); err != nil {
+	if err := p.useModel(s, tr.model, tr.folds, source); err != nil {
 		return err
 	}
 	for _, sl := range pending {

@@ -67,8 +67,11 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	began := time.Now()
 	srcs := in.captures()
 	total := captureBytes(srcs)
+	if opts.Follow {
+		total = 0 // a followed capture has no size to reach
+	}
 	em.send(&Progress{Phase: PhaseOpening, TotalBytes: total})
-	rd, first, closeCapture, err := openCaptures(srcs, opts.Strict)
+	rd, first, closeCapture, err := openCaptures(ctx, srcs, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,14 +79,15 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	if err := checkSpan(srcs, opts, first.Timestamp); err != nil {
 		return nil, nil, err
 	}
-	s, log, err := openSession(in.Entities, opts, first.Timestamp)
+	s, log, logWarnings, err := openSession(ctx, in.Entities, opts, first.Timestamp)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer log.close()
 	res := &Result{Inputs: InputsReady{
 		Capture:  captureSummary(captureNames(srcs), rd.Stats()),
 		Captures: captureSummaries(rd),
-		Entities: entitiesSummary(in.Entities.Name, log, s.tl),
+		Entities: entitiesSummary(in.Entities.Name, log.log, s.tl),
 		Start:    time.Unix(0, s.t0).UTC(), Sizes: s.sizes,
 		Sensitive: s.sensitive, SensitiveGuessed: s.guessed,
 	}}
@@ -93,7 +97,7 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		res.Warnings = append(res.Warnings, w)
 		em.send(&w)
 	}
-	for _, w := range s.warnings {
+	for _, w := range append(logWarnings, s.warnings...) {
 		warn(w)
 	}
 	if w, ok := s.sensitiveWarning(); ok {
@@ -102,12 +106,15 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	p := newPipeline(ctx, s, em, res)
 	p.keep = keep
 	if m := opts.Baseline.Model(); m != nil {
-		if err := p.useModel(m, nil, "model"); err != nil {
+		if err := p.useModel(s, m, nil, "model"); err != nil {
 			p.abort()
 			return nil, nil, err
 		}
 	}
-	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: total}
+	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: total, log: log, warn: warn}
+	if opts.Follow {
+		in2.fw = &followed{clock: opts.clock, poll: opts.followPoll, lastTS: first.Timestamp, readAt: opts.clock()}
+	}
 	if err := in2.run(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -121,17 +128,17 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 }
 
 // openSession reads the entity log and prepares the session.
-func openSession(src Source, opts Options, t0 int64) (*session, *entities.Log, error) {
-	log, err := loadEntities(src)
+func openSession(ctx context.Context, src Source, opts Options, t0 int64) (*session, *entityLog, []Warning, error) {
+	log, warns, err := openEntityLog(ctx, src, opts, t0)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, ctxErr(ctx, err)
 	}
-	tl, err := entities.Build(log, entities.Options{Start: t0, Offset: opts.EntitiesOffset, ClusterCIDRs: opts.ClusterCIDRs})
+	s, err := newSession(log.tl, opts, t0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("entity log %s: %w", src.Name, err)
+		log.close()
+		return nil, nil, nil, err
 	}
-	s, err := newSession(tl, opts, t0)
-	return s, log, err
+	return s, log, warns, nil
 }
 
 // ingest reads the capture into the pipeline.
@@ -141,6 +148,9 @@ type ingest struct {
 	p              *pipeline
 	em             *emitter
 	agg            *traffic.Aggregator
+	log            *entityLog
+	fw             *followed // nil unless the inputs are followed
+	warn           func(Warning)
 	began          time.Time
 	total          int64
 	packets, bytes uint64
@@ -156,7 +166,7 @@ func (g *ingest) progress(phase Phase) {
 // the last one to be scored.
 func (g *ingest) run(ctx context.Context) error {
 	s := g.p.s
-	g.agg = traffic.New(traffic.Config{Sizes: s.sizes, Tagger: s.tl, Details: true, ReorderSlack: s.opts.ReorderSlack})
+	g.agg = traffic.New(traffic.Config{Sizes: s.sizes, Tagger: g.log, Details: true, ReorderSlack: s.opts.ReorderSlack})
 	pkt := g.first
 	g.lastTS = s.t0
 	lastProgress := time.Now()
@@ -167,19 +177,17 @@ func (g *ingest) run(ctx context.Context) error {
 			g.p.abort()
 			return g.tooManyWindows(pkt.Timestamp)
 		}
+		if err := g.resolvable(ctx, pkt.Timestamp); err != nil {
+			return g.stop(ctx, err)
+		}
 		g.agg.Add(&pkt)
 		g.packets++
 		g.bytes += uint64(pkt.WireLen)
 		g.lastTS = max(g.lastTS, pkt.Timestamp)
 		g.p.lastTS = g.lastTS
 		if g.packets&1023 == 0 {
-			// The pipeline's context also ends when training failed.
 			if g.p.ctx.Err() != nil {
-				err := g.p.abort()
-				if ctx.Err() != nil {
-					err = ctx.Err()
-				}
-				return err
+				return g.stop(ctx, errPipelineStopped)
 			}
 			g.agg.Drain(g.p.window)
 			if err := guard.check(g.rd.Offset(), g.total); err != nil {
@@ -191,13 +199,12 @@ func (g *ingest) run(ctx context.Context) error {
 				g.progress(PhaseIngesting)
 			}
 		}
-		err := g.rd.Next(&pkt)
+		err := g.next(ctx, &pkt)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			g.p.abort()
-			return settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture")
+			return g.stop(ctx, settingErrIf(err, capture.ErrTruncated, SettingStrict, "read capture"))
 		}
 	}
 	g.agg.Finish(g.p.window)
@@ -221,10 +228,10 @@ const prescanBelow = time.Second
 // enough for that to be likely and the capture can be read twice.
 func checkSpan(srcs []Source, opts Options, t0 int64) error {
 	sizes := opts.Sizes
-	if sizes[0] >= prescanBelow || captureBytes(srcs) <= 0 {
+	if sizes[0] >= prescanBelow || captureBytes(srcs) <= 0 || opts.Follow {
 		return nil
 	}
-	rd, first, closeCapture, err := openCaptures(srcs, opts.Strict)
+	rd, first, closeCapture, err := openCaptures(context.Background(), srcs, opts)
 	if err != nil {
 		return err
 	}
@@ -289,15 +296,6 @@ func (g *ingest) warnings() []Warning {
 		out = append(out, Warning{Message: fmt.Sprintf("%d packets lie implausibly far in time from the first one and were dropped (a broken timestamp?)", ag.OutOfSpan)})
 	}
 	return append(out, g.p.judge(st)...)
-}
-
-func loadEntities(src Source) (*entities.Log, error) {
-	rc, err := src.Open()
-	if err != nil {
-		return nil, fmt.Errorf("open entity log: %w", err)
-	}
-	defer rc.Close()
-	return entities.Parse(rc, src.Name)
 }
 
 func captureSummary(name string, st capture.Stats) CaptureSummary {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mimir-tui/mimir-tui/engine/graph"
 	"github.com/mimir-tui/mimir-tui/engine/stats"
+	"github.com/mimir-tui/mimir-tui/loaders/entities"
 )
 
 // Scorer scores the windows of a capture with a trained model. It holds
@@ -50,18 +51,10 @@ type seriesScorer struct {
 // when not nil, holds the out-of-fold views of the baseline windows.
 func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, churn: churnOf(s.tl), learn: s.opts.learning(),
-		suppress: s.opts.Suppress}
+		history: s.opts.IdeHistory, learn: s.opts.learning(), suppress: s.opts.Suppress}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
-	}
-	known := knownServices(m.Services)
-	sc.workloads = newWorkloads(s.tl, s.services, m, s.t0)
-	for w := range sc.workloads {
-		// A workload the baseline never saw has no statistics: its keyed
-		// features are not scored, as with a model that never knew it.
-		delete(known, w)
 	}
 	for si, size := range s.sizes {
 		sm := m.sizeModel(size)
@@ -73,7 +66,7 @@ func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 			return nil, settingErr(SettingWindow, "the %v model's inputs do not match this build's (or the model's finest size is not the finest here): retrain it with this build and the same window sizes", size)
 		}
 		v := *full
-		v.scaler = &scaler{stats: make(map[featureKey]keyStat, len(sm.Baseline)), known: known}
+		v.scaler = &scaler{stats: make(map[featureKey]keyStat, len(sm.Baseline))}
 		for _, st := range sm.Baseline {
 			k, err := parseFeatureKey(st.Family, st.A, st.B)
 			if err != nil {
@@ -88,7 +81,42 @@ func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
 		}
 		sc.thresholds, sc.basis = append(sc.thresholds, th), append(sc.basis, basis)
 	}
+	sc.setEntities(s.tl, s.services)
 	return sc, nil
+}
+
+// setEntities takes what scoring needs of the entity timeline: the
+// application's changes, the workloads that appear during the analysis
+// (learning.go) among the scored services, and the services the model
+// knew less those workloads: a workload the baseline never saw has no
+// statistics, so its keyed features are not scored, as with a model that
+// never knew it.
+func (sc *Scorer) setEntities(tl *entities.Timeline, services []string) {
+	sc.churn = churnOf(tl)
+	sc.workloads = newWorkloads(tl, services, sc.model, sc.t0)
+	known := knownServices(sc.model.Services)
+	for w := range sc.workloads {
+		delete(known, w)
+	}
+	for _, ss := range sc.series {
+		ss.full.scaler.known = known
+	}
+}
+
+// withEntities is sc seeing tl, a later timeline of a followed entity
+// log (whose scored services are services): a copy, so that a window
+// scored before keeps what it was scored with.
+func (sc *Scorer) withEntities(tl *entities.Timeline, services []string) *Scorer {
+	c := *sc
+	c.series = make([]*seriesScorer, len(sc.series))
+	for i, ss := range sc.series {
+		cs, view, scl := *ss, *ss.full, *ss.full.scaler
+		view.scaler = &scl
+		cs.full = &view
+		c.series[i] = &cs
+	}
+	c.setEntities(tl, services)
+	return &c
 }
 
 // thresholdInForce is a size's threshold: the one given, the one for the
@@ -233,6 +261,14 @@ func (sc *Scorer) newStream() *stream {
 	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
 		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker(),
 		fold: newFold(sc.suppress, len(sc.series))}
+}
+
+// retarget makes the stream score with sc from now on (the same model
+// seeing a longer entity log): the new workloads' learning follows it,
+// and what the stream learned so far is kept.
+func (st *stream) retarget(sc *Scorer) {
+	st.sc = sc
+	st.learn = newLearning(sc.workloads, sc.learn, sc.sensitive)
 }
 
 // fork returns a stream that continues from st's Ide history with its own

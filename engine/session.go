@@ -35,10 +35,10 @@ func newSession(tl *entities.Timeline, opts Options, t0 int64) (*session, error)
 	s := &session{
 		opts: opts, sizes: opts.Sizes, t0: t0, tl: tl,
 		res: &resolver{tl: tl, includeInfra: opts.IncludeInfra},
-		dns: make(map[string]bool), vips: make(map[string]bool),
+		dns: make(map[string]bool),
 	}
 	s.inj = &injector{tl: tl, dns: s.dns}
-	s.services = s.scoredServices()
+	s.services, s.vips = scoredServices(tl, opts.IncludeInfra, s.dns)
 	if m := opts.Baseline.Model(); m != nil {
 		s.fromModel(m)
 		return s, nil
@@ -91,26 +91,30 @@ func sortedCopy(s []string) []string {
 }
 
 // scoredServices lists the services of the timeline that enter the scored
-// graph, and records which are DNS and which have VIPs.
-func (s *session) scoredServices() []string {
+// graph, sorted, and those with VIPs; it records the DNS services in dns.
+func scoredServices(tl *entities.Timeline, includeInfra bool, dns map[string]bool) (services []string, vips map[string]bool) {
 	set := make(map[string]bool)
-	for _, svc := range s.tl.Services() {
+	vips = make(map[string]bool)
+	for _, svc := range tl.Services() {
 		if svc.DNS {
-			s.dns[svc.Name] = true
+			dns[svc.Name] = true
 		}
-		if svc.Infra && !s.opts.IncludeInfra {
+		if svc.Infra && !includeInfra {
 			continue
 		}
 		set[svc.Name] = true
 		if len(svc.ClusterIPs) > 0 {
-			s.vips[svc.Name] = true
+			vips[svc.Name] = true
 		}
 	}
-	for _, in := range s.tl.Instances() {
-		if in.DNS {
-			s.dns[in.Service] = true
+	for _, in := range tl.Instances() {
+		if in.Superseded {
+			continue
 		}
-		if in.Infra && !s.opts.IncludeInfra {
+		if in.DNS {
+			dns[in.Service] = true
+		}
+		if in.Infra && !includeInfra {
 			continue
 		}
 		set[in.Service] = true
@@ -119,7 +123,23 @@ func (s *session) scoredServices() []string {
 	for svc := range set {
 		out = append(out, svc)
 	}
-	return deleteNames(sortedCopy(out), Outside, Unknown)
+	return deleteNames(sortedCopy(out), Outside, Unknown), vips
+}
+
+// at is the session seeing tl, a later timeline of its followed entity
+// log: its services (and their VIPs) are the longer log's. The window
+// features and the DNS services stay those of the start, which the
+// windows already featurised were made with.
+func (s *session) at(tl *entities.Timeline) *session {
+	if tl == s.tl {
+		return s
+	}
+	c := *s
+	c.tl = tl
+	c.res = &resolver{tl: tl, includeInfra: s.opts.IncludeInfra}
+	c.inj = &injector{tl: tl, dns: s.dns}
+	c.services, c.vips = scoredServices(tl, s.opts.IncludeInfra, make(map[string]bool))
+	return &c
 }
 
 // sensitiveHint matches names and labels of services that usually hold the

@@ -18,6 +18,8 @@ var settingFlags = map[engine.Setting]string{
 	engine.SettingThreshold:      "--threshold",
 	engine.SettingFalseAlarms:    "--false-alarms",
 	engine.SettingEntitiesOffset: "--entities-offset",
+	engine.SettingEntitiesLag:    "--entities-lag",
+	engine.SettingClockOffset:    "--clock-offset",
 	engine.SettingClusterCIDRs:   "--cluster-cidr",
 	engine.SettingReorderSlack:   "--reorder-slack",
 	engine.SettingIdeHistory:     "--ide-history",

@@ -18,14 +18,17 @@ var allSettings = []engine.Setting{
 	engine.SettingThreshold, engine.SettingEntitiesOffset, engine.SettingClusterCIDRs,
 	engine.SettingReorderSlack, engine.SettingIdeHistory, engine.SettingWorkers,
 	engine.SettingRates, engine.SettingStrict, engine.SettingMemoryLimit, engine.SettingFalseAlarms,
+	engine.SettingEntitiesLag, engine.SettingClockOffset,
 }
 
 // TestFlagAdvice: every engine setting has a flag, and it is a flag the
 // analysis commands define.
 func TestFlagAdvice(t *testing.T) {
 	var ef engineFlags
+	var ff followFlags
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	ef.register(fs, true)
+	ff.register(fs)
 	for _, s := range allSettings {
 		f := flagAdvice(s)
 		if f == "" {

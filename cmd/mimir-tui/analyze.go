@@ -116,15 +116,17 @@ func (r windowRecord) csv() []string {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE... ENTITIES\n\nScores every window of every size; one JSON object per window and size.", stderr)
+	fs := newFlags("analyze", "usage: mimir-tui analyze [flags] CAPTURE... ENTITIES\n\nScores every window of every size; one JSON object per window and size.\nWith --follow, reads the capture and the entity log while they are written and\nwrites each window's line as soon as it is scored, until interrupted.", stderr)
 	var ef engineFlags
 	ef.register(fs, true)
 	format := fs.String("format", "jsonl", "output format: jsonl or csv")
-	out := fs.String("o", "", "write to this file (atomically) instead of standard output")
+	out := fs.String("o", "", "write to this file (atomically; with --follow, line by line) instead of standard output")
 	intervals := fs.String("export-intervals", "", "also write the flagged intervals to FILE.json or FILE.csv")
 	suppress := fs.String("suppress", "", "a verdicts file (the explorer's CAPTURE.verdicts.json): fold what drove the intervals judged false positives into the baseline, so the same benign behaviour does not alert again")
 	saveModel := fs.String("save-model", "", "with --suppress, write the revised model here (default: beside --model, as NAME.rN.json)")
 	force := fs.Bool("force", false, "replace existing output files (-o, --export-intervals, --save-model)")
+	var ff followFlags
+	ff.register(fs)
 	pos, err := parseCaptureArgs(fs, args)
 	if err != nil {
 		return err
@@ -141,17 +143,26 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := ff.apply(&opts); err != nil {
+		return err
+	}
 	if opts.Suppress, err = readSuppressions(*suppress); err != nil {
 		return err
 	}
 	modelOut := revisedModelPath(*saveModel, ef.model, opts)
+	if opts.Follow {
+		if *saveModel != "" {
+			return usagef("--save-model: a followed run ends when it is interrupted, before a revised model exists; revise the model with analyze --suppress on a finished capture")
+		}
+		modelOut = ""
+	}
 	if err := checkOutput(modelOut, *force); err != nil {
 		return err
 	}
 	// Records go out as the windows are scored: memory does not grow with
-	// the capture.
+	// the capture. Followed, each is written and flushed at once.
 	opts.Streaming = true
-	sink, err := newRecordSink(*out, *force, stdout, *format, *intervals != "")
+	sink, err := newRecordSink(*out, *force, stdout, *format, *intervals != "", opts.Follow)
 	if err != nil {
 		return notWritten(err, *out, *intervals)
 	}
@@ -165,6 +176,10 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		sink.event(ev)
 	})
 	rep.clear()
+	if err != nil && opts.Follow && ctx.Err() != nil {
+		// Ctrl-C is how a followed run ends: what it wrote stays.
+		return endFollowed(err, sink, *intervals, *force, stderr)
+	}
 	if err != nil {
 		sink.abort()
 		return notWritten(adviseError(err), *out, *intervals)
@@ -179,14 +194,35 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := sink.close(); err != nil {
 		return notWritten(err, *out, *intervals)
 	}
-	if *intervals != "" {
-		ivs := sink.intervals()
-		if err := export.Write(*intervals, ivs, *force); err != nil {
-			return notWritten(fmt.Errorf("--export-intervals: %w", err), *intervals)
-		}
-		fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), *intervals)
+	return writeIntervals(sink, *intervals, *force, stderr)
+}
+
+// writeIntervals writes the flagged intervals of the windows written to
+// path (none for ""), and says so.
+func writeIntervals(sink *recordSink, path string, force bool, stderr io.Writer) error {
+	if path == "" {
+		return nil
 	}
+	ivs := sink.intervals()
+	if err := export.Write(path, ivs, force); err != nil {
+		return notWritten(fmt.Errorf("--export-intervals: %w", err), path)
+	}
+	fmt.Fprintf(stderr, "wrote %d flagged intervals to %s\n", len(ivs), path)
 	return nil
+}
+
+// endFollowed ends a followed run that was interrupted (its usual end):
+// the records written are whole lines and stay, and the flagged intervals
+// of the windows scored are written; the interruption is still the
+// run's result (exit status 130 or 143).
+func endFollowed(interrupted error, sink *recordSink, intervals string, force bool, stderr io.Writer) error {
+	if err := sink.close(); err != nil {
+		return notWritten(err, intervals)
+	}
+	if err := writeIntervals(sink, intervals, force, stderr); err != nil {
+		return err
+	}
+	return interrupted
 }
 
 // readSuppressions reads the intervals judged false positives from a

@@ -31,6 +31,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ef.register(fs, true)
 	themeName := fs.String("theme", "", "colour theme: "+strings.Join(themes.Names(), ", ")+" (default dark; NO_COLOR turns colour off)")
 	logPath := fs.String("log", "", "write diagnostics to this file (default: none; never to the screen)")
+	var ff followFlags
+	ff.register(fs)
 	fs.Usage = func() { exploreUsage(fs) }
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -51,11 +53,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if demo && ef.sensitive == "" {
 		ef.sensitive = demoSensitive
 	}
-	opts, err := ef.options()
+	opts, err := exploreOptions(&ef, &ff, demo)
 	if err != nil {
 		return err
 	}
-	explorerStreaming(&opts)
 	cfg, err := themeConfig(*themeName)
 	if err != nil {
 		return err
@@ -83,23 +84,37 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		cfg.Dir = wd
 	}
 	logger.Info("explore", "demo", demo, "capture", in.Capture.Name, "entities", in.Entities.Name,
-		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive)
+		"sizes", opts.Sizes, "baseline", opts.Baseline, "sensitive", opts.Sensitive, "follow", opts.Follow)
 	return tui.Run(ctx, cfg)
 }
 
-// explorerStreaming: the explorer keeps its own compact copy of every
-// window (and their details on disk), so the engine need not hold them too;
-// but the analyst moves the threshold, so every window is explained, not
-// only those that alert at the model's.
-func explorerStreaming(opts *engine.Options) {
+// exploreOptions are the explorer's engine options: the analysis flags
+// and --follow (not on the built-in demo, which is no file being
+// written). The explorer keeps its own compact copy of every window (and
+// their details on disk), so the engine streams them; but the analyst
+// moves the threshold, so every window is explained, not only those that
+// alert at the model's.
+func exploreOptions(ef *engineFlags, ff *followFlags, demo bool) (engine.Options, error) {
+	opts, err := ef.options()
+	if err != nil {
+		return opts, err
+	}
+	if err := ff.apply(&opts); err != nil {
+		return opts, err
+	}
+	if demo && opts.Follow {
+		return opts, usagef("--follow follows your capture and entity log while they are written: mimir-tui --follow CAPTURE ENTITIES")
+	}
 	opts.Streaming = true
 	opts.ExplainAll = true
+	return opts, nil
 }
 
 func exploreUsage(fs *flag.FlagSet) {
 	fmt.Fprint(fs.Output(), "usage: mimir-tui [flags]                    the built-in demo\n"+
 		"       mimir-tui [flags] CAPTURE ENTITIES   explore your capture and entity log\n"+
-		"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n\nflags:\n")
+		"       mimir-tui explore [flags] [CAPTURE ENTITIES]\n"+
+		"       mimir-tui --follow [flags] CAPTURE ENTITIES   follow them while they are written\n\nflags:\n")
 	fs.PrintDefaults()
 	fmt.Fprint(fs.Output(), "\nIn the explorer, ? lists every key.\n")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -213,14 +214,23 @@ func TestInvestigationConfig(t *testing.T) {
 // do not alert at the model's threshold still carry their flagged edges.
 // (A streamed analyze explains only its alerts.)
 func TestExplorerExplainsEveryWindow(t *testing.T) {
-	opts := engine.DefaultOptions()
-	opts.Sensitive = []string{demoSensitive}
-	explorerStreaming(&opts)
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	var ef engineFlags
+	ef.register(fs, true)
+	var ff followFlags
+	ff.register(fs)
+	if err := fs.Parse([]string{"--sensitive", demoSensitive}); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := exploreOptions(&ef, &ff, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := engine.Inputs{Capture: engine.BytesSource(testdata.ShopCaptureName, testdata.ShopCapture),
 		Entities: engine.BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
 	var th float64
 	explained, quiet := 0, 0
-	_, err := engine.Run(t.Context(), in, opts, func(ev engine.Event) {
+	_, err = engine.Run(t.Context(), in, opts, func(ev engine.Event) {
 		switch ev := ev.(type) {
 		case *engine.ModelReady:
 			th = ev.Series[0].Threshold

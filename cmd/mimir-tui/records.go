@@ -5,7 +5,9 @@ import (
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
+	"os"
 	"slices"
 	"time"
 
@@ -20,6 +22,10 @@ import (
 // a coarser one that starts with them has not yet caught up with.
 type recordSink struct {
 	file *safefile.File // nil for standard output
+	// live, for a followed run, writes each record as it is scored and
+	// flushes it; out is then the file written in place, if any.
+	live bool
+	out  *os.File
 	bw   *bufio.Writer
 	enc  *json.Encoder
 	cw   *csv.Writer
@@ -33,11 +39,21 @@ type recordSink struct {
 }
 
 // newRecordSink writes to path (atomically; an existing file only with
-// force) or, for "", to stdout, in format jsonl or csv.
-func newRecordSink(path string, force bool, stdout io.Writer, format string, intervals bool) (*recordSink, error) {
-	s := &recordSink{thresholds: map[time.Duration]float64{}, next: map[time.Duration]time.Time{}}
+// force) or, for "", to stdout, in format jsonl or csv. A live sink (a
+// followed run) writes each record as soon as it comes, flushed, and
+// writes path in place, so that an interruption, its usual end, leaves
+// every record written whole.
+func newRecordSink(path string, force bool, stdout io.Writer, format string, intervals, live bool) (*recordSink, error) {
+	s := &recordSink{thresholds: map[time.Duration]float64{}, next: map[time.Duration]time.Time{}, live: live}
 	dst := stdout
-	if path != "" {
+	switch {
+	case path != "" && live:
+		f, err := createInPlace(path, force)
+		if err != nil {
+			return nil, err
+		}
+		s.out, dst = f, f
+	case path != "":
 		f, err := safefile.Create(path, force)
 		if err != nil {
 			return nil, err
@@ -78,10 +94,38 @@ func (s *recordSink) event(ev engine.Event) {
 		if m := s.mergers[w.Size]; m != nil {
 			m.Add(w)
 		}
+		if s.live {
+			s.write(w)
+			s.flushOut()
+			return
+		}
 		s.pending = append(s.pending, w)
 		s.next[w.Size] = w.End
 		s.flush(false)
 	}
+}
+
+// flushOut pushes what is written to the output, whole records only.
+func (s *recordSink) flushOut() {
+	if s.cw != nil {
+		s.cw.Flush()
+		s.err = cmp.Or(s.err, s.cw.Error())
+	}
+	s.err = cmp.Or(s.err, s.bw.Flush())
+}
+
+// createInPlace creates path to be written as it goes; an existing file
+// is replaced only with force.
+func createInPlace(path string, force bool) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil, checkOutput(path, false) // it came since it was checked
+	}
+	return f, err
 }
 
 // flush writes the pending windows that start before every size's next
@@ -119,13 +163,13 @@ func (s *recordSink) write(w *engine.WindowResult) {
 // close writes what is held back and puts the file in place.
 func (s *recordSink) close() error {
 	s.flush(true)
-	if s.cw != nil {
-		s.cw.Flush()
-		s.err = cmp.Or(s.err, s.cw.Error())
-	}
-	if err := cmp.Or(s.err, s.bw.Flush()); err != nil {
+	s.flushOut()
+	if s.err != nil {
 		s.abort()
-		return err
+		return s.err
+	}
+	if s.out != nil {
+		return s.out.Close()
 	}
 	if s.file != nil {
 		return s.file.Commit()
@@ -133,10 +177,14 @@ func (s *recordSink) close() error {
 	return nil
 }
 
-// abort drops a file being written; standard output keeps what it got.
+// abort drops a file being written atomically; standard output, and a
+// file written in place, keep what they got.
 func (s *recordSink) abort() {
 	if s.file != nil {
 		s.file.Abort()
+	}
+	if s.out != nil {
+		s.out.Close()
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // input is a read buffer that hands out slices of itself, so a record can
@@ -70,12 +72,21 @@ func (in *input) peekSlow(n int) ([]byte, error) {
 			m = 0
 		}
 		in.w += m
-		if err != nil {
-			in.err = err
-		} else if m == 0 {
+		if err == nil && m == 0 {
 			// A reader that returns 0, nil forever would hang us; io.Reader
 			// allows it only occasionally, so a few retries are enough.
-			in.err = in.retryEmpty()
+			err = in.retryEmpty()
+		}
+		if errors.Is(err, follow.ErrNoData) {
+			// A followed input has nothing more yet: what was read stays
+			// buffered and the caller asks again later.
+			if in.w-in.r >= n {
+				break
+			}
+			return nil, err
+		}
+		if err != nil {
+			in.err = err
 		}
 	}
 	if in.w-in.r >= n {
@@ -88,6 +99,20 @@ func (in *input) peekSlow(n int) ([]byte, error) {
 		return nil, io.EOF
 	}
 	return nil, io.ErrUnexpectedEOF
+}
+
+// peekWait is peek for the rest of a record already partly consumed: a
+// followed input that has not written it yet is waited for.
+func (in *input) peekWait(n int) ([]byte, error) {
+	for {
+		b, err := in.peek(n)
+		if !errors.Is(err, follow.ErrNoData) {
+			return b, err
+		}
+		if err := follow.Wait(err); err != nil {
+			return nil, srcError{err}
+		}
+	}
 }
 
 // retryEmpty reads again after a Read that returned 0, nil.
@@ -129,10 +154,8 @@ func (in *input) skip(n int64) error {
 		}
 		n -= int64(m)
 		in.base += int64(m)
-		if err != nil {
-			in.err = err
-		} else if m == 0 {
-			in.err = in.retryEmpty()
+		if err == nil && m == 0 {
+			err = in.retryEmpty()
 			// retryEmpty may have buffered bytes at buf[0:w].
 			if in.w > 0 {
 				take := min(int64(in.w), n)
@@ -141,6 +164,13 @@ func (in *input) skip(n int64) error {
 				copy(in.buf, in.buf[take:in.w])
 				in.w -= int(take)
 			}
+		}
+		if errors.Is(err, follow.ErrNoData) {
+			// Inside a block being skipped: wait for its rest.
+			err = follow.Wait(err)
+		}
+		if err != nil {
+			in.err = err
 		}
 	}
 	return nil

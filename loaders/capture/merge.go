@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // Input is one capture of a merged read.
@@ -57,6 +59,8 @@ type Merged struct {
 	err   error
 	first int64 // timestamp of the first packet returned
 	seen  bool  // a packet was returned
+	// waiting counts the followed inputs that have nothing new.
+	waiting int
 }
 
 // mergeInput is one input of a Merged read.
@@ -68,6 +72,11 @@ type mergeInput struct {
 	live       bool
 	clock      Clock
 	dups       uint64
+	// A followed input with nothing new is waiting: since when, when it
+	// was last tried, and its error (to wait on).
+	waiting      bool
+	since, tried time.Time
+	noData       error
 }
 
 // OpenAll opens captures to be read as one. Each input's format is
@@ -79,6 +88,9 @@ type mergeInput struct {
 func OpenAll(inputs []Input, opts Options) (*Merged, error) {
 	if len(inputs) == 0 {
 		return nil, errors.New("no capture to read: give at least one")
+	}
+	if err := followedClocks(inputs); err != nil {
+		return nil, err
 	}
 	m := &Merged{opts: opts, prime: true, last: -1}
 	srcs, err := m.open(inputs)
@@ -99,6 +111,26 @@ func OpenAll(inputs []Input, opts Options) (*Merged, error) {
 		m.dedup = NewDedup(opts.DedupSpan)
 	}
 	return m, nil
+}
+
+// followedClocks refuses to estimate clocks from captures that are still
+// being written: the estimate reads a prefix of minutes of each, and a
+// followed capture has no end to it.
+func followedClocks(inputs []Input) error {
+	if len(inputs) < 2 {
+		return nil
+	}
+	followed, given := false, 0
+	for _, in := range inputs {
+		followed = followed || follow.Following(in.R)
+		if in.Offset != nil {
+			given++
+		}
+	}
+	if followed && given < len(inputs) {
+		return errors.New("clock offsets cannot be estimated between captures that are still being written: give every capture's offset (0 for the first)")
+	}
+	return nil
 }
 
 // open names the inputs and opens their files.
@@ -181,8 +213,14 @@ func (m *Merged) Next(p *Packet) error {
 			m.err = err
 			break
 		}
+		if w := m.holding(); w != nil {
+			return w.noData // not sticky: a followed input has nothing yet
+		}
 		i := m.earliest()
 		if i < 0 {
+			if w := m.anyWaiting(); w != nil {
+				return w.noData
+			}
 			m.err = io.EOF
 			break
 		}
@@ -202,7 +240,8 @@ func (m *Merged) Next(p *Packet) error {
 }
 
 // refill reads the next packet of the input whose packet was returned
-// last, or of every input before the first packet.
+// last, or of every input before the first packet, and tries again the
+// followed inputs that had nothing.
 func (m *Merged) refill() error {
 	if m.prime {
 		m.prime = false
@@ -214,7 +253,66 @@ func (m *Merged) refill() error {
 		return nil
 	}
 	if m.last >= 0 {
-		return m.advance(m.last)
+		i := m.last
+		m.last = -1
+		if err := m.advance(i); err != nil {
+			return err
+		}
+	}
+	return m.retryWaiting()
+}
+
+// retryEvery is how often a followed input that has nothing new and no
+// longer holds the merge back is tried again.
+const retryEvery = 5 * time.Millisecond
+
+// retryWaiting tries the waiting inputs again: those that hold the merge
+// at every call, the others every retryEvery.
+func (m *Merged) retryWaiting() error {
+	if m.waiting == 0 {
+		return nil // not following, or nothing to wait for: no clock read
+	}
+	now := time.Now()
+	for i, in := range m.ins {
+		if in.waiting && (m.holds(in, now) || now.Sub(in.tried) >= retryEvery) {
+			if err := m.advance(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// holds is the rule of a followed input that has nothing new: it holds
+// the merge back (its next packet may be earlier than the others') until
+// it has been quiet for Options.Stall.
+func (m *Merged) holds(in *mergeInput, now time.Time) bool {
+	return in.waiting && (m.opts.Stall <= 0 || now.Sub(in.since) < m.opts.Stall)
+}
+
+// holding returns a waiting input that holds the merge back, or nil.
+func (m *Merged) holding() *mergeInput {
+	if m.waiting == 0 {
+		return nil
+	}
+	now := time.Now()
+	for _, in := range m.ins {
+		if m.holds(in, now) {
+			return in
+		}
+	}
+	return nil
+}
+
+// anyWaiting returns a waiting input, or nil.
+func (m *Merged) anyWaiting() *mergeInput {
+	if m.waiting == 0 {
+		return nil
+	}
+	for _, in := range m.ins {
+		if in.waiting {
+			return in
+		}
 	}
 	return nil
 }
@@ -226,6 +324,19 @@ func (m *Merged) advance(i int) error {
 		return nil // an input left out (clock estimation only)
 	}
 	err := in.rd.Next(&in.head)
+	if errors.Is(err, follow.ErrNoData) {
+		now := time.Now()
+		if !in.waiting {
+			in.waiting, in.since = true, now
+			m.waiting++
+		}
+		in.live, in.tried, in.noData = false, now, err
+		return nil
+	}
+	if in.waiting {
+		in.waiting = false
+		m.waiting--
+	}
 	if err == io.EOF {
 		in.live = false
 		return nil

@@ -165,7 +165,7 @@ func (r *Reader) skipBlock(off int64, total uint32) error {
 	if err := r.in.skip(int64(total) - 4); err != nil {
 		return r.readErr(off, fmt.Sprintf("pcapng block of %d bytes", total), err)
 	}
-	t, err := r.in.peek(4)
+	t, err := r.in.peekWait(4)
 	if err != nil {
 		return r.readErr(off, fmt.Sprintf("pcapng block of %d bytes", total), err)
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"slices"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // Limits on what the reader takes from a file. Lengths come from the file,
@@ -96,6 +98,12 @@ type Options struct {
 	// MaxClockOffset bounds the clock offset estimated between captures;
 	// 0 means DefaultMaxClockOffset.
 	MaxClockOffset time.Duration
+	// Stall is, for captures that are followed while they are written
+	// (loaders/follow), how long one that has nothing new may hold the
+	// merge back: the others' packets wait for its next one that long,
+	// then go ahead (its later packets may then come out of order, which
+	// the analysis' reorder slack absorbs). 0 waits for ever.
+	Stall time.Duration
 }
 
 // iface is a pcapng interface: how to read its packets.
@@ -142,7 +150,14 @@ func NewReaderWith(r io.Reader, name string, opts Options) (*Reader, error) {
 	rd := &Reader{name: name, opts: opts, raw: &countReader{r: r}, maxTs: minInt64}
 	rd.rawBuf = bufio.NewReaderSize(rd.raw, 64<<10)
 	var src io.Reader = rd.rawBuf
-	if magic, _ := rd.rawBuf.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	magic, err := rd.peekStart(2)
+	if err != nil {
+		return nil, err
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if follow.Following(r) {
+			return nil, &Error{File: name, Err: fmt.Errorf("%w: the capture is gzip-compressed, and a compressed stream cannot be followed while it is written: capture uncompressed (tcpdump -U -w FILE), or read it without --follow", ErrFormat)}
+		}
 		gz, err := gzip.NewReader(rd.rawBuf)
 		if err != nil {
 			return nil, &Error{File: name, Err: fmt.Errorf("%w: gzip header: %v; check the file with gzip -t", ErrFormat, err)}
@@ -152,10 +167,33 @@ func NewReaderWith(r io.Reader, name string, opts Options) (*Reader, error) {
 		src = gz
 	}
 	rd.in = newInput(src)
-	if err := rd.readHeader(); err != nil {
-		return nil, err
+	for {
+		err := rd.readHeader()
+		if !errors.Is(err, follow.ErrNoData) {
+			if err != nil {
+				return nil, err
+			}
+			return rd, nil
+		}
+		// A followed capture whose header is not all written yet.
+		if err := follow.Wait(err); err != nil {
+			return nil, err
+		}
 	}
-	return rd, nil
+}
+
+// peekStart returns the first n bytes of the input (fewer when it is
+// shorter), waiting for a followed input to have them.
+func (r *Reader) peekStart(n int) ([]byte, error) {
+	for {
+		b, err := r.rawBuf.Peek(n)
+		if !errors.Is(err, follow.ErrNoData) {
+			return b, nil // a short or failing input is said by the header's read
+		}
+		if err := follow.Wait(err); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // Close closes the file opened by Open. It does not close the io.Reader
@@ -227,6 +265,9 @@ func (r *Reader) Next(p *Packet) error {
 	}
 	data, err := r.readFrame(p)
 	if err != nil {
+		if errors.Is(err, follow.ErrNoData) {
+			return err // not sticky: the next call reads on from here
+		}
 		r.err = r.end(err)
 		return r.err
 	}
@@ -357,6 +398,9 @@ func (r *Reader) readSoFar() string {
 // readErr turns an error of input.peek or input.skip inside the record that
 // starts at off into an *Error.
 func (r *Reader) readErr(off int64, what string, err error) error {
+	if errors.Is(err, follow.ErrNoData) {
+		return err // a followed capture goes on: nothing is wrong
+	}
 	var se srcError
 	if errors.As(err, &se) {
 		if r.gz != nil && errors.Is(se.err, io.ErrUnexpectedEOF) {

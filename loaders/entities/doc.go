@@ -100,6 +100,18 @@
 // their add events in the log, with groups after the instances that start
 // at the same time.
 //
+// # A log that grows
+//
+// A JSON Lines log being written (by `mimir-tui record`) is followed with
+// a Tail, which returns the events of each line once its newline is
+// written. Rebuilt with Options.Previous, the timeline of the longer log
+// keeps every ID the shorter one gave, so tags already handed out stay
+// valid; an instance the longer log replaced (a pod that turned out to
+// share its address: a host-network group from its start) keeps its ID,
+// marked Superseded and without addresses. Otherwise the rebuilt timeline
+// is the whole build's: the same resolution of every address at every
+// instant.
+//
 // # Services, DNS and infrastructure
 //
 // A pod resolves to a service, in this order:

@@ -108,3 +108,81 @@ func checkTimeline(t *testing.T, tl *Timeline) {
 	tl.Services()
 	tl.Prefixes()
 }
+
+// FuzzTail writes a log in pieces (cut where cuts says) to a Tail, and
+// rebuilds the timeline after each piece as a followed run does: the
+// events and errors are those of parsing the whole log, the rebuilt
+// timelines keep their IDs, and the last resolves as a whole build.
+func FuzzTail(f *testing.F) {
+	f.Add([]byte("{\"ts\": \"2026-01-01T00:00:00Z\", \"op\": \"add\", \"kind\": \"pod\", \"name\": \"a\", \"ip\": \"10.0.0.1\"}\n{\"ts\": \"2026-01-01T00:00:05Z\", \"op\": \"add\", \"kind\": \"pod\", \"name\": \"b\", \"ip\": \"10.0.0.1\"}\n"), uint64(0x1234567))
+	f.Fuzz(func(t *testing.T, data []byte, cuts uint64) {
+		data = append(data, '\n') // a last line without newline is still being written
+		whole, werr := parseJSONL(bytes.NewReader(data), "fuzz.jsonl")
+		var log bytes.Buffer
+		tail := NewTail(&log, "fuzz.jsonl")
+		var events []Event
+		var prev *Timeline
+		var terr error
+		for at := 0; at < len(data) && terr == nil; {
+			n := 1 + int(cuts%61)
+			cuts = cuts/61 + uint64(n)*7919
+			end := min(len(data), at+n)
+			log.Write(data[at:end])
+			at = end
+			var evs []Event
+			if evs, terr = tail.Read(); terr == nil && len(evs) > 0 {
+				events = append(events, evs...)
+				prev = checkGrown(t, events, prev)
+			}
+		}
+		if (werr == nil) != (terr == nil) || (werr != nil && werr.Error() != terr.Error()) {
+			t.Fatalf("whole: %v; in pieces: %v", werr, terr)
+		}
+		if werr != nil {
+			return
+		}
+		if len(events) != len(whole.Events) {
+			t.Fatalf("%d events in pieces, %d whole", len(events), len(whole.Events))
+		}
+		if prev != nil {
+			checkSameResolution(t, prev, mustBuildFuzz(t, whole, nil))
+		}
+	})
+}
+
+// checkGrown rebuilds the timeline of events keeping prev's IDs.
+func checkGrown(t *testing.T, events []Event, prev *Timeline) *Timeline {
+	tl := mustBuildFuzz(t, &Log{Name: "fuzz", Events: events}, prev)
+	if prev != nil {
+		for i := range prev.Instances() {
+			was, now := &prev.Instances()[i], tl.Instance(int32(i))
+			if now == nil || now.Name != was.Name || now.From != was.From || now.Kind != was.Kind {
+				t.Fatalf("ID %d was %s from %d, is %+v", i, was.Name, was.From, now)
+			}
+		}
+	}
+	return tl
+}
+
+func mustBuildFuzz(t *testing.T, l *Log, prev *Timeline) *Timeline {
+	tl, err := Build(l, Options{Start: 1, Previous: prev})
+	if err != nil {
+		t.Fatalf("Build of a parsed log: %v", err)
+	}
+	return tl
+}
+
+// checkSameResolution checks that a rebuilt timeline resolves every
+// address at every instance boundary as a whole build does.
+func checkSameResolution(t *testing.T, grown, whole *Timeline) {
+	for _, in := range whole.Instances() {
+		for _, a := range in.Addrs() {
+			for _, ts := range []int64{in.From, in.To - 1, in.From - 1} {
+				g, w := grown.Lookup(a, ts), whole.Lookup(a, ts)
+				if (g == nil) != (w == nil) || (g != nil && (g.Name != w.Name || g.From != w.From || g.Service != w.Service)) {
+					t.Fatalf("Lookup(%s, %d): grown %+v, whole %+v", a, ts, g, w)
+				}
+			}
+		}
+	}
+}

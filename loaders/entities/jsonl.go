@@ -41,35 +41,57 @@ func parseJSONL(r io.Reader, name string) (*Log, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if line == 1 {
-			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		ev, ok, err := jsonlRecord(sc.Bytes(), line, name)
+		if err != nil {
+			return nil, err
 		}
-		if len(b) == 0 || b[0] == '#' {
+		if !ok {
 			continue
 		}
-		ev, err := jsonlLine(b)
-		if err != nil {
-			var pe *ParseError
-			if errors.As(err, &pe) {
-				pe.Name, pe.Line = name, line
-				return nil, pe
-			}
-			return nil, &ParseError{Name: name, Line: line, Err: err}
-		}
 		if len(log.Events) >= MaxEvents {
-			return nil, &ParseError{Name: name, Line: line, Err: fmt.Errorf("%w: more than %d events", ErrTooLarge, MaxEvents)}
+			return nil, tooManyEvents(name, line)
 		}
-		ev.Line = line
 		log.Events = append(log.Events, ev)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, &ParseError{Name: name, Line: line + 1, Err: fmt.Errorf("%w: line longer than %d KiB; each event must be on one line", ErrTooLarge, MaxLine>>10)}
+			return nil, lineTooLong(name, line+1)
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return log, nil
+}
+
+// jsonlRecord reads line number line (1-based) of the JSON Lines log
+// name: its event, or ok false for a blank or comment line. It is the one
+// reading of a line, whether the log is read whole or followed (Tail).
+func jsonlRecord(b []byte, line int, name string) (ev Event, ok bool, err error) {
+	b = bytes.TrimSpace(b)
+	if line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	if len(b) == 0 || b[0] == '#' {
+		return ev, false, nil
+	}
+	ev, err = jsonlLine(b)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.Name, pe.Line = name, line
+			return ev, false, pe
+		}
+		return ev, false, &ParseError{Name: name, Line: line, Err: err}
+	}
+	ev.Line = line
+	return ev, true, nil
+}
+
+func tooManyEvents(name string, line int) error {
+	return &ParseError{Name: name, Line: line, Err: fmt.Errorf("%w: more than %d events", ErrTooLarge, MaxEvents)}
+}
+
+func lineTooLong(name string, line int) error {
+	return &ParseError{Name: name, Line: line, Err: fmt.Errorf("%w: line longer than %d KiB; each event must be on one line", ErrTooLarge, MaxLine>>10)}
 }
 
 func jsonlLine(b []byte) (Event, error) {

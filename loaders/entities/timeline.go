@@ -27,6 +27,11 @@ type Options struct {
 	// ClusterCIDRs are the cluster's address ranges; empty means infer
 	// them from the log (see the package documentation).
 	ClusterCIDRs []netip.Prefix
+	// Previous, when set, is the timeline of the same log before events
+	// were appended to it (a log followed while it is written): each of
+	// its instances keeps its ID, so tags it gave stay valid, and an
+	// instance the longer log no longer has keeps its place, Superseded.
+	Previous *Timeline
 }
 
 // Instance is one entity over one interval in which it held its
@@ -45,6 +50,12 @@ type Instance struct {
 	// Members are the pods of a host-network group (pods sharing a node
 	// address at the same time), sorted; nil for other instances.
 	Members []string
+	// Superseded marks an instance of an earlier timeline of a growing
+	// log (Options.Previous) that the longer log replaced, such as a pod
+	// that turned out to share its address with others (a host-network
+	// group). It holds no address any more and is kept so that the tags
+	// already given for it still resolve.
+	Superseded bool
 }
 
 // ServiceInfo describes one service: a service object of the log, or a
@@ -293,14 +304,16 @@ func Build(log *Log, opts Options) (*Timeline, error) {
 		}
 		return cmp.Compare(x.inst.Name, y.inst.Name)
 	})
-	if len(all) > math.MaxInt32 {
-		return nil, fmt.Errorf("build entity timeline: %w: more than %d instances", ErrTooLarge, math.MaxInt32)
+	ids, n, err := number(all, opts.Previous)
+	if err != nil {
+		return nil, err
 	}
-	t.inst = make([]Instance, len(all))
+	t.inst = superseded(opts.Previous, n)
 	spansByAddr := make(map[netip.Addr][]span)
-	for id, f := range all {
+	for x, f := range all {
+		id := ids[x]
 		in := f.inst
-		in.ID = int32(id)
+		in.ID = id
 		if in.Kind == Service {
 			in.Service = in.Name
 		} else if in.Members == nil {
@@ -330,6 +343,60 @@ func Build(log *Log, opts Options) (*Timeline, error) {
 		t.prefixes = inferPrefixes(t.inst)
 	}
 	return t, nil
+}
+
+// instKey is what makes an instance the same one in two timelines of a
+// growing log: its entity and its start.
+type instKey struct {
+	kind     Kind
+	ns, name string
+	from     int64
+}
+
+// number gives each of all (in order) its ID: the one it had in prev,
+// else the next one after prev's, in order (without prev: 0, 1, …), and
+// returns how many IDs there are.
+func number(all []*final, prev *Timeline) ([]int32, int, error) {
+	old := make(map[instKey]int32)
+	next := 0
+	if prev != nil {
+		next = len(prev.inst)
+		for i := range prev.inst {
+			in := &prev.inst[i]
+			if !in.Superseded {
+				old[instKey{in.Kind, in.Namespace, in.Name, in.From}] = in.ID
+			}
+		}
+	}
+	if next+len(all) > math.MaxInt32 {
+		return nil, 0, fmt.Errorf("build entity timeline: %w: more than %d instances", ErrTooLarge, math.MaxInt32)
+	}
+	ids := make([]int32, len(all))
+	for i, f := range all {
+		in := &f.inst
+		if id, ok := old[instKey{in.Kind, in.Namespace, in.Name, in.From}]; ok {
+			ids[i] = id
+			delete(old, instKey{in.Kind, in.Namespace, in.Name, in.From})
+			continue
+		}
+		ids[i] = int32(next)
+		next++
+	}
+	return ids, next, nil
+}
+
+// superseded makes the instance table of n IDs: prev's instances in
+// their places, marked Superseded until the build overwrites those that
+// are still there.
+func superseded(prev *Timeline, n int) []Instance {
+	inst := make([]Instance, n)
+	if prev != nil {
+		for i, in := range prev.inst {
+			in.Superseded = true
+			inst[i] = in
+		}
+	}
+	return inst
 }
 
 // extraAddrs returns extra without invalid addresses, ip, or repeats, so
@@ -443,7 +510,7 @@ func serviceInfos(inst []Instance, svcs map[svcKey]*ServiceInfo, order []svcKey)
 	}
 	for i := range inst {
 		in := &inst[i]
-		if in.Kind != Pod {
+		if in.Kind != Pod || in.Superseded {
 			continue
 		}
 		k := sk{in.Namespace, in.Service}

@@ -256,17 +256,29 @@ func (a *Aggregator) newAcc(s *series, idx int64) *acc {
 	return w
 }
 
-// Drain emits the windows that are sealed (their end plus the reorder
-// slack is at or before the latest timestamp seen): for each size in
-// Config.Sizes order, in index order, empty windows included. emit owns
-// the Window it is given.
-func (a *Aggregator) Drain(emit func(size int, w *Window)) {
+// Drain emits the windows the packets have sealed: Seal at the latest
+// timestamp seen.
+func (a *Aggregator) Drain(emit func(size int, w *Window)) { a.Seal(a.maxTs, emit) }
+
+// Seal emits the windows that are sealed at clock (Unix ns): those whose
+// end plus the reorder slack is at or before it, for each size in
+// Config.Sizes order, in index order, empty windows included. It is the
+// one rule of when a window is complete, whether the clock is the latest
+// packet's timestamp (Drain) or the clock of a capture that is followed
+// while it is written and has been quiet (its windows still close on
+// time). Packets that arrive later for a sealed window are Late. emit
+// owns the Window it is given.
+func (a *Aggregator) Seal(clock int64, emit func(size int, w *Window)) {
 	if !a.started || a.done {
 		return
 	}
+	// Beyond MaxSpan no packet is taken, so no window is made either.
+	if limit := a.t0 + int64(a.maxSpan); clock > limit && limit > a.t0 {
+		clock = limit
+	}
 	for i := range a.series {
 		s := &a.series[i]
-		for a.maxTs >= s.sealAt {
+		for clock >= s.sealAt {
 			a.emit(i, s, false, emit)
 		}
 	}

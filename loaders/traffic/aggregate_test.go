@@ -1,8 +1,10 @@
 package traffic_test
 
 import (
+	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -178,6 +180,50 @@ func TestReorderSlack(t *testing.T) {
 		if got := a.Stats().Late[0]; got != tt.late {
 			t.Errorf("slack %v: %d late, want %d", tt.slack, got, tt.late)
 		}
+	}
+}
+
+// TestSealByClock: with no packet after them, windows are sealed once
+// a clock passes their end plus the reorder slack (a followed capture
+// that has gone quiet), not before; a packet that arrives later for a
+// sealed window is late; a clock beyond MaxSpan makes no window past it.
+func TestSealByClock(t *testing.T) {
+	cfg := traffic.Config{Sizes: []time.Duration{10 * time.Second, time.Minute}, ReorderSlack: 5 * time.Second}
+	a := traffic.New(cfg)
+	var got []string
+	emit := func(i int, w *traffic.Window) {
+		got = append(got, fmt.Sprintf("%v#%d:%d", cfg.Sizes[i], w.Index, w.Packets))
+	}
+	a.Add(pkt(0, "10.0.0.1", "10.0.0.2", 100))
+	a.Add(pkt(2*time.Second, "10.0.0.1", "10.0.0.2", 100))
+	for _, step := range []struct {
+		clock time.Duration
+		want  []string
+	}{
+		{14999 * time.Millisecond, nil},         // window 0 ends at 10 s, + 5 s slack
+		{15 * time.Second, []string{"10s#0:2"}}, // sealed at its end plus the slack
+		{34 * time.Second, []string{"10s#1:0"}}, // empty windows too, in order
+		{65 * time.Second, []string{"10s#2:0", "10s#3:0", "10s#4:0", "10s#5:0", "1m0s#0:2"}},
+		{65 * time.Second, nil}, // sealed once
+	} {
+		got = nil
+		a.Seal(t0+int64(step.clock), emit)
+		if !slices.Equal(got, step.want) {
+			t.Errorf("clock +%v: sealed %v, want %v", step.clock, got, step.want)
+		}
+	}
+	a.Add(pkt(59*time.Second, "10.0.0.1", "10.0.0.2", 100))
+	if late := a.Stats().Late; late[0] != 1 || late[1] != 1 {
+		t.Errorf("late %v, want the packet late for both sealed windows", late)
+	}
+	got = nil
+	a.Seal(t0+int64(400*24*time.Hour), func(i int, _ *traffic.Window) {
+		if i == 0 {
+			got = append(got, "")
+		}
+	})
+	if n := len(got); n < 267_000 || n > 268_000 {
+		t.Errorf("a clock a year ahead sealed %d windows, want those of the 31-day span only", n)
 	}
 }
 
