@@ -41,6 +41,10 @@ type Config struct {
 	// changes which intervals are false positives. nil: verdicts are
 	// recorded only.
 	Rescore func(suppress []engine.Suppression) Runner
+	// Follow says the runner follows inputs still being written: the
+	// cursor starts on the newest window and stays there (Nav.Tail), and
+	// the header tells the capture's newest time rather than an ETA.
+	Follow bool
 	// Theme is the starting palette; ThemeSet says the user chose it (else
 	// a light terminal background switches dark to light).
 	Theme    themes.Theme

@@ -25,6 +25,7 @@ type headerPane struct {
 	title  string
 	inputs []string // the input paths, shortened to fit
 	demo   bool
+	follow bool // the run follows inputs still being written
 	width  int
 	bar    progress.Model
 	// clock gives the wall time since the run started and a spinner
@@ -37,7 +38,7 @@ type headerPane struct {
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 func newHeaderPane(sh *shared, cfg Config) *headerPane {
-	h := &headerPane{sh: sh, title: cfg.Title, demo: cfg.Demo, hint: cfg.SettingHint}
+	h := &headerPane{sh: sh, title: cfg.Title, demo: cfg.Demo, follow: cfg.Follow, hint: cfg.SettingHint}
 	for _, p := range cfg.Paths {
 		h.inputs = append(h.inputs, homeRelative(p, cfg.Env("HOME")))
 	}
@@ -179,6 +180,9 @@ func (h *headerPane) progressLine() string {
 		}
 		return line + st.Text.Render(p.Step) + st.Muted.Render(stepETA(p, d.stepSince)) + h.since(sep)
 	}
+	if h.follow && p.Phase != engine.PhaseOpening {
+		return h.followLine(stats, sep)
+	}
 	frac := 0.0
 	if p.TotalBytes > 0 {
 		frac = math.Min(1, float64(p.ReadBytes)/float64(p.TotalBytes))
@@ -195,6 +199,26 @@ func (h *headerPane) progressLine() string {
 	stats = append(stats, eta)
 	return h.spinner() + st.Accent.Render(padRight(phase, 9)) + " " + h.bar.ViewAs(frac) + " " +
 		st.Muted.Render(fmt.Sprintf("%3.0f%%", frac*100)) + sep + st.Text.Render(strings.Join(stats, " · ")) + h.since(sep)
+}
+
+// followLine is a followed run's progress: its inputs have no size to
+// reach, so it tells what was read, how recent the newest scored window
+// is, and whether the cursor follows it.
+func (h *headerPane) followLine(stats []string, sep string) string {
+	st := h.sh.styles
+	p := h.sh.data.progress
+	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+" windows")
+	if sd := h.sh.current(); sd != nil && len(sd.windows) > 0 {
+		if w := sd.windows[len(sd.windows)-1]; w != nil {
+			stats = append(stats, "newest to "+w.End.UTC().Format("15:04:05"))
+		}
+	}
+	tail := "on the newest window"
+	if !h.sh.nav.Tail {
+		tail = "cursor held; " + h.sh.keys.Last.Help().Key + " follows the newest"
+	}
+	return h.spinner() + st.Accent.Render(padRight("following", 9)) + " " +
+		st.Text.Render(strings.Join(stats, " · ")) + sep + st.Muted.Render(tail) + h.since(sep)
 }
 
 // stepETA is " · ETA 12s" for a step that has done part of its work, from

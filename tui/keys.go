@@ -65,7 +65,7 @@ func DefaultKeyMap() KeyMap {
 		PagePrev:  bind([]string{"shift+left", "pgup", "H"}, "⇧←/pgup/H", "back a page (10 chart columns)"),
 		PageNext:  bind([]string{"shift+right", "pgdown", "L"}, "⇧→/pgdn/L", "forward a page (10 chart columns)"),
 		First:     bind([]string{"home", "g"}, "g/home", "first window"),
-		Last:      bind([]string{"end", "G"}, "G/end", "last window"),
+		Last:      bind([]string{"end", "G"}, "G/end", "last window, and follow new ones"),
 		NextAlert: bind([]string{"n"}, "n", "next alert"),
 		PrevAlert: bind([]string{"N"}, "N", "previous alert"),
 		Digits:    bind([]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, "0-9 ⏎", "go to window number"),

@@ -64,6 +64,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.sh = &shared{data: &dataset{}, nav: NewNav(0), styles: NewStyles(cfg.Theme), keys: &m.keys,
 		store: newDetailStore(cfg.TempDir), cache: newDetailCache(), index: newSearchIndex()}
 	m.sh.tl = timeline{dataset: m.sh.data, page: m.page, mark: m.sh.nextMatch}
+	m.sh.nav.Tail = cfg.Follow
 	var verr error
 	capture := ""
 	if cfg.Source != nil {
@@ -290,11 +291,11 @@ func (m *Model) finish(res *engine.Result, err error) {
 	}
 }
 
-// growNav gives every known size a cursor and a threshold slot.
+// growNav gives every known size a cursor and a threshold slot, and
+// moves a tailing cursor to the newest window.
 func (m *Model) growNav() {
-	n := m.sh.data.NumSizes()
-	if len(m.sh.nav.Cursor) < n {
-		m.sh.nav = m.sh.nav.Apply(Op{Action: ActNone}, m.sh.tl)
+	if len(m.sh.nav.Cursor) < m.sh.data.NumSizes() || m.sh.nav.Tail {
+		m.sh.nav = m.sh.nav.Apply(Op{Action: ActGrow}, m.sh.tl)
 	}
 }
 

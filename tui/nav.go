@@ -31,6 +31,7 @@ const (
 	ActThreshReset        // use the model's threshold again
 	ActNextMark           // the next marked window (a search match)
 	ActPrevMark           // the previous marked window
+	ActGrow               // windows arrived: a tailing cursor moves to the newest
 )
 
 // Op is one navigation operation.
@@ -61,6 +62,10 @@ type Nav struct {
 	Cursor    []int     // per size
 	Threshold []float64 // per size; NaN means the model's threshold
 	Digits    string
+	// Tail keeps the cursor on the newest window as windows arrive (a
+	// followed capture, like tail -f): ActLast turns it on, and any move
+	// that leaves the newest window turns it off.
+	Tail bool
 }
 
 // NewNav returns the state at the first window of the first size, with the
@@ -113,6 +118,7 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 	case ActJump:
 		if v, err := strconv.Atoi(n.Digits); err == nil {
 			n.set(tl, v)
+			n.Tail = n.Tail && n.Cursor[n.Size] == tl.Len(n.Size)-1
 		}
 		n.Digits = ""
 	case ActCancel:
@@ -121,9 +127,16 @@ func (n Nav) Apply(op Op, tl Timeline) Nav {
 		n.switchSize(tl)
 	case ActThreshUp, ActThreshDown, ActThreshSet, ActThreshReset:
 		n.threshold(op, tl)
+	case ActGrow:
+		if n.Tail {
+			for s := range n.Cursor {
+				n.Cursor[s] = clampIndex(tl.Len(s)-1, tl.Len(s))
+			}
+		}
 	default:
 		if i, ok := n.target(op, tl); ok {
 			n.set(tl, i)
+			n.Tail = op.Action == ActLast || n.Tail && n.Cursor[n.Size] == tl.Len(n.Size)-1
 		}
 	}
 	return n
@@ -227,6 +240,9 @@ func (n *Nav) switchSize(tl Timeline) {
 	target := int((from + size/2) / ns)
 	if old := n.Cursor[next]; time.Duration(old)*ns < to && from < time.Duration(old+1)*ns {
 		target = old
+	}
+	if n.Tail {
+		target = tl.Len(next) - 1
 	}
 	n.Size = next
 	n.Cursor[next] = clampIndex(target, tl.Len(next))

@@ -199,6 +199,70 @@ func TestNavKeySequences(t *testing.T) {
 	}
 }
 
+// TestNavTail: a followed run's cursor stays on the newest window as
+// windows arrive ("+" below: one more window of each size, ActGrow) until
+// the analyst moves off it, and G brings it back. shopLike has ten 10 s
+// windows (0-9) and two 60 s ones.
+func TestNavTail(t *testing.T) {
+	tests := []struct {
+		name   string
+		tail   bool   // the state starts tailing (Config.Follow)
+		steps  string // key names, and "+" for a window arriving
+		cursor int
+		size   int
+		want   bool // still tailing
+	}{
+		{"not tailing stays put", false, "l + +", 1, 0, false},
+		{"tailing moves to the newest", true, "+", 10, 0, true},
+		{"and keeps moving", true, "+ + +", 12, 0, true},
+		{"a step back holds it", true, "+ h + +", 9, 0, false},
+		{"a step forward at the newest keeps tailing", true, "+ l +", 11, 0, true},
+		{"G follows again", true, "+ h + G +", 12, 0, true},
+		{"G turns tailing on", false, "G + +", 11, 0, true},
+		{"g holds", true, "g +", 0, 0, false},
+		{"a jump to the newest keeps tailing", true, "+ 1 0 enter +", 11, 0, true},
+		{"a jump elsewhere holds", true, "5 enter +", 5, 0, false},
+		{"previous alert holds", true, "+ N +", 9, 0, false},
+		// Windows of every size arrive: the 60 s cursor is on its newest
+		// too, and a switch of size while tailing lands on the newest.
+		{"every size tails", true, "+ w", 2, 1, true},
+		{"size switch while tailing", true, "w + w", 10, 0, true},
+		{"thresholds do not hold it", true, "+ - +", 11, 0, true},
+	}
+	km := DefaultKeyMap()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tl := shopLike()
+			n := NewNav(tl.NumSizes())
+			n.Tail = tc.tail
+			for _, k := range strings.Fields(tc.steps) {
+				var op Op
+				switch k {
+				case "+":
+					for s := range tl.scores {
+						tl.scores[s] = append(tl.scores[s], 0)
+					}
+					op = Op{Action: ActGrow}
+				case "enter":
+					op = Op{Action: ActJump}
+				default:
+					var ok bool
+					if op, ok = km.NavOp(press(k)); !ok {
+						t.Fatalf("key %q is not a navigation key", k)
+					}
+				}
+				n = n.Apply(op, tl)
+			}
+			if got := n.Window(tl); got != tc.cursor || n.Size != tc.size {
+				t.Errorf("cursor = %d of size %d, want %d of size %d", got, n.Size, tc.cursor, tc.size)
+			}
+			if n.Tail != tc.want {
+				t.Errorf("tail = %v, want %v", n.Tail, tc.want)
+			}
+		})
+	}
+}
+
 func TestNavApplyIsPure(t *testing.T) {
 	tl := shopLike()
 	n := NewNav(2)

@@ -79,6 +79,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rescore := feedback(in, opts, ef.model, cfg.VerdictsPath)
 	cfg.Runner = rescore(readFalsePositives(cfg.VerdictsPath))
 	cfg.Rescore = rescore
+	cfg.Follow = opts.Follow
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
 		cfg.Dir = wd

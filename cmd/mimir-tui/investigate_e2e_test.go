@@ -119,7 +119,15 @@ func TestTmuxInvestigation(t *testing.T) {
 	// y copies the filter (the first value offered) through OSC 52.
 	s.keys("y", "1")
 	s.waitFor("copied", 10*time.Second, "⧉ copied Wireshark filter: ip.addr==")
-	filter, err := s.tmux("show-buffer")
+	// The status says copied when the program sends the sequence; tmux
+	// stores it a moment later.
+	var filter string
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if filter, err = s.tmux("show-buffer"); err == nil {
+			break
+		}
+	}
 	if err != nil || !strings.HasPrefix(filter, "ip.addr==10.244.0.9 && ip.addr==203.0.113.10") {
 		t.Fatalf("tmux buffer %q, %v: the copied filter", filter, err)
 	}

@@ -65,27 +65,9 @@ type liveRecord struct {
 // lines.
 func TestFollowLive(t *testing.T) {
 	bin := builtBinary(t)
-	dir := t.TempDir()
-	model := filepath.Join(dir, "model.json")
-	if out, err := exec.Command(bin, "train", "--window", "2s,10s", "--sensitive", "shop-db", "-o", model, benignCapture, benignEntities).CombinedOutput(); err != nil {
-		t.Fatalf("train: %v\n%s", err, out)
-	}
-	scen := filepath.Join("..", "..", "testdata", "scenarios", "direct-exfil")
-	start := time.Now()
-	recs, attackAt := liveCapture(t, scen, start.Add(liveLead))
-	header := pcapHeader(capture.LinkEthernet)
-	capPath, logPath := filepath.Join(dir, "live.pcap"), filepath.Join(dir, "live.jsonl")
-	past, addLine := liveLog(t, scen, recs[0].at, attackAt.Add(-4*time.Second))
-
-	// What happened before the test began is written at once.
-	first := slices.IndexFunc(recs, func(r liveRecord) bool { return r.at.After(start) })
-	cf := create(t, capPath, header)
-	for _, r := range recs[:first] {
-		cf.Write(r.data)
-	}
-	lf := create(t, logPath, past)
-	cmd := exec.Command(bin, "analyze", "--follow", "--model", model, "--window", "2s,10s",
-		"--reorder-slack", liveSlack.String(), "--entities-lag", liveLag.String(), capPath, logPath)
+	live := startLive(t, bin)
+	cmd := exec.Command(bin, "analyze", "--follow", "--model", live.model, "--window", "2s,10s",
+		"--reorder-slack", liveSlack.String(), "--entities-lag", liveLag.String(), live.capPath, live.logPath)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -98,11 +80,7 @@ func TestFollowLive(t *testing.T) {
 	defer cmd.Process.Kill()
 	lines := readLines(stdout)
 
-	// The rest in real time, the new pod's add in its place.
-	stop := attackAt.Add(liveAttack)
-	written := writeLive(cf, lf, recs[first:], stop, addLine)
-	cf.Close()
-	lf.Close()
+	written := live.write()
 
 	// Every 2 s window the attack wrote to must come out; then Ctrl-C.
 	var last time.Time
@@ -116,6 +94,53 @@ func TestFollowLive(t *testing.T) {
 		t.Fatalf("after Ctrl-C: %v, want exit status 130; stderr:\n%s", err, stderr.String())
 	}
 	checkLive(t, got, written)
+}
+
+// liveInputs are a live test's capture and entity log, what happened
+// before the test began already in them, the rest to write in real time.
+type liveInputs struct {
+	model, capPath, logPath string
+	cf, lf                  *os.File
+	rest                    []liveRecord
+	attackAt                time.Time
+	addLine                 []byte
+}
+
+// startLive trains a model of the benign capture and starts the live
+// inputs: the direct-exfil scenario moved so that its attack begins
+// liveLead from now, from the new pod, which the log adds four seconds
+// before.
+func startLive(t *testing.T, bin string) *liveInputs {
+	t.Helper()
+	dir := t.TempDir()
+	l := &liveInputs{model: filepath.Join(dir, "model.json"),
+		capPath: filepath.Join(dir, "live.pcap"), logPath: filepath.Join(dir, "live.jsonl")}
+	if out, err := exec.Command(bin, "train", "--window", "2s,10s", "--sensitive", "shop-db", "-o", l.model, benignCapture, benignEntities).CombinedOutput(); err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	scen := filepath.Join("..", "..", "testdata", "scenarios", "direct-exfil")
+	start := time.Now()
+	recs, attackAt := liveCapture(t, scen, start.Add(liveLead))
+	past, addLine := liveLog(t, scen, recs[0].at, attackAt.Add(-4*time.Second))
+
+	// What happened before the test began is written at once.
+	first := slices.IndexFunc(recs, func(r liveRecord) bool { return r.at.After(start) })
+	l.cf = create(t, l.capPath, pcapHeader(capture.LinkEthernet))
+	for _, r := range recs[:first] {
+		l.cf.Write(r.data)
+	}
+	l.lf = create(t, l.logPath, past)
+	l.rest, l.attackAt, l.addLine = recs[first:], attackAt, addLine
+	return l
+}
+
+// write writes the rest in real time, the new pod's add in its place,
+// until liveAttack after the attack began, and closes the files.
+func (l *liveInputs) write() []liveWrite {
+	written := writeLive(l.cf, l.lf, l.rest, l.attackAt.Add(liveAttack), l.addLine)
+	l.cf.Close()
+	l.lf.Close()
+	return written
 }
 
 // liveCapture reads the scenario's capture and moves it in time so that
