@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/check"
@@ -81,7 +80,7 @@ func openCaptures(ctx context.Context, srcs []Source, opts Options) (*capture.Me
 			r = follow.Open(ctx, rc, follow.Options{Poll: opts.followPoll})
 		}
 		closers = append(closers, r)
-		inputs[i] = capture.Input{Name: src.Name, R: r, Node: src.Node, Offset: clockOffset(srcs, i, opts.Follow)}
+		inputs[i] = capture.Input{Name: src.Name, R: r, Node: src.Node, Offset: src.ClockOffset}
 	}
 	m, err := capture.OpenAll(inputs, captureOptions(opts))
 	if err != nil {
@@ -133,16 +132,6 @@ func followedOffsets(srcs []Source, follow bool) error {
 			strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-// clockOffset is a capture's clock offset as given; with several followed
-// captures, the first one's is 0 unless given (followedOffsets).
-func clockOffset(srcs []Source, i int, follow bool) *time.Duration {
-	if off := srcs[i].ClockOffset; off != nil || !follow || len(srcs) < 2 || i > 0 {
-		return off
-	}
-	zero := time.Duration(0)
-	return &zero
 }
 
 // captureSummaries describes each capture of a merged read.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/mimir-tui/mimir-tui/loaders/follow"
 )
 
 // Node clocks differ by milliseconds, or more without NTP. The same packet
@@ -64,25 +66,35 @@ type Clock struct {
 	// OneWay: the packets in common all went one way, so the offset
 	// includes the transit time (well under a millisecond in a cluster).
 	OneWay bool `json:"one_way,omitempty"`
+	// Measured is, for a given offset that the packets in common with
+	// Against contradict (checkGiven), the offset they measure; 0 else.
+	Measured time.Duration `json:"measured_ns,omitempty"`
 }
 
+// Contradicted reports whether the packets in common contradict a given
+// offset.
+func (c Clock) Contradicted() bool { return c.Source == ClockGiven && c.Against != "" }
+
 // setClocks sets each input's clock: given, or estimated from a prefix of
-// srcs, which it then replaces by readers that read the prefix again.
+// srcs, which it then replaces by readers that read the prefix again. The
+// first input's clock is the reference unless its offset is given, so a
+// given offset is always to the first capture's clock. When every offset
+// is known, finished captures are still matched, to check the given ones
+// (checkGiven); followed captures are not (they have no prefix to read).
 func (m *Merged) setClocks(inputs []Input, srcs []io.Reader) {
-	given := 0
+	known := 0
 	for i, in := range inputs {
-		if in.Offset != nil {
+		switch {
+		case in.Offset != nil:
 			m.ins[i].clock = Clock{Offset: *in.Offset, Source: ClockGiven}
-			given++
+		case i == 0:
+			m.ins[i].clock.Source = ClockReference
+		default:
+			continue
 		}
+		known++
 	}
-	if given == len(inputs) {
-		return
-	}
-	if given == 0 {
-		m.ins[0].clock.Source = ClockReference
-	}
-	if len(inputs) == 1 {
+	if len(inputs) == 1 || known == len(inputs) && anyFollowed(inputs) {
 		return
 	}
 	rws := make([]*rewinder, len(srcs))
@@ -95,7 +107,52 @@ func (m *Merged) setClocks(inputs []Input, srcs []io.Reader) {
 		rw.replay()
 		srcs[i] = rw
 	}
+	m.checkGiven(est)
 	m.solveClocks(est)
+}
+
+// checkGiven compares each given offset with what the packets the input
+// has in common with another known input say (the residual left after the
+// given offsets were applied), and records it when it is off by more than
+// GivenClockTolerance: a wrong offset makes copies of packets seen on two
+// nodes count twice.
+func (m *Merged) checkGiven(mt *matcher) {
+	for j, in := range m.ins {
+		if in.clock.Source != ClockGiven {
+			continue
+		}
+		// Against an earlier input: the first is the reference, and a
+		// disagreement is the later input's to fix.
+		bi, bn := -1, 0
+		for i, other := range m.ins[:j] {
+			if other.clock.Source != "" && mt.count(i, j) > bn {
+				bi, bn = i, mt.count(i, j)
+			}
+		}
+		if bn < MinClockMatches {
+			continue
+		}
+		d, _ := mt.estimate(bi, j)
+		if r := time.Duration(d); r > GivenClockTolerance || r < -GivenClockTolerance {
+			in.clock.Against, in.clock.Matches = m.ins[bi].name, bn
+			in.clock.Measured = in.clock.Offset + r
+		}
+	}
+}
+
+// GivenClockTolerance is how far a given clock offset may be from the one
+// the packets in common measure before it is reported: well above the
+// transit time that a one-way estimate includes, well below the
+// deduplication span.
+const GivenClockTolerance = 2 * time.Millisecond
+
+func anyFollowed(inputs []Input) bool {
+	for _, in := range inputs {
+		if follow.Following(in.R) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchPrefix reads the prefixes, merged with the given offsets applied
@@ -184,6 +241,9 @@ func (c Clock) String() string {
 	case ClockReference:
 		return "reference clock"
 	case ClockGiven:
+		if c.Contradicted() {
+			return fmt.Sprintf("%s (given; the %d packets seen in %s too measure %s)", signed(c.Offset), c.Matches, c.Against, signed(c.Measured))
+		}
 		return signed(c.Offset) + " (given)"
 	case ClockEstimated:
 		way := ""

@@ -100,11 +100,11 @@ func (mt *matcher) most(j int) int {
 	return n
 }
 
-// enough reports whether every input whose offset is to be estimated has
-// enough samples.
+// enough reports whether every input whose offset is to be estimated, or
+// checked, has enough samples.
 func (mt *matcher) enough(ins []*mergeInput) bool {
 	for i, in := range ins {
-		if in.clock.Source == "" && mt.per[i] < enoughMatches {
+		if (in.clock.Source == "" || in.clock.Source == ClockGiven) && mt.per[i] < enoughMatches {
 			return false
 		}
 	}

@@ -115,20 +115,16 @@ func OpenAll(inputs []Input, opts Options) (*Merged, error) {
 
 // followedClocks refuses to estimate clocks from captures that are still
 // being written: the estimate reads a prefix of minutes of each, and a
-// followed capture has no end to it.
+// followed capture has no end to it. The first capture's clock is the
+// reference (setClocks), so every other offset must be given.
 func followedClocks(inputs []Input) error {
-	if len(inputs) < 2 {
+	if len(inputs) < 2 || !anyFollowed(inputs) {
 		return nil
 	}
-	followed, given := false, 0
-	for _, in := range inputs {
-		followed = followed || follow.Following(in.R)
-		if in.Offset != nil {
-			given++
+	for _, in := range inputs[1:] {
+		if in.Offset == nil {
+			return errors.New("clock offsets cannot be estimated between captures that are still being written: give every capture's offset to the first one's clock")
 		}
-	}
-	if followed && given < len(inputs) {
-		return errors.New("clock offsets cannot be estimated between captures that are still being written: give every capture's offset (0 for the first)")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Stats returns the counts of all inputs together. Counts are summed
@@ -126,6 +127,13 @@ func (m *Merged) Warnings() []Warning {
 			out = append(out, Warning{Kind: WarnClock, Count: uint64(in.Clock.Matches), Message: fmt.Sprintf(
 				"%s: its clock offset to the other captures could not be estimated (%d packets in common, %d needed): its timestamps are taken as they are, and copies of its packets in the other captures are recognised only if its clock is off by less than the deduplication span; if its clock is off, give its offset",
 				in.Name, in.Clock.Matches, MinClockMatches)})
+		}
+	}
+	for _, in := range ins {
+		if c := in.Clock; c.Contradicted() {
+			out = append(out, Warning{Kind: WarnClock, Count: uint64(c.Matches), Message: fmt.Sprintf(
+				"%s: its clock offset was given as %s, but the %d packets it has in common with %s measure %s: copies of a packet further apart than the deduplication span count twice; give %s, or leave its offset out to have it estimated",
+				in.Name, signed(c.Offset), c.Matches, c.Against, signed(c.Measured), signed(c.Measured.Round(time.Microsecond)))})
 		}
 	}
 	if d := m.dedup; d != nil && d.Forgotten() > 0 {

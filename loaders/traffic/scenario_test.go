@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,27 +158,63 @@ func TestTwoNodeScenario(t *testing.T) {
 }
 
 // TestTwoNodeScenarioClock: node b's clock is 37.5 ms ahead, more than
-// the deduplication span: taken as it is (offsets of 0 given for both:
-// with one given, the other is estimated against it), the copies of every
-// packet that crosses the nodes are kept twice.
+// the deduplication span. A given offset is to the first capture's clock,
+// which stays the reference when only node b's is given; a given offset
+// that the packets in common contradict is said in a warning, with the
+// offset they measure; and taken wrongly, the copies of every packet that
+// crosses the nodes are kept twice: 10 165 genuine packets
+// (verification.txt), 2 831 + 3 432 from node to node, 118 + 113 to or from
+// outside through node a.
 func TestTwoNodeScenarioClock(t *testing.T) {
-	zero := time.Duration(0)
-	m, err := capture.OpenAll([]capture.Input{{Path: twoNode + "node-a.pcap.gz", Offset: &zero}, {Path: twoNode + "node-b.pcap.gz", Offset: &zero}}, analysis)
-	if err != nil {
-		t.Fatal(err)
+	const genuine, twice = 10165, 10165 + 2831 + 3432 + 118 + 113
+	ms := func(f float64) *time.Duration { d := time.Duration(f * float64(time.Millisecond)); return &d }
+	tests := []struct {
+		name         string
+		a, b         *time.Duration
+		kept         int
+		contradicted bool
+	}{
+		{"both taken as they are", ms(0), ms(0), twice, true},
+		{"node b's given alone, wrong", nil, ms(10), twice, true},
+		{"node b's given alone, right", nil, ms(37.5), genuine, false},
+		{"both given, right", ms(0), ms(37.5), genuine, false},
 	}
-	defer m.Close()
-	got := newTally(0)
-	readEach(t, m, got.add)
-	kept := 0
-	for _, n := range got.keys {
-		kept += n
-	}
-	// 10 165 genuine packets (verification.txt); 2 831 + 3 432 cross
-	// from node to node, 118 + 113 cross to or from outside through
-	// node a: each seen on both nodes.
-	t.Logf("node b's clock not corrected: %d IP packets kept of 10165", kept)
-	if kept != 10165+2831+3432+118+113 {
-		t.Errorf("%d IP packets kept, want every one that crosses the nodes twice: %d", kept, 10165+2831+3432+118+113)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := capture.OpenAll([]capture.Input{{Path: twoNode + "node-a.pcap.gz", Offset: tc.a}, {Path: twoNode + "node-b.pcap.gz", Offset: tc.b}}, analysis)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			got := newTally(0)
+			readEach(t, m, got.add)
+			kept := 0
+			for _, n := range got.keys {
+				kept += n
+			}
+			if kept != tc.kept {
+				t.Errorf("%d IP packets kept, want %d", kept, tc.kept)
+			}
+			a, b := m.Inputs()[0].Clock, m.Inputs()[1].Clock
+			t.Logf("node a %v; node b %v", a, b)
+			if tc.a == nil && a.Source != capture.ClockReference {
+				t.Errorf("node a's clock %v, want the reference", a)
+			}
+			if b.Source != capture.ClockGiven || b.Offset != *tc.b {
+				t.Errorf("node b's clock %v, want %v given", b, *tc.b)
+			}
+			if b.Contradicted() != tc.contradicted {
+				t.Errorf("node b's given offset contradicted: %v, want %v", b.Contradicted(), tc.contradicted)
+			}
+			if d := b.Measured - 37500*time.Microsecond; tc.contradicted && (d < -50*time.Microsecond || d > 50*time.Microsecond) {
+				t.Errorf("the packets in common measure %v, want +37.5ms", b.Measured)
+			}
+			warned := slices.ContainsFunc(m.Warnings(), func(w capture.Warning) bool {
+				return w.Kind == capture.WarnClock && strings.Contains(w.Message, "measure +37.5")
+			})
+			if warned != tc.contradicted {
+				t.Errorf("warned of the given offset: %v, want %v (%v)", warned, tc.contradicted, m.Warnings())
+			}
+		})
 	}
 }
