@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/tui"
 )
 
@@ -36,19 +37,32 @@ func flagAdvice(s engine.Setting) string {
 	return settingFlags[s]
 }
 
-// adviseError turns an engine error that another value of a setting fixes
-// into a usage error naming the flag ("--window: …", exit status 2).
-// Other errors are returned as they are.
+// loaderFlags spells the flag that fixes a loader's error: the loaders
+// name none.
+var loaderFlags = []struct {
+	err  error
+	flag string
+}{
+	{capture.ErrFollowCompressed, "--follow"},
+}
+
+// adviseError turns an engine error that another value of a setting fixes,
+// or a loader error a flag fixes, into a usage error naming the flag
+// ("--window: …", exit status 2). Other errors are returned as they are.
 func adviseError(err error) error {
 	var se *engine.SettingError
-	if !errors.As(err, &se) {
+	if errors.As(err, &se) {
+		if f := flagAdvice(se.Setting); f != "" {
+			return &adviceError{flag: f, err: err}
+		}
 		return err
 	}
-	f := flagAdvice(se.Setting)
-	if f == "" {
-		return err
+	for _, l := range loaderFlags {
+		if errors.Is(err, l.err) {
+			return &adviceError{flag: l.flag, err: err}
+		}
 	}
-	return &adviceError{flag: f, err: err}
+	return err
 }
 
 // adviceError is an engine error with the flag that fixes it.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
 
 // allSettings lists engine/errors.go's settings.
@@ -126,5 +127,21 @@ func TestAnalyzeAdvice(t *testing.T) {
 		if !strings.Contains(stderr.String(), "warning: no service looks like a data store (set with --sensitive)") {
 			t.Errorf("%s: stderr %q", cmd[0], stderr.String())
 		}
+	}
+}
+
+// TestAdviseLoaderError: following a gzip-compressed capture is refused by
+// the loader without naming a flag (capture.ErrFollowCompressed); the
+// command names it, as for the engine's settings, and exits 2. Before,
+// the loader itself said "without --follow" and the exit status was 1.
+func TestAdviseLoaderError(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"analyze", "--follow", benignCapture, benignEntities}, &bytes.Buffer{}, &stderr)
+	if !errors.Is(err, capture.ErrFollowCompressed) || !errors.Is(err, errUsage) || !strings.HasPrefix(err.Error(), "--follow: ") ||
+		strings.Count(err.Error(), "--") != 1 || !strings.Contains(err.Error(), "tcpdump -U -w FILE") {
+		t.Fatalf("analyze --follow on a gzip capture: %v, want a usage error led by --follow, naming no other flag", err)
+	}
+	if code := exitStatus(err, nil, &bytes.Buffer{}); code != 2 {
+		t.Errorf("exit status %d, want 2", code)
 	}
 }
