@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 )
 
@@ -54,16 +56,28 @@ func sampleTemplates(ts []Template, n int) []Template {
 	return out
 }
 
+// minCopyRows is the fewest windows a copy is trained on however many
+// copies there are: enough for the Ide & Kashima pattern of its windows.
+const minCopyRows = 12
+
+// copyRows is how many windows of a size each of n copies is trained on:
+// together at most maxTrainingRows (or minCopyRows each).
+func copyRows(n int) int {
+	return max(minCopyRows, maxTrainingRows/max(n, 1))
+}
+
 // plans lays out the synthetic copies of the baseline span [from, to):
 // every template at every rate, each with its own seeded schedule. When
 // the baseline is long, each copy covers a seeded contiguous segment so
-// the training set stays within maxTrainingRows.
+// the training set stays within maxTrainingRows; a segment spans at least
+// two episodes, and where that is more windows than a copy's share,
+// buildRows trains on a sample of them.
 func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 	s := t.s
 	finest := int64(s.sizes[0])
 	n := len(templates) * len(s.opts.Rates)
 	span := to - from
-	if limit := int64(maxTrainingRows/max(n, 1)) * finest; limit > 0 && span > limit {
+	if limit := int64(copyRows(n)) * finest; span > limit {
 		span = max(limit, int64(s.opts.Episode)*2)
 	}
 	var out []copyPlan
@@ -86,24 +100,14 @@ func (t trainer) plans(templates []Template, from, to int64) []copyPlan {
 }
 
 // buildRows injects every copy into the baseline windows of one size and
-// has input fill each row from its (injected or plain) window. Copies run
-// in parallel, each copy's windows in order: a window's beacons
-// (beacon.go) depend on the copy's windows before it.
-func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, progress func(done, total int),
-	input func(*trainingRow, *featurized)) ([]trainingRow, error) {
-	var rows []trainingRow
-	first := make([]int, len(plans)+1) // rows of copy c: rows[first[c]:first[c+1]]
-	for c, p := range plans {
-		first[c] = len(rows)
-		for i, f := range base {
-			if f.win.start >= p.from && f.win.end <= p.to {
-				rows = append(rows, trainingRow{copy: c, window: i, index: f.win.index})
-			}
-		}
-	}
-	first[len(plans)] = len(rows)
+// has input fill each row (of hostRows: copy c's are rows[first[c]:
+// first[c+1]]) from its (injected or plain) window. Copies run in
+// parallel, each copy's windows in order: a window's beacons (beacon.go)
+// depend on the copy's windows before it.
+func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copyPlan, rows []trainingRow, first []int,
+	progress func(done, total int), input func(*trainingRow, *featurized)) error {
 	var done atomic.Int64
-	err := parallel(ctx, len(plans), t.s.opts.Workers, func(c int) {
+	return parallel(ctx, len(plans), t.s.opts.Workers, func(c int) {
 		bt := newBeaconTracker()
 		for r := first[c]; r < first[c+1] && ctx.Err() == nil; r++ {
 			if n := done.Add(1); n%64 == 0 || int(n) == len(rows) {
@@ -120,5 +124,52 @@ func (t trainer) buildRows(ctx context.Context, base []*featurized, plans []copy
 			input(row, f)
 		}
 	})
-	return rows, err
+}
+
+// hostRows lists, copy by copy, the baseline windows each copy is
+// injected into: those inside its segment, or, where they are more than
+// copyRows, a seeded sample spread evenly over the segment, so the
+// training set stays bounded whatever the window size (a 1 ms window
+// makes 120 000 windows of a two-minute segment). The rows of copy c are
+// rows[first[c]:first[c+1]], in window order.
+func (t trainer) hostRows(base []*featurized, plans []copyPlan) (rows []trainingRow, first []int) {
+	first = make([]int, len(plans)+1)
+	budget := copyRows(len(plans))
+	at := func(x int64) int { // the first window starting at or after x
+		i, _ := slices.BinarySearchFunc(base, x, func(f *featurized, x int64) int { return cmp.Compare(f.win.start, x) })
+		return i
+	}
+	for c, p := range plans {
+		first[c] = len(rows)
+		// The windows inside the segment: base is in time order.
+		lo, hi := at(p.from), at(p.to)
+		for hi > lo && base[hi-1].win.end > p.to {
+			hi--
+		}
+		pick := func(i int) { rows = append(rows, trainingRow{copy: c, window: i, index: base[i].win.index}) }
+		if hi-lo <= budget {
+			for i := lo; i < hi; i++ {
+				pick(i)
+			}
+			continue
+		}
+		rng := rand.New(rand.NewPCG(uint64(t.s.opts.Seed)^0x5a3b1e, uint64(c)))
+		for _, i := range spread(hi-lo, budget, rng) {
+			pick(lo + i)
+		}
+	}
+	first[len(plans)] = len(rows)
+	return rows, first
+}
+
+// spread returns k of the indices [0, n) (k < n), in order, evenly
+// spaced from a seeded offset within the first step.
+func spread(n, k int, rng *rand.Rand) []int {
+	step := float64(n) / float64(k)
+	phase := rng.Float64() * step
+	out := make([]int, k)
+	for j := range out {
+		out[j] = int(phase + float64(j)*step)
+	}
+	return out
 }

@@ -39,7 +39,7 @@ func (x *explainCtx) evidence(p servicePair, reasons []Reason) *Evidence {
 		}
 	}
 	ev.Flows, ev.MoreFlows = firstN(flows, maxEvidenceFlows)
-	ev.Opened, _ = firstN(ev.Opened, maxEvidenceOpened)
+	ev.Opened, ev.MoreOpened = firstN(ev.Opened, maxEvidenceOpened)
 	for _, r := range reasons {
 		switch r.Code {
 		case ReasonDNSTunnel:
@@ -158,14 +158,22 @@ func (x *explainCtx) dnsNames(a string) []DNSName {
 // p.dst, most used first.
 func (x *explainCtx) targets(p servicePair) ([]Target, int) {
 	win := x.f.win
-	var out []Target
+	var ts []winTarget
 	for _, t := range win.targets {
-		if win.nodes[t.u].service != p.src || win.nodes[t.v].service != p.dst {
-			continue
+		if win.nodes[t.u].service == p.src && win.nodes[t.v].service == p.dst {
+			ts = append(ts, t)
 		}
-		out = append(out, Target{Address: netip.AddrPortFrom(t.ip, t.port).String(), Protocol: protocolName(t.proto),
-			Pod: win.nodes[t.v].name, Count: int(t.count)})
 	}
-	slices.SortFunc(out, func(a, b Target) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Address, b.Address)) })
-	return firstN(out, maxEvidenceTargets)
+	// Equal counts in address and port order, by number (:10, :118,
+	// :1001), not as text.
+	slices.SortFunc(ts, func(a, b winTarget) int {
+		return cmp.Or(cmp.Compare(b.count, a.count), a.ip.Compare(b.ip), cmp.Compare(a.port, b.port), cmp.Compare(a.proto, b.proto))
+	})
+	ts, more := firstN(ts, maxEvidenceTargets)
+	out := make([]Target, len(ts))
+	for i, t := range ts {
+		out[i] = Target{Address: netip.AddrPortFrom(t.ip, t.port).String(), Protocol: protocolName(t.proto),
+			Pod: win.nodes[t.v].name, Count: int(t.count)}
+	}
+	return out, more
 }

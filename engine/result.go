@@ -73,8 +73,10 @@ type Evidence struct {
 	// Flows are the edge's flows in both directions, largest first.
 	Flows     []FlowInfo `json:"flows,omitempty"`
 	MoreFlows int        `json:"more_flows,omitempty"` // flows left out
-	// Opened are the connections the source opened along the edge.
-	Opened []FlowInfo `json:"opened,omitempty"`
+	// Opened are the connections the source opened along the edge,
+	// largest first; MoreOpened those left out.
+	Opened     []FlowInfo `json:"opened,omitempty"`
+	MoreOpened int        `json:"more_opened,omitempty"`
 	// DNSNames are the source's longest query names to the cluster DNS.
 	DNSNames []DNSName `json:"dns_names,omitempty"`
 	// Targets are the endpoints the source opened connections to along

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +78,11 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 		return nil, nil, err
 	}
 	defer closeCapture()
-	if err := checkSpan(srcs, opts, first.Timestamp); err != nil {
+	copies := 0
+	if keep { // an evaluation: up to this many synthetic copies
+		copies = maxTemplates * len(opts.Rates)
+	}
+	if err := checkSpan(srcs, opts, first.Timestamp, copies); err != nil {
 		return nil, nil, err
 	}
 	s, log, logWarnings, err := openSession(ctx, in.Entities, opts, first.Timestamp)
@@ -212,10 +218,10 @@ func (g *ingest) run(ctx context.Context) error {
 	return g.p.finish()
 }
 
-// tooMany reports whether the finest windows reach past MaxWindows at
-// timestamp ts.
+// tooMany reports whether the windows of every size reach past
+// MaxWindows at timestamp ts.
 func (g *ingest) tooMany(ts int64) bool {
-	return (ts-g.p.s.t0)/int64(g.p.s.sizes[0]) > MaxWindows
+	return windowCount(g.p.s.sizes, time.Duration(ts-g.p.s.t0)) > MaxWindows
 }
 
 // prescanBelow is the window size under which a capture that can be read
@@ -223,12 +229,19 @@ func (g *ingest) tooMany(ts int64) bool {
 // second or more, a million of them span more than eleven days.
 const prescanBelow = time.Second
 
+// maxScorings bounds the window scorings of an evaluation, which scores
+// every synthetic copy over every window after the baseline: about 30 µs
+// each on two cores (the demo at 100 ms, 190 copies × 1 180 windows, took
+// 7.5 s), so ten million take about five minutes.
+const maxScorings = 10_000_000
+
 // checkSpan refuses, before any analysis, a capture whose span would make
-// more than MaxWindows of the finest windows, when the windows are small
-// enough for that to be likely and the capture can be read twice.
-func checkSpan(srcs []Source, opts Options, t0 int64) error {
+// more windows (of every size) than MaxWindows, or, for an evaluation of
+// up to copies synthetic copies (0 for a run), more scorings than
+// maxScorings, when that is likely and the capture can be read twice.
+func checkSpan(srcs []Source, opts Options, t0 int64, copies int) error {
 	sizes := opts.Sizes
-	if sizes[0] >= prescanBelow || captureBytes(srcs) <= 0 || opts.Follow {
+	if (sizes[0] >= prescanBelow && copies == 0) || captureBytes(srcs) <= 0 || opts.Follow {
 		return nil
 	}
 	rd, first, closeCapture, err := openCaptures(context.Background(), srcs, opts)
@@ -241,18 +254,66 @@ func checkSpan(srcs []Source, opts Options, t0 int64) error {
 	for rd.Next(&pkt) == nil {
 		last = max(last, pkt.Timestamp)
 	}
-	return spanError(sizes[0], time.Duration(last-t0))
+	return spanError(sizes, time.Duration(last-t0), copies)
 }
 
-// spanError is the refusal of windows of size that would cut span into
-// more than MaxWindows, or nil.
-func spanError(size, span time.Duration) error {
-	n := int64(span/size) + 1
-	if n <= MaxWindows {
+// spanError is the refusal of window sizes that would cut span into more
+// windows than MaxWindows or, evaluating copies synthetic copies, into
+// more scorings than maxScorings, or nil. It gives the estimate and the
+// smallest window size that would do.
+func spanError(sizes []time.Duration, span time.Duration, copies int) error {
+	passes, limit := int64(1), int64(MaxWindows)
+	if copies > 0 {
+		passes, limit = int64(1+copies), maxScorings
+	}
+	n := windowCount(sizes, span)
+	if n*passes <= limit {
 		return nil
 	}
-	return settingErr(SettingWindow, "%v windows would cut the capture's %v into about %d windows, more than the %d a run may make: use windows of at least %v",
-		size, span.Round(time.Millisecond), n, MaxWindows, niceDuration(span/MaxWindows))
+	least := leastSize(sizes, span, limit/passes)
+	list := sizeList(sizes)
+	if copies == 0 {
+		return settingErr(SettingWindow, "%s windows would cut the capture's %v into about %d windows, more than the %d a run may make: use windows of at least %v",
+			list, span.Round(time.Millisecond), n, MaxWindows, least)
+	}
+	return settingErr(SettingWindow, "%s windows would cut the capture's %v into about %d windows, and the evaluation scores each once more per synthetic copy (up to %d): "+
+		"about %d scorings, more than the %d it may make: use windows of at least %v",
+		list, span.Round(time.Millisecond), n, copies, n*passes, maxScorings, least)
+}
+
+// windowCount is how many windows of every size cut span.
+func windowCount(sizes []time.Duration, span time.Duration) int64 {
+	var n int64
+	for _, size := range sizes {
+		n += int64(span/size) + 1
+	}
+	return n
+}
+
+// leastSize is the smallest of 1, 2 or 5 times a power of ten that, with
+// every smaller size raised to it, cuts span into at most limit windows.
+func leastSize(sizes []time.Duration, span time.Duration, limit int64) time.Duration {
+	for d := niceDuration(span / time.Duration(max(limit, 1))); ; d = niceDuration(d + 1) {
+		raised := make([]time.Duration, len(sizes))
+		for i, size := range sizes {
+			raised[i] = max(size, d)
+		}
+		if windowCount(slices.Compact(raised), span) <= limit {
+			return d
+		}
+	}
+}
+
+// sizeList names window sizes: "1ms", "1ms and 10s", "1ms, 10s and 1m0s".
+func sizeList(sizes []time.Duration) string {
+	names := make([]string, len(sizes))
+	for i, size := range sizes {
+		names[i] = size.String()
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // tooManyWindows reads the rest of the capture's timestamps to say how
@@ -263,7 +324,7 @@ func (g *ingest) tooManyWindows(ts int64) error {
 	for g.rd.Next(&pkt) == nil {
 		last = max(last, pkt.Timestamp)
 	}
-	return spanError(g.p.s.sizes[0], time.Duration(last-g.p.s.t0))
+	return spanError(g.p.s.sizes, time.Duration(last-g.p.s.t0), 0)
 }
 
 // niceDuration rounds d up to 1, 2 or 5 times a power of ten.

@@ -167,8 +167,9 @@ func (t trainer) trainSize(ctx context.Context, si int, base []*featurized, bf *
 	fineScores []map[int]float64, fineBase map[int]float64, progress stepFunc) (*SizeModel, []float64, error) {
 	s := t.s
 	ins := modelInputs(si > 0)
-	step := fmt.Sprintf("the %v model: injecting %d synthetic attack copies into %d baseline windows", s.sizes[si], len(plans), len(base))
-	rows, err := t.buildRows(ctx, base, plans, func(done, total int) { progress(step, done, total) }, func(row *trainingRow, f *featurized) {
+	rows, first := t.hostRows(base, plans)
+	step := fmt.Sprintf("the %v model: injecting %d synthetic attack copies into %d rows drawn from %d baseline windows", s.sizes[si], len(plans), len(rows), len(base))
+	err := t.buildRows(ctx, base, plans, rows, first, func(done, total int) { progress(step, done, total) }, func(row *trainingRow, f *featurized) {
 		fine := math.NaN()
 		if si > 0 {
 			fine = peakScore(fineScores[row.copy], s.t0, int64(s.sizes[0]), f.win.start, f.win.end)

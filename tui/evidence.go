@@ -25,7 +25,7 @@ func evidenceRows(ev *engine.Evidence, width int, st *Styles) []row {
 		rows = append(rows, flowRows("flows", "both directions, largest first", ev.Flows, ev.MoreFlows, width, st)...)
 	}
 	if len(ev.Opened) > 0 {
-		rows = append(rows, flowRows("connections opened by the source", "along this edge", ev.Opened, 0, width, st)...)
+		rows = append(rows, flowRows("connections opened by the source", "along this edge", ev.Opened, ev.MoreOpened, width, st)...)
 	}
 	if len(ev.DNSNames) > 0 {
 		rows = append(rows, dnsRows(ev.DNSNames, st)...)
@@ -155,7 +155,7 @@ func flowRows(title, about string, flows []engine.FlowInfo, more, width int, st 
 			{"source", src}, {"destination", dst}, {"source IP", f.SrcIP}, {"destination IP", f.DstIP}}})
 	}
 	if more > 0 {
-		rows = append(rows, row{text: st.Muted.Render(fmt.Sprintf("  … %s more (the engine keeps the largest)", plural(more, "flow"))), skip: true})
+		rows = append(rows, row{text: st.Muted.Render(fmt.Sprintf("  … %s (the engine keeps the largest)", plural(more, "more flow"))), skip: true})
 	}
 	return rows
 }

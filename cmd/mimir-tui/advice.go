@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/tui"
 )
 
@@ -36,19 +37,47 @@ func flagAdvice(s engine.Setting) string {
 	return settingFlags[s]
 }
 
-// adviseError turns an engine error that another value of a setting fixes
-// into a usage error naming the flag ("--window: …", exit status 2).
+// loaderFlags spells the flag that fixes a loader's error: the loaders
+// name none. Following is no engine setting, so the loader's sentinel
+// says it.
+var loaderFlags = []struct {
+	err  error
+	flag string
+}{
+	{capture.ErrFollowCompressed, "--follow"},
+}
+
+// adviseError gives an error the flag that governs it, the one rule of
+// every command (analyze, train, evaluate, check, conversations, the
+// explorer):
+//   - an engine error that another value of a setting fixes, or a loader
+//     error a flag fixes, is the command line's: a usage error led by the
+//     flag ("--window: …", exit status 2);
+//   - a capture cut short under --strict is the input's, by the policy the
+//     user chose (exit status 1, README: "the run failed (an unreadable
+//     input …)"), with the warning's advice: "… (set with --strict)".
+//
 // Other errors are returned as they are.
 func adviseError(err error) error {
 	var se *engine.SettingError
-	if !errors.As(err, &se) {
+	isSetting := errors.As(err, &se)
+	switch {
+	case err == nil:
+		return nil
+	case (isSetting && se.Setting == engine.SettingStrict) || errors.Is(err, capture.ErrTruncated):
+		return &inputError{setting: engine.SettingStrict, err: err}
+	case isSetting:
+		if f := flagAdvice(se.Setting); f != "" {
+			return &adviceError{flag: f, err: err}
+		}
 		return err
 	}
-	f := flagAdvice(se.Setting)
-	if f == "" {
-		return err
+	for _, l := range loaderFlags {
+		if errors.Is(err, l.err) {
+			return &adviceError{flag: l.flag, err: err}
+		}
 	}
-	return &adviceError{flag: f, err: err}
+	return err
 }
 
 // adviceError is an engine error with the flag that fixes it.
@@ -61,13 +90,41 @@ func (e *adviceError) Error() string        { return e.flag + ": " + e.err.Error
 func (e *adviceError) Unwrap() error        { return e.err }
 func (e *adviceError) Is(target error) bool { return target == errUsage }
 
-// adviseWarning is a warning's text with the flag that addresses it:
-// "<message> (set with --flag)".
-func adviseWarning(w *engine.Warning) string {
-	if f := flagAdvice(w.Setting); f != "" {
-		return fmt.Sprintf("%s (set with %s)", w.Message, f)
+// inputError is an input's failure under a policy setting, with the
+// setting's flag as a warning gives it.
+type inputError struct {
+	setting engine.Setting
+	err     error
+}
+
+func (e *inputError) Error() string { return settingAdvice(e.err.Error(), e.setting) }
+func (e *inputError) Unwrap() error { return e.err }
+
+// settingAdvice is a message with the flag that changes its setting:
+// "<message> (set with --flag)", the one wording of every command's
+// warnings (the explorer's header says "; set with --flag" through
+// tui.Config.SettingHint).
+func settingAdvice(msg string, s engine.Setting) string {
+	if f := flagAdvice(s); f != "" {
+		return fmt.Sprintf("%s (set with %s)", msg, f)
 	}
-	return w.Message
+	return msg
+}
+
+// adviseWarning is a warning's text with the flag that addresses it.
+func adviseWarning(w *engine.Warning) string { return settingAdvice(w.Message, w.Setting) }
+
+// captureSetting is the setting that governs a capture warning, as the
+// engine gives it (engine/captures.go), for the commands that read
+// captures without the engine (check, conversations).
+func captureSetting(k capture.WarningKind) engine.Setting {
+	switch k {
+	case capture.WarnTruncated:
+		return engine.SettingStrict
+	case capture.WarnClock:
+		return engine.SettingClockOffset
+	}
+	return engine.SettingNone
 }
 
 // adviseRunner gives the explorer's run error the same flag advice as the

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mimir-tui/mimir-tui/engine"
+	"github.com/mimir-tui/mimir-tui/loaders/capture"
 )
 
 // allSettings lists engine/errors.go's settings.
@@ -125,6 +128,64 @@ func TestAnalyzeAdvice(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), "warning: no service looks like a data store (set with --sensitive)") {
 			t.Errorf("%s: stderr %q", cmd[0], stderr.String())
+		}
+	}
+}
+
+// TestAdviseLoaderError: following a gzip-compressed capture is refused by
+// the loader without naming a flag (capture.ErrFollowCompressed); the
+// command names it, as for the engine's settings, and exits 2. Before,
+// the loader itself said "without --follow" and the exit status was 1.
+func TestAdviseLoaderError(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"analyze", "--follow", benignCapture, benignEntities}, &bytes.Buffer{}, &stderr)
+	if !errors.Is(err, capture.ErrFollowCompressed) || !errors.Is(err, errUsage) || !strings.HasPrefix(err.Error(), "--follow: ") ||
+		strings.Count(err.Error(), "--") != 1 || !strings.Contains(err.Error(), "tcpdump -U -w FILE") {
+		t.Fatalf("analyze --follow on a gzip capture: %v, want a usage error led by --follow, naming no other flag", err)
+	}
+	if code := exitStatus(err, nil, &bytes.Buffer{}); code != 2 {
+		t.Errorf("exit status %d, want 2", code)
+	}
+}
+
+// TestTruncatedOneWording: a capture cut short is the same warning in
+// every command, "(set with --strict)" as the explorer's header and every
+// other warning say it (before, check and conversations said "(--strict
+// makes this an error)"); with --strict it is the same error, exit status
+// 1 (an unreadable input, README), in every command (before, analyze,
+// train and evaluate exited 2 as if the command line were wrong).
+func TestTruncatedOneWording(t *testing.T) {
+	b, err := os.ReadFile(shopCapture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := writeTemp(t, "cut.pcapng.gz", b[:len(b)/2])
+	dir := t.TempDir()
+	commands := [][]string{
+		{"analyze", cut, shopEntities},
+		{"check", cut, shopEntities},
+		{"conversations", cut},
+		{"train", "-o", filepath.Join(dir, "m.json"), cut, shopEntities},
+		{"evaluate", "-o", filepath.Join(dir, "e.txt"), cut, shopEntities},
+	}
+	for _, c := range commands[:3] {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), c, &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v", c[0], err)
+		}
+		all := stdout.String() + stderr.String()
+		if !strings.Contains(all, "gzip stream ends early") || !strings.Contains(all, "(set with --strict)") || strings.Contains(all, "makes this an error") {
+			t.Errorf("%s: the cut's warning is not 'set with --strict':\n%s", c[0], all)
+		}
+	}
+	for _, c := range commands {
+		strict := append([]string{c[0], "--strict"}, c[1:]...)
+		err := run(t.Context(), strict, &bytes.Buffer{}, &bytes.Buffer{})
+		if !errors.Is(err, capture.ErrTruncated) || errors.Is(err, errUsage) || !strings.HasSuffix(err.Error(), "were read (set with --strict)") {
+			t.Errorf("%s --strict: %v, want the cut as an input error ending '(set with --strict)'", c[0], err)
+		}
+		if code := exitStatus(err, nil, &bytes.Buffer{}); code != 1 {
+			t.Errorf("%s --strict: exit status %d, want 1", c[0], code)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -84,15 +85,19 @@ func checkFileArgs(cmd, names string, pos []string) error {
 }
 
 // sniffFile classifies a file from its first bytes.
-func sniffFile(path string) fileKind {
+func sniffFile(path string) fileKind { return sniff(fileHead(path)) }
+
+// fileHead is the first sniffSize bytes of a file, nil when it cannot be
+// read.
+func fileHead(path string) []byte {
 	f, err := os.Open(path)
 	if err != nil {
-		return kindUnknown
+		return nil
 	}
 	defer f.Close()
 	head := make([]byte, sniffSize)
 	n, _ := io.ReadFull(f, head)
-	return sniff(head[:n])
+	return head[:n]
 }
 
 // sniff says whether head, the start of a file, is a capture (the capture
@@ -102,19 +107,26 @@ func sniff(head []byte) fileKind {
 	if _, err := capture.NewReader(bytes.NewReader(head), "head"); err == nil {
 		return kindCapture
 	}
+	if _, ok := entityFormat(head); ok {
+		return kindEntities
+	}
+	return kindUnknown
+}
+
+// entityFormat is the format of the entity log that starts with head,
+// gzip-compressed or not, when the entity loader recognises one.
+func entityFormat(head []byte) (entities.Format, bool) {
 	plain := head
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(head))
 		if err != nil {
-			return kindUnknown
+			return "", false
 		}
 		// head is cut short, so the stream ends early: keep what came out.
 		plain, _ = io.ReadAll(io.LimitReader(zr, sniffSize))
 	}
-	if _, err := entities.Detect(plain); err == nil && len(plain) > 0 {
-		return kindEntities
-	}
-	return kindUnknown
+	f, err := entities.Detect(plain)
+	return f, err == nil && len(plain) > 0
 }
 
 // maxDirScan bounds how many entries of a directory dirError looks at, and
@@ -172,5 +184,17 @@ func dirInputs(dir string) (caps, ents []string) {
 			ents = append(ents, p)
 		}
 	}
+	// A pickle log counts from a second 0 that may need an offset; a log
+	// with its own times makes the better example (entities.jsonl, not
+	// cluster_creation_log.pickle, beside the demo's capture).
+	slices.SortStableFunc(ents, func(a, b string) int { return cmp.Compare(pickleLog(a), pickleLog(b)) })
 	return caps, ents
+}
+
+// pickleLog is 1 for a MIMIR pickle entity log, else 0.
+func pickleLog(path string) int {
+	if f, _ := entityFormat(fileHead(path)); f == entities.FormatPickle {
+		return 1
+	}
+	return 0
 }

@@ -121,6 +121,14 @@ func TestDirectoryArg(t *testing.T) {
 			t.Errorf("error %v, want a usage error saying %q", err, want)
 		}
 	}
+	// Beside the demo's capture a JSON Lines log and a pickle: the example
+	// takes the log with its own times (before, the pickle, which sorts
+	// first by name).
+	demo := "../../testdata/shop-demo"
+	err = checkFileArgs("analyze", "CAPTURE ENTITIES", []string{demo, shopEntities})
+	if want := "; e.g. mimir-tui analyze " + filepath.Join(demo, "capture.pcapng.gz") + " " + filepath.Join(demo, "entities.jsonl"); err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("the demo's directory: %v, want it to end %q", err, want)
+	}
 	err = checkFileArgs("check", "CAPTURE ENTITIES", []string{benignCapture, t.TempDir()})
 	if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), "no capture or entity log") {
 		t.Errorf("empty directory: %v", err)

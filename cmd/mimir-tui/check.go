@@ -87,7 +87,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer entR.Close()
 	rep, err := check.Run(ctx, ins, entR, ent.Name, opts)
 	if err != nil {
-		return err
+		return adviseError(err)
 	}
 	return writeCheck(rep, *format, stdout)
 }
@@ -118,10 +118,7 @@ func findingAdvice(f check.Finding) string {
 	if kind, ok := strings.CutPrefix(f.Code, "capture-"); ok {
 		return captureAdvice(capture.Warning{Kind: capture.WarningKind(kind), Message: f.Message})
 	}
-	if f.Setting != "" {
-		return fmt.Sprintf("%s (--%s)", f.Message, f.Setting)
-	}
-	return f.Message
+	return settingAdvice(f.Message, engine.Setting(f.Setting))
 }
 
 // captureFlags are the flags that say where several captures were taken

@@ -59,7 +59,7 @@ func TestCheckVerdict(t *testing.T) {
 	}{
 		{"fits", shopEntities, false, "OK         the inputs look consistent", ""},
 		{"resolves nothing", otherCluster(t), true, "error      the entity log resolves none of the capture's", check.CodeResolvesNothing},
-		{"no overlap", later, true, "do not overlap; are they from the same run? (a relative log can be shifted by an offset) (--entities-offset)", check.CodeNoOverlap},
+		{"no overlap", later, true, "do not overlap; are they from the same run? (a relative log can be shifted by an offset) (set with --entities-offset)", check.CodeNoOverlap},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestCheckTruncated(t *testing.T) {
 	if err := runCheck(context.Background(), []string{cut, shopEntities}, &stdout, &stderr); err != nil {
 		t.Fatalf("check of a cut capture: %v", err)
 	}
-	for _, want := range []string{"  cut      short at decompressed offset ", "warning    " + cut + ": offset ", "gzip stream ends early", "(--strict makes this an error)", "usable     with the warnings above"} {
+	for _, want := range []string{"  cut      short at decompressed offset ", "warning    " + cut + ": offset ", "gzip stream ends early", "(set with --strict)", "usable     with the warnings above"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report %q: want %q", stdout.String(), want)
 		}

@@ -95,7 +95,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	rd, err := capture.OpenAll(ins, capture.Options{Strict: f.strict, Inner: f.inner, Dedup: f.dedup})
 	if err != nil {
-		return err
+		return adviseError(err)
 	}
 	defer rd.Close()
 	out, err := newConvOutput(stdout, f.out, f.force)
@@ -116,7 +116,7 @@ func runConversations(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		if err != nil {
 			out.flushStdout()
-			return err
+			return adviseError(err)
 		}
 		agg.Add(&p)
 		agg.Drain(out.emit)
@@ -228,13 +228,7 @@ func writeWarnings(w io.Writer, rd *capture.Merged, as traffic.Stats) {
 // captureAdvice is a capture warning's message with the flag that
 // changes how it is treated, if one does.
 func captureAdvice(w capture.Warning) string {
-	switch w.Kind {
-	case capture.WarnTruncated:
-		return w.Message + " (--strict makes this an error)"
-	case capture.WarnClock:
-		return w.Message + " (--clock-offset NODE=DURATION)"
-	}
-	return w.Message
+	return settingAdvice(w.Message, captureSetting(w.Kind))
 }
 
 // appendWindowJSON appends one JSON line for w. It is written by hand: the

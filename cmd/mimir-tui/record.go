@@ -93,14 +93,14 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		where = "namespace " + rf.namespace
 	}
 	opts.Ready = func(s record.Stats) {
-		fmt.Fprintf(stderr, "record: recording pods and services in %s of %s to %s (%d lines to catch up); Ctrl-C stops\n", where, host, rf.out, s.Adds+s.Deletes)
+		fmt.Fprintf(stderr, "record: recording pods and services in %s of %s to %s (%s to catch up); Ctrl-C stops\n", where, host, rf.out, countOf(s.Adds+s.Deletes, "line"))
 	}
 	r := record.New(client, w, opts)
 	err = r.Run(ctx)
 	s := r.Stats()
 	err = errors.Join(err, closeLog(err != nil && s == record.Stats{}))
 	if err == nil {
-		fmt.Fprintf(stderr, "record: wrote %d events (%d adds, %d deletes) to %s\n", s.Adds+s.Deletes, s.Adds, s.Deletes, rf.out)
+		fmt.Fprintf(stderr, "record: wrote %s (%s, %s) to %s\n", countOf(s.Adds+s.Deletes, "event"), countOf(s.Adds, "add"), countOf(s.Deletes, "delete"), rf.out)
 	}
 	return err
 }

@@ -114,6 +114,22 @@ func TestRecordCommand(t *testing.T) {
 	}
 }
 
+// TestRecordOneLine: one entity to catch up is "1 line", one event
+// written "1 event (1 add, 0 deletes)" (before: "1 lines", "1 events").
+func TestRecordOneLine(t *testing.T) {
+	client := fakeCluster(t)
+	if err := client.CoreV1().Services("shop").Delete(context.Background(), "shop-db", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "entities.jsonl")
+	got := recordUntilReady(t, "-o", path)
+	want := "record: recording pods and services in all namespaces of https://fake:6443 to " + path + " (1 line to catch up); Ctrl-C stops\n" +
+		"record: wrote 1 event (1 add, 0 deletes) to " + path + "\n"
+	if got != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestRecordRefusesOtherFiles(t *testing.T) {
 	fakeCluster(t)
 	path := filepath.Join(t.TempDir(), "capture.pcap")

@@ -17,6 +17,10 @@ var (
 	// ErrCorrupt: a record header makes no sense, so the records after it
 	// cannot be found.
 	ErrCorrupt = errors.New("corrupt capture")
+	// ErrFollowCompressed: a gzip-compressed capture was to be followed
+	// while it is written, which a gzip stream does not allow. (A front
+	// end says how its user stops following; this package names no flag.)
+	ErrFollowCompressed = errors.New("a gzip-compressed capture cannot be followed while it is written")
 )
 
 // Error is a read error at a position in a capture. Offset counts bytes

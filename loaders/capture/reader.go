@@ -156,7 +156,7 @@ func NewReaderWith(r io.Reader, name string, opts Options) (*Reader, error) {
 	}
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		if follow.Following(r) {
-			return nil, &Error{File: name, Err: fmt.Errorf("%w: the capture is gzip-compressed, and a compressed stream cannot be followed while it is written: capture uncompressed (tcpdump -U -w FILE), or read it without --follow", ErrFormat)}
+			return nil, &Error{File: name, Err: fmt.Errorf("%w: capture uncompressed (tcpdump -U -w FILE), or read the finished capture whole", ErrFollowCompressed)}
 		}
 		gz, err := gzip.NewReader(rd.rawBuf)
 		if err != nil {

@@ -9,15 +9,28 @@ import (
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
 )
 
+// ErrBusy is OpenLog's error when another record is writing the log: two
+// would each append the whole state, every entity added twice.
+var ErrBusy = errors.New("the log is locked")
+
 // OpenLog opens path for appending, creating it if needed, and parses
 // what it already holds: the log to pass as Options.Prior (nil for a new
-// or empty file). It never truncates: a file that is not a JSON Lines
-// entity log, or is gzip-compressed, is refused and left as it was. A
-// last line without its newline gets one, so appended lines stay whole.
+// or empty file). It holds an exclusive lock on the file until it is
+// closed, and refuses a log another record holds (ErrBusy). It never
+// truncates: a file that is not a JSON Lines entity log, or is
+// gzip-compressed, is refused and left as it was. A last line without its
+// newline gets one, so appended lines stay whole.
 func OpenLog(path string) (*os.File, *entities.Log, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the entity log: %w", err)
+	}
+	if err := lockLog(f); err != nil {
+		f.Close()
+		if errors.Is(err, ErrBusy) {
+			return nil, nil, fmt.Errorf("another record is writing %s: %w; stop it first, or record to another file", path, err)
+		}
+		return nil, nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	prior, err := readPrior(f, path)
 	if err != nil {
