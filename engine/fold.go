@@ -104,7 +104,7 @@ func (fo *fold) clone() *fold {
 // baseline: the learned workloads' pairs, the suppressed intervals'
 // novelty and widened feature spreads; its Revision is one more and it
 // lists the suppressions. m itself is not modified.
-func (st *stream) revised(m *Model) (*Model, error) {
+func (st *Stream) revised(m *Model) (*Model, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("revise model: %w", err)
