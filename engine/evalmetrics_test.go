@@ -122,14 +122,7 @@ func TestEvaluateUndefinedHaveReasons(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the evaluation trains a model")
 	}
-	opts := DefaultOptions()
-	opts.Sensitive = []string{"shop-db"}
-	opts.Rates = []float64{1}
-	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
-	ev, _, err := Evaluate(context.Background(), in, opts, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := shopEvaluation(t, nil, 1)
 	b, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +149,21 @@ func TestEvaluateUndefinedHaveReasons(t *testing.T) {
 	if ide.Method != MethodIde || !math.IsNaN(float64(ide.Overall.Threshold)) || !strings.Contains(ide.Overall.Undefined, whyNoIdeThreshold) {
 		t.Errorf("60s %s: threshold %v, undefined %q; want NaN with %q", ide.Method, ide.Overall.Threshold, ide.Overall.Undefined, whyNoIdeThreshold)
 	}
+}
+
+// shopEvaluation evaluates the embedded shop demo (sensitive shop-db, the
+// default 2-minute baseline) against truth, injecting at rates (MB/min).
+func shopEvaluation(t *testing.T, truth []Attack, rates ...float64) *Evaluation {
+	t.Helper()
+	opts := DefaultOptions()
+	opts.Sensitive = []string{"shop-db"}
+	opts.Rates = rates
+	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	ev, _, err := Evaluate(context.Background(), in, opts, truth, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
 
 // walkMetrics calls fn on every JSON object that holds an AUC: a Metrics.

@@ -18,13 +18,7 @@ import (
 // same model, window for window: scores, alerts, contributions, flagged
 // edges and the rest of the result.
 func TestScorerEqualsRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: training the benign model takes seconds")
-	}
-	m, err := trainedOnBenign()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := benignModel(t)
 	for _, name := range []string{"direct-exfil", "new-service"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(scenarios, name)
@@ -68,6 +62,20 @@ func TestScorerEqualsRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// benignModel is the model trained on the benign scenario; it skips
+// under -short.
+func benignModel(t *testing.T) *engine.Model {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: training the benign model takes seconds")
+	}
+	m, err := trainedOnBenign()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // sameValue is reflect.DeepEqual with NaN equal to NaN (an Ide score
@@ -124,13 +132,7 @@ func sameValue(a, b reflect.Value) bool {
 // TestNewScorerRefuses: what the scorer cannot score with is a clear
 // error, a setting error where a setting would fix it.
 func TestNewScorerRefuses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: training the benign model takes seconds")
-	}
-	m, err := trainedOnBenign()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := benignModel(t)
 	log, err := entities.Load(filepath.Join(scenarios, "benign", "entities.jsonl"))
 	if err != nil {
 		t.Fatal(err)

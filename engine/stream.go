@@ -222,18 +222,7 @@ func serviceGraph(f *featurized, bv *baselineView) ([]Edge, bool) {
 			New: isNew, Outside: p.src == Outside || p.dst == Outside})
 	}
 	// Infrastructure stays visible but unscored.
-	infra := make(map[servicePair]*edgeStat)
-	for k, e := range f.win.infraEdges {
-		p := servicePair{f.win.nodes[k.u].service, f.win.nodes[k.v].service}
-		x := infra[p]
-		if x == nil {
-			x = &edgeStat{}
-			infra[p] = x
-		}
-		x.bytes += e.bytes
-		x.packets += e.packets
-	}
-	for p, e := range infra {
+	for p, e := range f.win.collapse(f.win.infraEdges) {
 		out = append(out, Edge{Src: p.src, Dst: p.dst, Bytes: uint64(e.bytes), Packets: uint64(e.packets),
 			Outside: p.src == Outside || p.dst == Outside, Infra: true})
 	}
