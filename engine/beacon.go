@@ -268,18 +268,6 @@ func (b *beaconHit) evidence() *BeaconEvidence {
 	return ev
 }
 
-// clone copies the tracker, for a stream forked to score synthetic
-// variants of the same windows.
-func (bt *beaconTracker) clone() *beaconTracker {
-	c := newBeaconTracker()
-	for d, h := range bt.dests {
-		hc := *h
-		hc.conns = slices.Clone(h.conns)
-		c.dests[d] = &hc
-	}
-	return c
-}
-
 // withBeacons returns f with the tracker's beacons at its end; f itself,
 // which other streams may share, is not modified.
 func (bt *beaconTracker) withBeacons(f *featurized) *featurized {

@@ -84,7 +84,7 @@ func BenchmarkScore(b *testing.B) {
 	sm := &SizeModel{Lasso: &lasso.Model{Coef: coef}, Inputs: inputNames(ins), InputMedians: make([]float64, len(ins))}
 	sc := &Scorer{series: []*seriesScorer{{size: 10 * time.Second, sm: sm, ins: ins, full: bv}},
 		dns: fz.dns, sensitive: fz.sensitive, history: 10}
-	st := sc.newStream()
+	st := sc.NewStream()
 	b.ReportAllocs()
 	for b.Loop() {
 		st.score(0, f)

@@ -9,6 +9,13 @@
 // list of flagged edges. Two baselines are scored side by side: the Ide &
 // Kashima eigenspace score and a service-pair allow-list.
 //
+// Training produces a Model; scoring is a Scorer built from a Model, the
+// entity timeline and the options (NewScorer), immutable, with a Stream
+// per capture holding what a window's score depends on of the windows
+// before. Run's baseline mode trains on the baseline windows and then
+// scores with that model, the path a loaded model takes; Evaluate scores
+// its synthetic copies with the same Scorer.
+//
 // Run streams progress and per-window results through a callback as they are
 // computed, so a user interface can show the first windows while the rest
 // are analysed. Alerts are a comparison of a stored score with a threshold,

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -107,21 +106,6 @@ type baselineView struct {
 	// learned, when set, is what the analysis learned since the baseline
 	// (new workloads in their learning period, learning.go): known too.
 	learned *baselineView
-}
-
-// cloneSets copies the view's sets (not its scaler), for a stream forked
-// with its overlay.
-func (bv *baselineView) cloneSets() *baselineView {
-	if bv == nil {
-		return nil
-	}
-	c := newBaselineView()
-	maps.Copy(c.allow, bv.allow)
-	maps.Copy(c.initiated, bv.initiated)
-	maps.Copy(c.domains, bv.domains)
-	maps.Copy(c.ports, bv.ports)
-	maps.Copy(c.beacons, bv.beacons)
-	return c
 }
 
 // knows reports whether the baseline saw traffic on pair p.

@@ -88,23 +88,11 @@ func (fo *fold) absorb(si int, f *featurized, bv, overlay *baselineView) {
 	}
 }
 
-// clone copies the state, for a stream forked to score synthetic variants.
-func (fo *fold) clone() *fold {
-	if fo == nil {
-		return nil
-	}
-	c := &fold{spans: fo.spans, stats: make([]map[featureKey]keyStat, len(fo.stats))}
-	for i, m := range fo.stats {
-		c.stats[i] = maps.Clone(m)
-	}
-	return c
-}
-
 // Revised is m with what the stream learned and folded taken into its
 // baseline: the learned workloads' pairs, the suppressed intervals'
 // novelty and widened feature spreads; its Revision is one more and it
 // lists the suppressions. m itself is not modified.
-func (st *stream) revised(m *Model) (*Model, error) {
+func (st *Stream) revised(m *Model) (*Model, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("revise model: %w", err)

@@ -271,7 +271,7 @@ func (g *ingest) idle(ctx context.Context, now time.Time) error {
 	}
 	g.sealBy(now)
 	g.progress(PhaseIngesting)
-	if g.p.ctx.Err() != nil {
+	if g.p.stopped() {
 		// The pipeline's context also ends when training failed.
 		return errPipelineStopped
 	}
@@ -299,7 +299,7 @@ func (g *ingest) stop(ctx context.Context, err error) error {
 // sealBy seals the windows that the capture's clock at now has passed,
 // as far as the entity log is complete.
 func (g *ingest) sealBy(now time.Time) {
-	clock := sealClock(captureClock(g.fw.lastTS, g.fw.readAt, now), g.log.through(), g.p.s.opts.reorderSlack())
+	clock := sealClock(captureClock(g.fw.lastTS, g.fw.readAt, now), g.log.through(), g.s.opts.reorderSlack())
 	g.agg.Seal(clock, g.p.window)
 }
 
@@ -334,7 +334,7 @@ func (g *ingest) pollLog() error {
 		return err
 	}
 	if changed {
-		g.p.tl = g.log.tl
+		g.p.resolveWith(g.log.tl)
 	}
 	if w, ok := g.log.lateWarning(); ok {
 		g.warn(w)

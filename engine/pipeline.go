@@ -40,11 +40,12 @@ type pipeline struct {
 
 	began   time.Time
 	scorer  *Scorer
-	stream  *stream
+	stream  *Stream
 	trained *trained // in baseline mode, once trained
 	results [][]WindowResult
 
-	// keep retains every featurised window (for evaluation) in kept.
+	// keep retains every featurised window in kept, for the analysis a
+	// run returns (the evaluation scores copies of them).
 	keep bool
 	kept [][]*featurized
 
@@ -62,6 +63,42 @@ type pipeline struct {
 
 	mu                 sync.Mutex
 	nSealed, nAnalysed int
+}
+
+// sink is what the reader of a capture needs of the pipeline: it takes
+// the sealed windows and says how far the analysis got. The reader holds
+// this, not the pipeline.
+type sink interface {
+	// window takes a window the aggregator sealed (traffic.Aggregator's
+	// callback); readTo and resolveWith say, before, the latest packet
+	// timestamp read and the entity timeline to resolve with.
+	window(size int, w *traffic.Window)
+	readTo(ts int64)
+	resolveWith(tl *entities.Timeline)
+	sealed() int
+	analysed() int
+	// stopped reports whether the analysis stopped (cancelled, or
+	// training failed); abort stops it, finish waits for the last window.
+	stopped() bool
+	abort() error
+	finish() error
+	// judge is whether the entity log fits the capture, as warnings.
+	judge(st capture.Stats) []Warning
+}
+
+// analysis is what a run leaves beside its Result: the session (its
+// inputs), what training produced (nil with a given model) and, when the
+// run was asked to keep them, every featurised window per size in index
+// order.
+type analysis struct {
+	s       *session
+	trained *trained
+	windows [][]*featurized
+}
+
+// analysis is what the run of p leaves beside its Result.
+func (p *pipeline) analysis() *analysis {
+	return &analysis{s: p.s, trained: p.trained, windows: p.kept}
 }
 
 func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pipeline {
@@ -90,17 +127,20 @@ func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pip
 }
 
 // useModel makes m the model the windows are scored with, seeing the
-// entities of s; fo holds the out-of-fold views of its baseline windows
-// when it was trained here.
-func (p *pipeline) useModel(s *session, m *Model, fo *folds, source string) error {
-	sc, err := newScorer(m, s, fo)
+// entity timeline tl (the session's, or a later one of a followed log);
+// fo holds the out-of-fold views of its baseline windows when it was
+// trained here. A loaded model and one trained here take the same path.
+func (p *pipeline) useModel(tl *entities.Timeline, m *Model, fo *folds, source string) error {
+	sc, err := newScorer(m, p.s.tl, p.s.t0, p.s.opts, fo)
 	if err != nil {
 		return err
 	}
-	p.scorer, p.stream = sc, sc.newStream()
-	p.stream.alertsOnly = p.s.opts.Streaming && !p.s.opts.ExplainAll
+	if tl != p.s.tl {
+		sc = sc.withEntities(tl)
+	}
+	p.scorer, p.stream = sc, sc.NewStream()
 	p.res.Model, p.res.Source = m, source
-	p.em.send(&ModelReady{Series: sc.info(), Source: source})
+	p.em.send(&ModelReady{Series: sc.Series(), Source: source})
 	return nil
 }
 
@@ -131,6 +171,11 @@ func (p *pipeline) window(size int, w *traffic.Window) {
 
 func (p *pipeline) sealed() int   { p.mu.Lock(); defer p.mu.Unlock(); return p.nSealed }
 func (p *pipeline) analysed() int { p.mu.Lock(); defer p.mu.Unlock(); return p.nAnalysed }
+
+// readTo and resolveWith run on the reading goroutine, like window.
+func (p *pipeline) readTo(ts int64)                   { p.lastTS = ts }
+func (p *pipeline) resolveWith(tl *entities.Timeline) { p.tl = tl }
+func (p *pipeline) stopped() bool                     { return p.ctx.Err() != nil }
 
 // judge is loaders/check's judgement of whether the entity log fits the
 // capture, as warnings: an error-level finding is severe.
@@ -220,21 +265,13 @@ func (p *pipeline) score() error {
 	return nil
 }
 
-func inputInfos(ins []input) []FeatureInfo {
-	out := make([]FeatureInfo, len(ins))
-	for i, in := range ins {
-		out[i] = in.info
-	}
-	return out
-}
-
 // scoreSlot scores one window and sends it; the result keeps it unless
 // the run streams.
 func (p *pipeline) scoreSlot(sl *slot) {
 	if sl.tl != p.scoredWith {
 		// The followed entity log grew: score with what it says now.
 		p.scoredWith = sl.tl
-		p.scorer = p.scorer.withEntities(sl.tl, p.s.at(sl.tl).services)
+		p.scorer = p.scorer.withEntities(sl.tl)
 		p.stream.retarget(p.scorer)
 	}
 	r := p.stream.score(sl.size, sl.f)
@@ -332,7 +369,7 @@ func (p *pipeline) train(pending []*slot) error {
 	if b := p.s.opts.Baseline; b.kind == baselineShare {
 		source = fmt.Sprintf("baseline %s (%v)", b, time.Duration(end-p.s.t0))
 	}
-	if err := p.useModel(s, tr.model, tr.folds, source); err != nil {
+	if err := p.useModel(s.tl, tr.model, tr.folds, source); err != nil {
 		return err
 	}
 	for _, sl := range pending {

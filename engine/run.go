@@ -59,9 +59,9 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(Event)) (*Resul
 	return res, err
 }
 
-// run is Run; with keep the pipeline also retains every featurised window
-// (for the evaluation experiment).
-func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bool) (*Result, *pipeline, error) {
+// run is Run, and also returns what the run leaves beside its Result;
+// with keep, that holds every featurised window (for the evaluation).
+func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bool) (*Result, *analysis, error) {
 	if err := opts.normalize(); err != nil {
 		return nil, nil, err
 	}
@@ -112,12 +112,12 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	p := newPipeline(ctx, s, em, res)
 	p.keep = keep
 	if m := opts.Baseline.Model(); m != nil {
-		if err := p.useModel(s, m, nil, "model"); err != nil {
+		if err := p.useModel(s.tl, m, nil, "model"); err != nil {
 			p.abort()
 			return nil, nil, err
 		}
 	}
-	in2 := ingest{rd: rd, first: first, p: p, em: em, began: began, total: total, log: log, warn: warn}
+	in2 := ingest{rd: rd, first: first, p: p, s: s, em: em, began: began, total: total, log: log, warn: warn}
 	if opts.Follow {
 		in2.fw = &followed{clock: opts.clock, poll: opts.followPoll, lastTS: first.Timestamp, readAt: opts.clock()}
 	}
@@ -130,7 +130,7 @@ func run(ctx context.Context, in Inputs, opts Options, emit func(Event), keep bo
 	in2.progress(PhaseDone)
 	res.Inputs.Capture = captureSummary(captureNames(srcs), rd.Stats())
 	res.Inputs.Captures = captureSummaries(rd)
-	return res, p, nil
+	return res, p.analysis(), nil
 }
 
 // openSession reads the entity log and prepares the session.
@@ -147,11 +147,12 @@ func openSession(ctx context.Context, src Source, opts Options, t0 int64) (*sess
 	return s, log, warns, nil
 }
 
-// ingest reads the capture into the pipeline.
+// ingest reads the capture into the pipeline (its sink).
 type ingest struct {
 	rd             *capture.Merged
 	first          capture.Packet
-	p              *pipeline
+	p              sink
+	s              *session
 	em             *emitter
 	agg            *traffic.Aggregator
 	log            *entityLog
@@ -171,7 +172,7 @@ func (g *ingest) progress(phase Phase) {
 // run reads every packet, seals windows into the pipeline and waits for
 // the last one to be scored.
 func (g *ingest) run(ctx context.Context) error {
-	s := g.p.s
+	s := g.s
 	g.agg = traffic.New(traffic.Config{Sizes: s.sizes, Tagger: g.log, Details: true, ReorderSlack: s.opts.ReorderSlack})
 	pkt := g.first
 	g.lastTS = s.t0
@@ -190,9 +191,9 @@ func (g *ingest) run(ctx context.Context) error {
 		g.packets++
 		g.bytes += uint64(pkt.WireLen)
 		g.lastTS = max(g.lastTS, pkt.Timestamp)
-		g.p.lastTS = g.lastTS
+		g.p.readTo(g.lastTS)
 		if g.packets&1023 == 0 {
-			if g.p.ctx.Err() != nil {
+			if g.p.stopped() {
 				return g.stop(ctx, errPipelineStopped)
 			}
 			g.agg.Drain(g.p.window)
@@ -221,7 +222,7 @@ func (g *ingest) run(ctx context.Context) error {
 // tooMany reports whether the windows of every size reach past
 // MaxWindows at timestamp ts.
 func (g *ingest) tooMany(ts int64) bool {
-	return windowCount(g.p.s.sizes, time.Duration(ts-g.p.s.t0)) > MaxWindows
+	return windowCount(g.s.sizes, time.Duration(ts-g.s.t0)) > MaxWindows
 }
 
 // prescanBelow is the window size under which a capture that can be read
@@ -324,7 +325,7 @@ func (g *ingest) tooManyWindows(ts int64) error {
 	for g.rd.Next(&pkt) == nil {
 		last = max(last, pkt.Timestamp)
 	}
-	return spanError(g.p.s.sizes, time.Duration(last-g.p.s.t0), 0)
+	return spanError(g.s.sizes, time.Duration(last-g.s.t0), 0)
 }
 
 // niceDuration rounds d up to 1, 2 or 5 times a power of ten.

@@ -2,29 +2,35 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
-	"github.com/mimir-tui/mimir-tui/engine/graph"
 	"github.com/mimir-tui/mimir-tui/engine/stats"
 	"github.com/mimir-tui/mimir-tui/loaders/entities"
+	"github.com/mimir-tui/mimir-tui/loaders/traffic"
 )
 
-// Scorer scores the windows of a capture with a trained model. It holds
-// the model's view of the baseline per window size and, when the model was
-// trained on this capture's own start, the out-of-fold views its baseline
-// windows are scored with. It is immutable; the state of scoring a
-// sequence of windows is a stream's.
+// Scorer scores the windows of a capture with a trained model: built from
+// the Model, the entity timeline the windows are resolved against and the
+// options, whether the model was loaded or trained on the capture's own
+// start (Run's baseline mode trains, then scores with a Scorer the same
+// way). It is immutable and safe for concurrent use; the state of
+// scoring a sequence of windows is a Stream's.
 type Scorer struct {
-	model     *Model
-	series    []*seriesScorer
-	folds     *folds
-	dns       map[string]bool
+	model  *Model
+	series []*seriesScorer
+	// folds, when the model was trained on this capture's own start,
+	// holds the out-of-fold views its baseline windows are scored with.
+	folds *folds
+	tl    *entities.Timeline
+	res   *resolver
+	fz    *featurizer
+	dns   map[string]bool
+	// sensitive is the featurizer's set of sensitive services.
 	sensitive map[string]bool
-	t0        int64
+	t0        int64 // the capture's first packet, where windows are anchored
+	sizes     []time.Duration
 	history   int // Ide & Kashima W
 	// thresholds are in force per size: given, set by a false-alarm rate,
 	// or the model's; basis says which.
@@ -35,8 +41,13 @@ type Scorer struct {
 	workloads map[string]int64
 	learn     time.Duration
 	// suppress are the intervals judged false positives (fold.go).
-	suppress []Suppression
-	churn    []Change // the application's changes, in time order
+	suppress     []Suppression
+	churn        []Change // the application's changes, in time order
+	includeInfra bool
+	reorderSlack time.Duration
+	// alertsOnly: a stream explains only the windows that alert (a
+	// streamed run that does not explain every window).
+	alertsOnly bool
 }
 
 // seriesScorer is the scoring of one window size.
@@ -47,51 +58,94 @@ type seriesScorer struct {
 	full *baselineView
 }
 
-// newScorer prepares scoring with m for the session's window sizes; fo,
-// when not nil, holds the out-of-fold views of the baseline windows.
-func newScorer(m *Model, s *session, fo *folds) (*Scorer, error) {
-	sc := &Scorer{model: m, folds: fo, dns: s.dns, sensitive: s.fz.sensitive, t0: s.t0,
-		history: s.opts.IdeHistory, learn: s.opts.learning(), suppress: s.opts.Suppress}
+// NewScorer prepares the scoring of a capture's windows with the trained
+// model m. tl is the entity timeline the windows are resolved against and
+// start the capture's first packet, where its windows are anchored. Of
+// opts it takes the window sizes (default: the model's), the threshold or
+// false-alarm rate, the learning period, the false-positive verdicts, the
+// Ide & Kashima history, whether infrastructure is scored, the reorder
+// slack and, for a streamed run, whether only alerts are explained;
+// opts.Baseline is the model's. Errors are *SettingError when a setting
+// does not fit the model.
+func NewScorer(m *Model, tl *entities.Timeline, start time.Time, opts Options) (*Scorer, error) {
+	if m == nil {
+		return nil, settingErr(SettingModel, "no model given")
+	}
+	if tl == nil {
+		return nil, fmt.Errorf("no entity timeline given: build one with entities.Build from the capture's entity log")
+	}
+	opts.Baseline = BaselineModel(m)
+	if err := opts.normalize(); err != nil {
+		return nil, err
+	}
+	return newScorer(m, tl, start.UnixNano(), opts, nil)
+}
+
+// newScorer is NewScorer with normalised options; fo, when not nil,
+// holds the out-of-fold views of the baseline windows the model was
+// trained on (a run's baseline mode).
+func newScorer(m *Model, tl *entities.Timeline, t0 int64, opts Options, fo *folds) (*Scorer, error) {
+	dns := make(map[string]bool)
+	scoredServices(tl, opts.IncludeInfra, dns)
+	for _, d := range m.DNSServices {
+		dns[d] = true
+	}
+	fz := newFeaturizer(m.Services, m.Sensitive, dns)
+	sc := &Scorer{model: m, folds: fo, fz: fz, dns: dns, sensitive: fz.sensitive, t0: t0, sizes: slices.Clone(opts.Sizes),
+		history: opts.IdeHistory, learn: opts.learning(), suppress: opts.Suppress, includeInfra: opts.IncludeInfra,
+		reorderSlack: opts.ReorderSlack, alertsOnly: opts.Streaming && !opts.ExplainAll}
 	full, err := modelView(m)
 	if err != nil {
 		return nil, err
 	}
-	for si, size := range s.sizes {
-		sm := m.sizeModel(size)
-		if sm == nil {
-			return nil, settingErr(SettingWindow, "the model has no %v window size (it has %s): use its sizes or retrain", size, m.sizeList())
+	for si, size := range sc.sizes {
+		ss, err := newSeriesScorer(m, size, si, full)
+		if err != nil {
+			return nil, err
 		}
-		ins := modelInputs(si > 0)
-		if !slices.Equal(inputNames(ins), sm.Inputs) {
-			return nil, settingErr(SettingWindow, "the %v model's inputs do not match this build's (or the model's finest size is not the finest here): retrain it with this build and the same window sizes", size)
-		}
-		v := *full
-		v.scaler = &scaler{stats: make(map[featureKey]keyStat, len(sm.Baseline))}
-		for _, st := range sm.Baseline {
-			k, err := parseFeatureKey(st.Family, st.A, st.B)
-			if err != nil {
-				return nil, fmt.Errorf("model: %w; retrain it", err)
-			}
-			v.scaler.stats[k] = keyStat{median: st.Median, iqr: st.IQR}
-		}
-		sc.series = append(sc.series, &seriesScorer{size: size, sm: sm, ins: ins, full: &v})
-		th, basis, err := thresholdInForce(sm, s.opts, len(s.sizes))
+		sc.series = append(sc.series, ss)
+		th, basis, err := thresholdInForce(ss.sm, opts, len(sc.sizes))
 		if err != nil {
 			return nil, err
 		}
 		sc.thresholds, sc.basis = append(sc.thresholds, th), append(sc.basis, basis)
 	}
-	sc.setEntities(s.tl, s.services)
+	sc.setEntities(tl)
 	return sc, nil
 }
 
+// newSeriesScorer prepares the scoring of size (index si) with m's model
+// of it, seeing the baseline full and the size's statistics.
+func newSeriesScorer(m *Model, size time.Duration, si int, full *baselineView) (*seriesScorer, error) {
+	sm := m.sizeModel(size)
+	if sm == nil {
+		return nil, settingErr(SettingWindow, "the model has no %v window size (it has %s): use its sizes or retrain", size, m.sizeList())
+	}
+	ins := modelInputs(si > 0)
+	if !slices.Equal(inputNames(ins), sm.Inputs) {
+		return nil, settingErr(SettingWindow, "the %v model's inputs do not match this build's (or the model's finest size is not the finest here): retrain it with this build and the same window sizes", size)
+	}
+	v := *full
+	v.scaler = &scaler{stats: make(map[featureKey]keyStat, len(sm.Baseline))}
+	for _, st := range sm.Baseline {
+		k, err := parseFeatureKey(st.Family, st.A, st.B)
+		if err != nil {
+			return nil, fmt.Errorf("model: %w; retrain it", err)
+		}
+		v.scaler.stats[k] = keyStat{median: st.Median, iqr: st.IQR}
+	}
+	return &seriesScorer{size: size, sm: sm, ins: ins, full: &v}, nil
+}
+
 // setEntities takes what scoring needs of the entity timeline: the
-// application's changes, the workloads that appear during the analysis
-// (learning.go) among the scored services, and the services the model
-// knew less those workloads: a workload the baseline never saw has no
-// statistics, so its keyed features are not scored, as with a model that
-// never knew it.
-func (sc *Scorer) setEntities(tl *entities.Timeline, services []string) {
+// resolver of the windows' addresses, the application's changes, the
+// workloads that appear during the analysis (learning.go) among the
+// scored services, and the services the model knew less those
+// workloads: a workload the baseline never saw has no statistics, so its
+// keyed features are not scored, as with a model that never knew it.
+func (sc *Scorer) setEntities(tl *entities.Timeline) {
+	services, _ := scoredServices(tl, sc.includeInfra, make(map[string]bool))
+	sc.tl, sc.res = tl, &resolver{tl: tl, includeInfra: sc.includeInfra}
 	sc.churn = churnOf(tl)
 	sc.workloads = newWorkloads(tl, services, sc.model, sc.t0)
 	known := knownServices(sc.model.Services)
@@ -104,9 +158,10 @@ func (sc *Scorer) setEntities(tl *entities.Timeline, services []string) {
 }
 
 // withEntities is sc seeing tl, a later timeline of a followed entity
-// log (whose scored services are services): a copy, so that a window
-// scored before keeps what it was scored with.
-func (sc *Scorer) withEntities(tl *entities.Timeline, services []string) *Scorer {
+// log: a copy, so that a window scored before keeps what it was scored
+// with. The DNS services and the window features stay those of the
+// start, which the windows already featurised were made with.
+func (sc *Scorer) withEntities(tl *entities.Timeline) *Scorer {
 	c := *sc
 	c.series = make([]*seriesScorer, len(sc.series))
 	for i, ss := range sc.series {
@@ -115,8 +170,43 @@ func (sc *Scorer) withEntities(tl *entities.Timeline, services []string) *Scorer
 		cs.full = &view
 		c.series[i] = &cs
 	}
-	c.setEntities(tl, services)
+	c.setEntities(tl)
 	return &c
+}
+
+// Sizes are the window sizes the scorer scores, finest first; a window's
+// size index is its position here.
+func (sc *Scorer) Sizes() []time.Duration { return slices.Clone(sc.sizes) }
+
+// Aggregator is the traffic aggregator whose windows the scorer takes:
+// its window sizes, packets tagged with its entity timeline, with the
+// details (connections, DNS, flows) the features need.
+func (sc *Scorer) Aggregator() *traffic.Aggregator {
+	return traffic.New(traffic.Config{Sizes: sc.Sizes(), Tagger: sc.tl, Details: true, ReorderSlack: sc.reorderSlack})
+}
+
+// Featurized is a window of traffic resolved to the entities of its time,
+// with the features that depend on it alone: what a Stream scores.
+type Featurized struct {
+	size int
+	f    *featurized
+}
+
+// Featurize resolves w, a window of size index size sealed by the
+// scorer's Aggregator, and computes the features that depend on it alone.
+// last is the timestamp (Unix ns) of the latest packet read when w was
+// sealed: it bounds how much of a partial window the capture covers. It
+// is safe for concurrent use, so windows can be featurised in parallel
+// and scored in order.
+func (sc *Scorer) Featurize(size int, w *traffic.Window, last int64) *Featurized {
+	return &Featurized{size: size, f: sc.fz.featurize(sc.res.newWindow(w, last))}
+}
+
+// inBaseline reports whether window index i of size si is one the model
+// was trained on here (scored out of fold).
+func (sc *Scorer) inBaseline(si, i int) bool {
+	_, ok := sc.folds.view(si, i)
+	return ok
 }
 
 // thresholdInForce is a size's threshold: the one given, the one for the
@@ -209,21 +299,17 @@ func (m *Model) sizeList() string {
 }
 
 // Threshold is the alert threshold in force for size index si: the one
-// given, or the trained one.
+// given, set by a false-alarm rate, or the model's.
 func (sc *Scorer) Threshold(si int) float64 {
 	return sc.thresholds[si]
 }
 
-// info describes the series for a user interface.
-func (sc *Scorer) info() []SeriesInfo {
+// Series describes the scored series, finest first, for a user interface.
+func (sc *Scorer) Series() []SeriesInfo {
 	var out []SeriesInfo
 	for si, ss := range sc.series {
-		infos := make([]FeatureInfo, len(ss.ins))
-		for j, in := range ss.ins {
-			infos[j] = in.info
-		}
 		out = append(out, SeriesInfo{
-			Size: ss.size, Features: infos, Threshold: sc.Threshold(si), ThresholdTrained: ss.sm.Threshold,
+			Size: ss.size, Features: inputInfos(ss.ins), Threshold: sc.Threshold(si), ThresholdTrained: ss.sm.Threshold,
 			ThresholdBasis: sc.basis[si], F1Threshold: ss.sm.F1Threshold, BenignTail: ss.sm.BenignTail,
 			BaselineWindows: ss.sm.BaselineWindows, Medians: slices.Clone(ss.sm.InputMedians),
 		})
@@ -231,231 +317,10 @@ func (sc *Scorer) info() []SeriesInfo {
 	return out
 }
 
-// stream scores the windows of one capture in order: per size in index
-// order, a coarse window after the finest windows inside it.
-type stream struct {
-	sc   *Scorer
-	hist [][][]float64   // per size: activity vectors of the last windows
-	fine map[int]float64 // the finest series' scores by window index
-	// lean scores only: no explanation, evidence, churn or pivots (the
-	// evaluation's thousands of synthetic windows need their scores).
-	lean bool
-	// alertsOnly explains only the windows that alert at the threshold in
-	// force: a streamed run's threshold does not move, and its output
-	// lists flagged edges for alerts alone.
-	alertsOnly bool
-	// learn holds the new workloads' learning; nil when there are none.
-	learn *learning
-	// fold holds the false-positive verdicts' widened statistics; nil
-	// without verdicts.
-	fold *fold
-	// overlay is what the stream added to the baseline (learned pairs,
-	// folded novelty); nil until it adds something.
-	overlay *baselineView
-	// beacons follows the connections to outside across the finest
-	// windows (the only ones with flows).
-	beacons *beaconTracker
-}
-
-func (sc *Scorer) newStream() *stream {
-	return &stream{sc: sc, hist: make([][][]float64, len(sc.series)), fine: make(map[int]float64),
-		learn: newLearning(sc.workloads, sc.learn, sc.sensitive), beacons: newBeaconTracker(),
-		fold: newFold(sc.suppress, len(sc.series))}
-}
-
-// retarget makes the stream score with sc from now on (the same model
-// seeing a longer entity log): the new workloads' learning follows it,
-// and what the stream learned so far is kept.
-func (st *stream) retarget(sc *Scorer) {
-	st.sc = sc
-	st.learn = newLearning(sc.workloads, sc.learn, sc.sensitive)
-}
-
-// fork returns a stream that continues from st's Ide history with its own
-// scores, for scoring a synthetic variant of the same windows.
-func (st *stream) fork() *stream {
-	c := &stream{sc: st.sc, hist: make([][][]float64, len(st.hist)), fine: make(map[int]float64), learn: st.learn,
-		beacons: st.beacons.clone(), fold: st.fold.clone(), overlay: st.overlay.cloneSets()}
-	for i, h := range st.hist {
-		c.hist[i] = slices.Clone(h)
+func inputInfos(ins []input) []FeatureInfo {
+	out := make([]FeatureInfo, len(ins))
+	for i, in := range ins {
+		out[i] = in.info
 	}
-	return c
-}
-
-// MinIdeHistory is how many earlier windows the Ide & Kashima score needs
-// at least; it uses up to Options.IdeHistory.
-const MinIdeHistory = 2
-
-// score analyses the featurized window f of size index si.
-func (st *stream) score(si int, f *featurized) WindowResult {
-	sc, ss, win := st.sc, st.sc.series[si], f.win
-	if si == 0 {
-		f = st.beacons.withBeacons(f)
-	}
-	bv, inBaseline := sc.folds.view(si, win.index)
-	var learned []LearnedPair
-	suppressed := false
-	if !inBaseline {
-		bv = ss.full
-		if st.learn != nil {
-			learned = st.learn.observe(f, bv, st.ensureOverlay())
-		}
-		if suppressed = st.fold != nil && st.fold.covers(win); suppressed {
-			st.fold.absorb(si, f, st.view(si, bv), st.ensureOverlay())
-		}
-		bv = st.view(si, bv)
-	}
-	base := baselineValues(f, bv)
-	fine := math.NaN()
-	if si > 0 {
-		fine = peakScore(st.fine, sc.t0, int64(sc.series[0].size), win.start, win.end)
-	}
-	v := vectorize(ss.ins, f, base, bv.scaler, sc.sensitive, fine)
-	r := WindowResult{
-		Size: ss.size, Index: win.index, Partial: win.partial, Coverage: win.coverage, Baseline: inBaseline,
-		Start: time.Unix(0, win.start).UTC(), End: time.Unix(0, win.end).UTC(),
-		Packets: win.packets, Bytes: win.bytes,
-		Score: ss.sm.Lasso.Predict(v.z), Values: v.z, IdeScore: math.NaN(), Learned: learned, Suppressed: suppressed,
-	}
-	r.Contributions = ss.contributions(v, bv.scaler)
-	if !st.lean {
-		r.Churn = churnIn(sc.churn, win.start, win.end)
-		r.PodEdges, r.Domains, r.Ports = podEdges(win), domainUses(win), portUses(win)
-	}
-	if h := st.hist[si]; len(h) >= MinIdeHistory {
-		r.IdeScore = graph.IdeScore(graph.TypicalPattern(h), f.activity)
-	}
-	st.hist[si] = append(st.hist[si], f.activity)
-	if n := len(st.hist[si]); n > sc.history {
-		st.hist[si] = st.hist[si][n-sc.history:]
-	}
-	// The allow-list and the graph's [NEW] marks compare with the whole
-	// baseline: a baseline window holds no pair the baseline never saw.
-	r.Edges, r.AllowlistAlert = serviceGraph(f, ss.full)
-	if !st.lean && (!st.alertsOnly || r.Alert(sc.Threshold(si))) {
-		x := &explainCtx{f: f, view: bv, v: v, base: base, dns: sc.dns, sensitive: sc.sensitive}
-		r.Flagged = x.flag(ss.ins, r.Contributions)
-	}
-	if si == 0 {
-		st.fine[win.index] = r.Score
-		// A coarse window only max-pools the finest windows inside it:
-		// older scores go, so a long capture does not grow the map.
-		delete(st.fine, win.index-st.keepFine())
-	}
-	return r
-}
-
-// ensureOverlay returns the stream's overlay of the baseline, made on
-// first use.
-func (st *stream) ensureOverlay() *baselineView {
-	if st.overlay == nil {
-		st.overlay = newBaselineView()
-	}
-	return st.overlay
-}
-
-// view is bv with what the stream added laid over it: learned and folded
-// pairs, ports, domains and beacons, and size si's widened statistics.
-func (st *stream) view(si int, bv *baselineView) *baselineView {
-	if st.overlay == nil && st.fold == nil {
-		return bv
-	}
-	v := *bv
-	v.learned = st.overlay
-	if st.fold != nil && len(st.fold.stats[si]) > 0 {
-		sc := *bv.scaler
-		sc.over = st.fold.stats[si]
-		v.scaler = &sc
-	}
-	return &v
-}
-
-// keepFine is how many of the finest series' latest scores a coarse
-// window can need: its own span, plus windows still to arrive late.
-func (st *stream) keepFine() int {
-	ss := st.sc.series
-	return 2*int(ss[len(ss)-1].size/ss[0].size) + 2
-}
-
-// contributions lists the non-zero terms of the score, largest first.
-func (ss *seriesScorer) contributions(v vector, sc *scaler) []Contribution {
-	var out []Contribution
-	for j, w := range ss.sm.Lasso.Coef {
-		if w == 0 {
-			continue
-		}
-		in := ss.ins[j]
-		c := Contribution{Feature: j, Name: in.info.Name, Value: v.value[j], Z: v.z[j], Weight: w, Contrib: w * v.z[j],
-			Median: ss.sm.InputMedians[j]}
-		switch in.kind {
-		case inValue, inMax, inMin, inSensitive:
-			c.Median = sc.median(v.key[j])
-			if in.kind != inValue && v.z[j] != 0 {
-				c.Key, c.About = v.key[j].Name(), v.key[j].Describe()
-			}
-		}
-		out = append(out, c)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return math.Abs(out[i].Contrib) > math.Abs(out[j].Contrib) })
 	return out
-}
-
-// peakScore is the highest of scores (by window index, windows of size
-// anchored at first) among the windows that overlap [start, end), or NaN.
-func peakScore(scores map[int]float64, first, size, start, end int64) float64 {
-	best := math.NaN()
-	for i := int(floorDiv(start-first, size)); first+int64(i)*size < end; i++ {
-		if sc, ok := scores[i]; ok && !math.IsNaN(sc) && (math.IsNaN(best) || sc > best) {
-			best = sc
-		}
-	}
-	return best
-}
-
-// floorDiv divides rounding towards minus infinity.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-// serviceGraph lists the window's service graph for display and reports
-// whether it holds a pair the allow-list bv does not.
-func serviceGraph(f *featurized, bv *baselineView) ([]Edge, bool) {
-	var out []Edge
-	alert := false
-	for p, e := range f.edges {
-		isNew := !bv.allow[p]
-		alert = alert || (isNew && e.bytes > 0)
-		out = append(out, Edge{Src: p.src, Dst: p.dst, Bytes: uint64(e.bytes), Packets: uint64(e.packets),
-			New: isNew, Outside: p.src == Outside || p.dst == Outside})
-	}
-	// Infrastructure stays visible but unscored.
-	infra := make(map[servicePair]*edgeStat)
-	for k, e := range f.win.infraEdges {
-		p := servicePair{f.win.nodes[k.u].service, f.win.nodes[k.v].service}
-		x := infra[p]
-		if x == nil {
-			x = &edgeStat{}
-			infra[p] = x
-		}
-		x.bytes += e.bytes
-		x.packets += e.packets
-	}
-	for p, e := range infra {
-		out = append(out, Edge{Src: p.src, Dst: p.dst, Bytes: uint64(e.bytes), Packets: uint64(e.packets),
-			Outside: p.src == Outside || p.dst == Outside, Infra: true})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Bytes != out[j].Bytes {
-			return out[i].Bytes > out[j].Bytes
-		}
-		if out[i].Src != out[j].Src {
-			return out[i].Src < out[j].Src
-		}
-		return out[i].Dst < out[j].Dst
-	})
-	return out, alert
 }

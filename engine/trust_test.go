@@ -210,14 +210,7 @@ func TestEvaluateUndefinedIsNull(t *testing.T) {
 // says so and lists them (10 s windows 12–22 after the 2-minute baseline,
 // the partial window 23 left out).
 func TestEvaluateWithoutTruthSaysSo(t *testing.T) {
-	opts := DefaultOptions()
-	opts.Sensitive = []string{"shop-db"}
-	opts.Rates = []float64{1}
-	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
-	ev, _, err := Evaluate(context.Background(), in, opts, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := shopEvaluation(t, nil, 1)
 	if !slices.Contains(ev.Caveats, NoGroundTruthCaveat) {
 		t.Errorf("caveats %q, want the no-ground-truth caveat", ev.Caveats)
 	}

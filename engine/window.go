@@ -365,9 +365,12 @@ func parseServicePair(s string) (servicePair, bool) {
 }
 
 // serviceEdges sums the scored pod graph into service-graph edges.
-func (win *window) serviceEdges() map[servicePair]*edgeStat {
+func (win *window) serviceEdges() map[servicePair]*edgeStat { return win.collapse(win.edges) }
+
+// collapse sums pod-graph edges of win into service-graph edges.
+func (win *window) collapse(edges map[edgeKey]*edgeStat) map[servicePair]*edgeStat {
 	out := make(map[servicePair]*edgeStat)
-	for k, e := range win.edges {
+	for k, e := range edges {
 		p := servicePair{win.nodes[k.u].service, win.nodes[k.v].service}
 		s := out[p]
 		if s == nil {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -138,7 +139,7 @@ func windowList(ws []int) string {
 
 // metric formats a measure with three decimals, "—" when undefined.
 func metric(x engine.Float) string {
-	if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+	if undefined(x) {
 		return "—"
 	}
 	return strconv.FormatFloat(float64(x), 'f', 3, 64)
@@ -148,21 +149,18 @@ func metric(x engine.Float) string {
 func writeInjected(w io.Writer, se engine.SizeEval) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\tAUC\tF1\tprecision\trecall\tFPR\tTP\tFP\tTN\tFN\tthreshold\t")
-	var undefined []string
+	var note undefinedNote
 	for _, me := range se.Methods {
 		m := me.Overall
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", me.Method, metric(m.AUC), metric(m.F1), metric(m.Precision), metric(m.Recall), metric(m.FPR),
 			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN, metric(m.Threshold))
-		if m.Undefined != "" {
-			undefined = append(undefined, me.Method+": "+m.Undefined)
-		}
+		note.add(me.Method, "", m, m.AUC, m.F1, m.Precision, m.Recall, m.FPR, m.Threshold)
 	}
 	tw.Flush()
-	if len(undefined) > 0 {
-		fmt.Fprintf(w, "— undefined: %s\n", strings.Join(undefined, "; "))
-	}
+	note.write(w, 0, "")
 
 	fmt.Fprintln(w, "\nby rate (AUC / F1 at the training threshold):")
+	note = undefinedNote{}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "MB/min")
 	for _, me := range se.Methods {
@@ -170,32 +168,44 @@ func writeInjected(w io.Writer, se engine.SizeEval) {
 	}
 	fmt.Fprintln(tw)
 	for i := range se.Methods[0].ByRate {
-		fmt.Fprintf(tw, "%g", se.Methods[0].ByRate[i].Rate)
+		rate := se.Methods[0].ByRate[i].Rate
+		fmt.Fprintf(tw, "%g", rate)
 		for _, me := range se.Methods {
 			g := me.ByRate[i]
 			fmt.Fprintf(tw, "\t%s / %s", metric(g.AUC), metric(g.F1))
+			note.add(me.Method, fmt.Sprintf("%g MB/min", rate), g.Metrics, g.AUC, g.F1)
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	note.write(w, len(se.Methods[0].ByRate), "rates")
+	writeByPath(w, se)
+}
 
+// writeByPath writes the injection experiment of one window size per
+// attack path.
+func writeByPath(w io.Writer, se engine.SizeEval) {
 	fmt.Fprintln(w, "\nby attack path (all rates; AUC / F1, and the model's confusion TP FP TN FN):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var note undefinedNote
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "path")
 	for _, me := range se.Methods {
 		fmt.Fprintf(tw, "\t%s", me.Method)
 	}
 	fmt.Fprintln(tw, "\tmodel TP FP TN FN")
 	for i := range se.Methods[0].ByPath {
-		fmt.Fprint(tw, se.Methods[0].ByPath[i].Path)
+		path := se.Methods[0].ByPath[i].Path
+		fmt.Fprint(tw, path)
 		for _, me := range se.Methods {
 			g := me.ByPath[i]
 			fmt.Fprintf(tw, "\t%s / %s", metric(g.AUC), metric(g.F1))
+			note.add(me.Method, path, g.Metrics, g.AUC, g.F1)
 		}
 		c := se.Methods[0].ByPath[i].Confusion
 		fmt.Fprintf(tw, "\t%d %d %d %d\n", c.TP, c.FP, c.TN, c.FN)
 	}
 	tw.Flush()
+	note.write(w, len(se.Methods[0].ByPath), "paths")
 }
 
 // writeReal writes the scores of the capture's own windows against the
@@ -205,15 +215,88 @@ func writeReal(w io.Writer, se engine.SizeEval) {
 		return
 	}
 	fmt.Fprintln(w, "\nreal attacks in the capture (ground truth), windows after the baseline:")
+	var note undefinedNote
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "method\twindows\tattacked\tAUC\tF1\tTP\tFP\tTN\tFN\t")
 	for _, me := range se.Methods {
 		m := me.Real
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t\n", me.Method, m.Windows, m.Attacked, metric(m.AUC), metric(m.F1),
 			m.Confusion.TP, m.Confusion.FP, m.Confusion.TN, m.Confusion.FN)
+		note.add(me.Method, "", *m, m.AUC, m.F1)
 	}
 	tw.Flush()
+	note.write(w, 0, "")
 }
+
+// undefinedNote is the footnote of one table: why its "—" cells are
+// undefined, one line per reason, naming the methods (and rows) it
+// applies to.
+type undefinedNote struct {
+	reasons []string
+	// at lists, per reason, the methods in order of appearance and,
+	// per method, the rows ("" for a table of one row per method).
+	at map[string]*noteRows
+}
+
+type noteRows struct {
+	methods []string
+	rows    map[string][]string
+}
+
+// add notes m's reason for row of method when a figure the table shows
+// of it is undefined.
+func (n *undefinedNote) add(method, row string, m engine.Metrics, shown ...engine.Float) {
+	if !slices.ContainsFunc(shown, undefined) {
+		return
+	}
+	why := m.Undefined
+	if why == "" {
+		why = "undefined on these windows" // the engine gives a reason for each; never show a bare "—"
+	}
+	if n.at == nil {
+		n.at = make(map[string]*noteRows)
+	}
+	r := n.at[why]
+	if r == nil {
+		r = &noteRows{rows: make(map[string][]string)}
+		n.at[why] = r
+		n.reasons = append(n.reasons, why)
+	}
+	if _, ok := r.rows[method]; !ok {
+		r.methods = append(r.methods, method)
+	}
+	if row != "" {
+		r.rows[method] = append(r.rows[method], row)
+	} else {
+		r.rows[method] = nil
+	}
+}
+
+// write writes the footnote; a table of total rows per method names
+// them what ("rates", "paths"): every one, a few by name, or a count.
+func (n *undefinedNote) write(w io.Writer, total int, what string) {
+	for _, why := range n.reasons {
+		r := n.at[why]
+		var parts []string
+		for _, method := range r.methods {
+			rows := r.rows[method]
+			switch {
+			case len(rows) == 0:
+				parts = append(parts, method)
+			case len(rows) == total:
+				parts = append(parts, fmt.Sprintf("%s (every %s)", method, strings.TrimSuffix(what, "s")))
+			case len(rows) <= 3:
+				parts = append(parts, fmt.Sprintf("%s (%s)", method, strings.Join(rows, "; ")))
+			default:
+				parts = append(parts, fmt.Sprintf("%s (%d of %d %s)", method, len(rows), total, what))
+			}
+		}
+		fmt.Fprintf(w, "— undefined for %s: %s\n", strings.Join(parts, ", "), why)
+	}
+}
+
+// undefined reports whether a figure shows as "—".
+func undefined(x engine.Float) bool { return math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) }
 
 // writePlots writes, per window size, the ROC of every method and the
 // score over time of the real windows.

@@ -230,39 +230,93 @@ const maxCond = 1e11
 // component to out. nodes are the component's node IDs ascending, links its
 // links, ss and ts its sources and targets (ts non-empty).
 func flowComponent(nodes []int, links []link, ss, ts []int, out []float64) {
-	k := len(nodes)
-	local := make(map[int]int, k)
-	for i, x := range nodes {
-		local[x] = i
-	}
 	// Ground the first target: its potential is 0, so with a single target
 	// only the sources need a solve.
-	ground := local[ts[0]]
-	row := func(i int) int { // reduced-system row of local node i, -1 for ground
-		switch {
-		case i < ground:
-			return i
-		case i > ground:
-			return i - 1
+	r := newReduced(nodes, ts[0])
+	w, chol, ok := r.factorize(links)
+	if !ok {
+		// Unreachable in practice: with floor 1 the matrix is the reduced
+		// Laplacian of a connected unweighted graph, whose condition number
+		// grows only polynomially in k. Say so rather than guess.
+		for _, x := range nodes {
+			out[x] = math.NaN()
 		}
-		return -1
+		return
 	}
+	pot := r.potentials(chol, slices.Concat(ss, ts))
+	// Injection at s and extraction at t is the difference of the two
+	// grounded solutions.
+	la := make([]int, len(links))
+	lb := make([]int, len(links))
+	for i, l := range links {
+		la[i], lb[i] = r.local[l.a], r.local[l.b]
+	}
+	for _, s := range ss {
+		ps := pot[r.local[s]]
+		for _, t := range ts {
+			if s == t {
+				continue
+			}
+			pt := pot[r.local[t]]
+			for i := range links {
+				a, b := la[i], lb[i]
+				cur := 0.5 * math.Abs(w[i]*((ps[a]-pt[a])-(ps[b]-pt[b])))
+				out[nodes[a]] += cur
+				out[nodes[b]] += cur
+			}
+		}
+	}
+}
 
+// reduced is a component's Laplacian system reduced at the ground node:
+// local numbers the component's nodes 0..k-1, and local node i is row
+// row(i) of the reduced system (the ground has none).
+type reduced struct {
+	local  map[int]int
+	k      int
+	ground int
+}
+
+// newReduced numbers nodes (IDs ascending) and grounds node ground.
+func newReduced(nodes []int, ground int) *reduced {
+	r := &reduced{local: make(map[int]int, len(nodes)), k: len(nodes)}
+	for i, x := range nodes {
+		r.local[x] = i
+	}
+	r.ground = r.local[ground]
+	return r
+}
+
+// row is the reduced-system row of local node i, -1 for the ground.
+func (r *reduced) row(i int) int {
+	switch {
+	case i < r.ground:
+		return i
+	case i > r.ground:
+		return i - 1
+	}
+	return -1
+}
+
+// factorize scales the links' conductances to at most 1 and factorises
+// the reduced Laplacian, with the first floor whose factorisation is
+// well enough conditioned (see CurrentFlowSubset); it returns the
+// conductances used, or false when even the last floor fails.
+func (r *reduced) factorize(links []link) ([]float64, *mat.Cholesky, bool) {
 	var cmax float64
 	for _, l := range links {
 		cmax = math.Max(cmax, l.c)
 	}
 	w := make([]float64, len(links))
-	lap := mat.NewSymDense(k-1, nil)
+	lap := mat.NewSymDense(r.k-1, nil)
 	var chol mat.Cholesky
-	ok := false
 	for _, floor := range floors {
 		for i, l := range links {
 			w[i] = math.Max(l.c/cmax, floor)
 		}
 		lap.Zero()
 		for i, l := range links {
-			ra, rb := row(local[l.a]), row(local[l.b])
+			ra, rb := r.row(r.local[l.a]), r.row(r.local[l.b])
 			if ra >= 0 {
 				lap.SetSym(ra, ra, lap.At(ra, ra)+w[i])
 			}
@@ -274,26 +328,22 @@ func flowComponent(nodes []int, links []link, ss, ts []int, out []float64) {
 			}
 		}
 		if chol.Factorize(lap) && (chol.Cond() <= maxCond || floor == 1) {
-			ok = true
-			break
+			return w, &chol, true
 		}
 	}
-	if !ok {
-		// Unreachable in practice: with floor 1 the matrix is the reduced
-		// Laplacian of a connected unweighted graph, whose condition number
-		// grows only polynomially in k. Say so rather than guess.
-		for _, x := range nodes {
-			out[x] = math.NaN()
-		}
-		return
-	}
+	return nil, nil, false
+}
 
+// potentials solves, for unit injection at each terminal (node IDs) with
+// the ground as sink, the potential of every node (by local number), keyed
+// by the terminal's local number; the ground's own vector is zero.
+func (r *reduced) potentials(chol *mat.Cholesky, terminals []int) map[int][]float64 {
 	// One right-hand side per terminal other than the ground.
 	terms := make(map[int]int) // local node -> column
 	var cols []int
-	for _, x := range slices.Concat(ss, ts) {
-		i := local[x]
-		if i == ground {
+	for _, x := range terminals {
+		i := r.local[x]
+		if i == r.ground {
 			continue
 		}
 		if _, seen := terms[i]; !seen {
@@ -301,51 +351,26 @@ func flowComponent(nodes []int, links []link, ss, ts []int, out []float64) {
 			cols = append(cols, i)
 		}
 	}
-	rhs := mat.NewDense(k-1, len(cols), nil)
+	rhs := mat.NewDense(r.k-1, len(cols), nil)
 	for j, i := range cols {
-		rhs.Set(row(i), j, 1)
+		rhs.Set(r.row(i), j, 1)
 	}
 	var x mat.Dense
-	// The condition was checked above; a Condition error cannot occur here
-	// and the solution is used either way.
+	// The condition was checked when factorising; a Condition error
+	// cannot occur here and the solution is used either way.
 	_ = chol.SolveTo(&x, rhs)
-
-	// pot[i] is the potential vector (by local node) for unit injection at
-	// terminal i with the ground as sink; the ground's own vector is zero.
 	pot := make(map[int][]float64, len(cols)+1)
-	pot[ground] = make([]float64, k)
+	pot[r.ground] = make([]float64, r.k)
 	for j, i := range cols {
-		p := make([]float64, k)
-		for l := range k {
-			if r := row(l); r >= 0 {
-				p[l] = x.At(r, j)
+		p := make([]float64, r.k)
+		for l := range r.k {
+			if row := r.row(l); row >= 0 {
+				p[l] = x.At(row, j)
 			}
 		}
 		pot[i] = p
 	}
-
-	// Injection at s and extraction at t is the difference of the two
-	// grounded solutions.
-	la := make([]int, len(links))
-	lb := make([]int, len(links))
-	for i, l := range links {
-		la[i], lb[i] = local[l.a], local[l.b]
-	}
-	for _, s := range ss {
-		ps := pot[local[s]]
-		for _, t := range ts {
-			if s == t {
-				continue
-			}
-			pt := pot[local[t]]
-			for i := range links {
-				a, b := la[i], lb[i]
-				cur := 0.5 * math.Abs(w[i]*((ps[a]-pt[a])-(ps[b]-pt[b])))
-				out[nodes[a]] += cur
-				out[nodes[b]] += cur
-			}
-		}
-	}
+	return pot
 }
 
 // distinct returns ids without repeats, in first-seen order, and panics on
