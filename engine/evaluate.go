@@ -123,6 +123,10 @@ func Evaluate(ctx context.Context, in Inputs, opts Options, truth []Attack, emit
 	for _, t := range templates {
 		ev.Templates = append(ev.Templates, t.Name())
 	}
+	if a.s.inj.initiated == nil {
+		// A given model: its hops ride the calls it saw, as training's did.
+		a.s.inj.initiated = sc.series[0].full.initiated
+	}
 	test := newTestSet(sc, a.windows, truth, a.s.inj, a.s.opts)
 	rows, err := test.run(ctx, templates)
 	if err != nil {
