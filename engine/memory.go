@@ -17,17 +17,20 @@ import (
 type memoryGuard struct {
 	limit   uint64
 	sample  []metrics.Sample
-	checked time.Time
+	heap    func() uint64 // the live heap; nil: the runtime's metrics
 	restore int64
 }
+
+// memoryCheckEvery is how often the guard looks at the heap.
+const memoryCheckEvery = 100 * time.Millisecond
 
 // minProjection is the share of a capture that must be read before the
 // heap is projected to its end: the first windows and the baseline's
 // model are a large fixed part of the memory a run needs.
 const minProjection = 0.25
 
-func newMemoryGuard(limit uint64) *memoryGuard {
-	g := &memoryGuard{limit: limit, restore: -1}
+func newMemoryGuard(limit uint64, heap func() uint64) *memoryGuard {
+	g := &memoryGuard{limit: limit, heap: heap, restore: -1}
 	if limit > 0 {
 		g.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		g.restore = debug.SetMemoryLimit(int64(limit))
@@ -43,15 +46,12 @@ func (g *memoryGuard) release() {
 }
 
 // check returns an error when the heap is over the budget, or projected
-// to be by the end of the capture (read of total bytes), at most every
-// 100 ms.
+// to be by the end of the capture (read of total bytes).
 func (g *memoryGuard) check(read, total int64) error {
-	if g.limit == 0 || time.Since(g.checked) < 100*time.Millisecond {
+	if g.limit == 0 {
 		return nil
 	}
-	g.checked = time.Now()
-	metrics.Read(g.sample)
-	heap := g.sample[0].Value.Uint64()
+	heap := g.liveHeap()
 	if heap > g.limit {
 		return settingErr(SettingMemoryLimit, "the analysis needs more memory than its budget of %s: it holds %s after %s of the capture; "+
 			"use fewer or larger window sizes, a shorter baseline, or a larger budget", units.Bytes(float64(g.limit)), units.Bytes(float64(heap)), readShare(read, total))
@@ -63,6 +63,14 @@ func (g *memoryGuard) check(read, total int64) error {
 		}
 	}
 	return nil
+}
+
+func (g *memoryGuard) liveHeap() uint64 {
+	if g.heap != nil {
+		return g.heap()
+	}
+	metrics.Read(g.sample)
+	return g.sample[0].Value.Uint64()
 }
 
 func readShare(read, total int64) string {

@@ -153,6 +153,9 @@ type Options struct {
 	// clock (0 and nil: follow.DefaultPoll and time.Now); tests set them.
 	followPoll time.Duration
 	clock      func() time.Time
+	// heap replaces the runtime's reading of the live heap for the
+	// memory guard; tests set it.
+	heap func() uint64
 }
 
 // DefaultEntitiesLag is the default Options.EntitiesLag: the recorder

@@ -28,7 +28,7 @@ type slot struct {
 // it trained, as it would with a loaded one.
 type pipeline struct {
 	ctx    context.Context
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	s      *session
 	em     *emitter
 	res    *Result
@@ -78,8 +78,10 @@ type sink interface {
 	sealed() int
 	analysed() int
 	// stopped reports whether the analysis stopped (cancelled, or
-	// training failed); abort stops it, finish waits for the last window.
+	// training failed); fail stops it for err, abort stops it, finish
+	// waits for the last window.
 	stopped() bool
+	fail(err error)
 	abort() error
 	finish() error
 	// judge is whether the entity log fits the capture, as warnings.
@@ -102,7 +104,7 @@ func (p *pipeline) analysis() *analysis {
 }
 
 func newPipeline(ctx context.Context, s *session, em *emitter, res *Result) *pipeline {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
 	p := &pipeline{
 		ctx: ctx, cancel: cancel, s: s, em: em, res: res, began: time.Now(),
 		jobs:    make(chan *slot, 4*s.opts.Workers),
@@ -197,7 +199,7 @@ func (p *pipeline) judge(st capture.Stats) []Warning {
 // abort stops the pipeline after an error or cancellation and returns
 // the scoring goroutine's error, if it failed.
 func (p *pipeline) abort() error {
-	p.cancel()
+	p.cancel(nil)
 	close(p.jobs)
 	close(p.order)
 	p.wg.Wait()
@@ -213,13 +215,28 @@ func (p *pipeline) finish() error {
 	if err == nil {
 		err = p.ctx.Err()
 	}
-	p.cancel()
+	p.cancel(nil)
 	return err
 }
 
-// score runs on its own goroutine: it takes windows in seal order, trains
-// once the baseline is complete (baseline mode), and scores.
+// fail stops the analysis for err, which the run then returns (the
+// memory guard, from its own goroutine, in any phase).
+func (p *pipeline) fail(err error) { p.cancel(err) }
+
+// score runs on its own goroutine: it scores (scoreAll) and returns what
+// stopped it: the failure given to fail rather than the cancellation it
+// caused in training or scoring.
 func (p *pipeline) score() error {
+	err := p.scoreAll()
+	if cause := context.Cause(p.ctx); err != nil && cause != nil && cause != p.ctx.Err() {
+		return cause
+	}
+	return err
+}
+
+// scoreAll takes windows in seal order, trains once the baseline is
+// complete (baseline mode), and scores.
+func (p *pipeline) scoreAll() error {
 	var pending []*slot
 	crossed := make([]bool, len(p.s.sizes))
 	var failed error
@@ -235,7 +252,7 @@ func (p *pipeline) score() error {
 		pending = append(pending, sl)
 		if p.baselineComplete(sl, crossed) {
 			if failed = p.train(pending); failed != nil {
-				p.cancel()
+				p.cancel(nil)
 			}
 			pending = nil
 		}

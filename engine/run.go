@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
@@ -162,6 +163,7 @@ type ingest struct {
 	total          int64
 	packets, bytes uint64
 	lastTS         int64
+	read           atomic.Int64 // capture bytes read, for the memory guard
 }
 
 func (g *ingest) progress(phase Phase) {
@@ -177,8 +179,7 @@ func (g *ingest) run(ctx context.Context) error {
 	pkt := g.first
 	g.lastTS = s.t0
 	lastProgress := time.Now()
-	guard := newMemoryGuard(s.opts.MemoryLimit)
-	defer guard.release()
+	defer g.watchMemory(newMemoryGuard(s.opts.MemoryLimit, s.opts.heap))()
 	for {
 		if g.tooMany(pkt.Timestamp) {
 			g.p.abort()
@@ -197,10 +198,7 @@ func (g *ingest) run(ctx context.Context) error {
 				return g.stop(ctx, errPipelineStopped)
 			}
 			g.agg.Drain(g.p.window)
-			if err := guard.check(g.rd.Offset(), g.total); err != nil {
-				g.p.abort()
-				return err
-			}
+			g.read.Store(g.rd.Offset())
 			if now := time.Now(); now.Sub(lastProgress) >= progressEvery {
 				lastProgress = now
 				g.progress(PhaseIngesting)
@@ -217,6 +215,40 @@ func (g *ingest) run(ctx context.Context) error {
 	g.agg.Finish(g.p.window)
 	g.progress(PhaseAnalysing)
 	return g.p.finish()
+}
+
+// watchMemory checks the memory budget every 100 ms until the run ends,
+// in every phase: training and scoring run on other goroutines than the
+// reading, which waits for them without checking anything. Over the
+// budget, the run stops with the guard's error. It returns the function
+// that stops the watch and gives the runtime its limit back.
+func (g *ingest) watchMemory(guard *memoryGuard) func() {
+	if guard.limit == 0 {
+		return guard.release
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(memoryCheckEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := guard.check(g.read.Load(), g.total); err != nil {
+					g.p.fail(err)
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+		guard.release()
+	}
 }
 
 // tooMany reports whether the windows of every size reach past

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -350,6 +351,39 @@ func TestMemoryBudget(t *testing.T) {
 	var se *SettingError
 	if !errors.As(err, &se) || se.Setting != SettingMemoryLimit || !strings.Contains(err.Error(), "budget of 1.0 MB") {
 		t.Fatalf("error %v, want a SettingError for the memory limit naming the budget", err)
+	}
+}
+
+// TestMemoryBudgetWhileTraining: the budget holds in every phase, not
+// only while packets are read: a heap over the budget once training has
+// begun (training and scoring run on other goroutines than the reading,
+// which waits for them) stops the run with the same error.
+func TestMemoryBudgetWhileTraining(t *testing.T) {
+	var training atomic.Bool
+	opts := DefaultOptions()
+	opts.MemoryLimit = 1e9
+	opts.heap = func() uint64 {
+		if training.Load() {
+			return 2e9
+		}
+		return 0
+	}
+	in := Inputs{Capture: BytesSource(testdata.ShopCaptureName, testdata.ShopCapture), Entities: BytesSource(testdata.ShopEntitiesName, testdata.ShopEntities)}
+	var phases []Phase
+	_, err := Run(context.Background(), in, opts, func(ev Event) {
+		if p, ok := ev.(*Progress); ok {
+			phases = append(phases, p.Phase)
+			if p.Phase == PhaseTraining {
+				training.Store(true)
+			}
+		}
+	})
+	var se *SettingError
+	if !errors.As(err, &se) || se.Setting != SettingMemoryLimit || !strings.Contains(err.Error(), "budget of 1.0 GB") {
+		t.Fatalf("error %v, want a SettingError for the memory limit naming the budget", err)
+	}
+	if slices.Contains(phases, PhaseDone) {
+		t.Errorf("the run went on to its end (phases %v)", phases)
 	}
 }
 
