@@ -110,7 +110,7 @@ func (m *Model) openAlerts() tea.Cmd {
 	return nil
 }
 
-func (p *alertsPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.rowsKey = [4]int{} }
+func (p *alertsPane) SetSize(w, h int) { p.list.SetSize(w, h-1) }
 
 func (p *alertsPane) Keys() []key.Binding {
 	k := p.sh.keys
@@ -216,13 +216,18 @@ func (p *alertsPane) sync() {
 	c := newAlertColumns(p.list.width - 1)
 	p.list.header = []string{p.sh.styles.PaneTitle.Render(c.line("start", "end", "length", "win", "peak", "verdict", "top edge", "services"))}
 	out := make([]row, len(rows))
+	sel := -1
 	for i, a := range rows {
 		out[i] = p.row(a, c)
 		if a.start().Equal(was) {
-			p.list.sel = i
+			sel = i
 		}
 	}
 	p.list.setRows(out, true)
+	if sel >= 0 {
+		p.list.sel = sel
+		p.list.scrollTo()
+	}
 }
 
 // start is when the row's interval or learning starts.

@@ -43,8 +43,9 @@ type detailPane struct {
 func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh, list: newListView(sh)} }
 
 func (p *detailPane) SetSize(w, h int) {
+	// The rows depend on the width, which is in the key: an overlay
+	// resizing every component leaves them (and the selection) as they are.
 	p.list.SetSize(w, h-1)
-	p.key = detailKey{}
 }
 
 func (p *detailPane) Keys() []key.Binding {

@@ -63,7 +63,7 @@ func (p *drillPane) current() (engine.FlaggedEdge, int, bool) {
 	return p.edge, p.from, false
 }
 
-func (p *drillPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.rowsKey = detailKey{} }
+func (p *drillPane) SetSize(w, h int) { p.list.SetSize(w, h-1) }
 
 func (p *drillPane) Keys() []key.Binding {
 	k := p.sh.keys

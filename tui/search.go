@@ -210,7 +210,7 @@ func newSearchPane(sh *shared) *searchPane {
 	return p
 }
 
-func (p *searchPane) SetSize(w, h int) { p.height = h; p.list.SetSize(w, h-1); p.key = [4]uint64{} }
+func (p *searchPane) SetSize(w, h int) { p.height = h; p.list.SetSize(w, h-1) }
 
 func (p *searchPane) Keys() []key.Binding {
 	k := p.sh.keys
