@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -60,4 +62,30 @@ func TestFlowFalsePositiveRevisited(t *testing.T) {
 	}
 	f.keys("a")
 	f.waitFor("confirmed in the list", "1 interval at threshold", "confirmed")
+}
+
+// TestFlowRevisionIsStatus: the run that folds a false positive in has
+// its model's revision kept (Config.Revised, given the revision and how
+// many intervals were folded) and says where as a status, not a warning.
+func TestFlowRevisionIsStatus(t *testing.T) {
+	cfg, _ := rescoring(t)
+	var mu sync.Mutex
+	var got []int
+	cfg.Revised = func(rev *engine.Model, folded int) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, rev.Revision, folded)
+		return fmt.Sprintf("✓ revision %d of the model, with %d folded in, saved to r.json", rev.Revision, folded), nil
+	}
+	f := demoFlow(t, cfg, 120, 40)
+	f.keys("n", "v", "f", "enter")
+	s := f.waitFor("revision", "✓ analysed", "✓ revision 1 of the model, with 1 folded in, saved to r.json")
+	if strings.Contains(s, "warning") {
+		t.Errorf("the revision reads as a warning:\n%s", s)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[0] != 1 || got[1] != 1 {
+		t.Errorf("Revised was given %v; want revision 1, 1 interval folded", got)
+	}
 }
