@@ -55,6 +55,7 @@ func TestFlowFalsePositiveRevisited(t *testing.T) {
 	f.keys("right", "right", "v")
 	f.waitFor("question again", "verdict on windows 13–19")
 	f.keys("c", "ctrl+u", "text:not a backup", "enter")
+	f.waitFor("rescoring", "rescoring with no interval folded into the baseline")
 	f.waitFor("rescored without the fold", "✓ analysed", "▲ 7 of 24 windows alert")
 	got := asked()
 	if len(got) != 2 || len(got[0]) != 1 || len(got[1]) != 0 {
