@@ -38,6 +38,8 @@ type Model struct {
 	overlays []component
 	status   string
 	statusOK bool
+	// lastStatus is the last message, after a key has cleared it (i).
+	lastStatus string
 
 	run      *run
 	folded   []engine.Suppression // the false positives the run folds in
