@@ -240,7 +240,7 @@ func (c *chartPane) windowAt(x, y int) (int, bool) {
 	if col < 0 || col >= a.geom.columns() {
 		return 0, false
 	}
-	return a.arg[col/a.geom.cpw], true
+	return a.arg[a.geom.bucketAt(col)], true
 }
 
 // View renders the chart. The result is cached until the data, the size,
@@ -320,7 +320,7 @@ func (c *chartPane) render(sd *seriesData, a *aggregate, th float64, cur int) st
 		label = axisBytes
 	}
 	lines := []string{c.title(sd, th)}
-	p, ok := drawPlot(plotSpec{values: a.vals, cpw: g.cpw, height: c.plotHeight(), threshold: plotTh, label: label})
+	p, ok := drawPlot(plotSpec{values: a.vals, cols: g.columns(), height: c.plotHeight(), threshold: plotTh, label: label})
 	curCol := g.colOf(g.bucketOf(cur))
 	if !ok {
 		msg := "  no " + c.metricName(sd) + " values in these windows"

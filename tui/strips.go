@@ -63,7 +63,7 @@ func (c *chartPane) strip(a *aggregate, th float64) string {
 			flush()
 			runKind = kind
 		}
-		for range a.geom.cpw {
+		for range a.geom.width(bk) {
 			run.WriteString(g)
 		}
 	}
@@ -94,7 +94,7 @@ func churnGlyph(churn []engine.Change) string {
 }
 
 // markStrip draws a strip of marks under the chart: a label, then per
-// bucket its glyph ("" for none), cpw columns each, in one style.
+// bucket its glyph ("" for none) over the bucket's columns, in one style.
 func (c *chartPane) markStrip(label string, a *aggregate, glyph func(b int) string, style func(...string) string) string {
 	st := c.sh.styles
 	var b strings.Builder
@@ -103,7 +103,7 @@ func (c *chartPane) markStrip(label string, a *aggregate, glyph func(b int) stri
 		if g == "" {
 			g = " "
 		}
-		for range a.geom.cpw {
+		for range a.geom.width(bk) {
 			b.WriteString(g)
 		}
 	}
