@@ -182,11 +182,7 @@ func (h *headerPane) progressLine() string {
 		units.Bytes(float64(p.Bytes)),
 	}
 	if d.done && d.err == nil {
-		n := 0
-		for _, s := range d.series {
-			n += len(s.windows)
-		}
-		stats = append(stats, plural(n, "window"))
+		stats = append(stats, windowCount(d.series))
 		if p.Elapsed > 0 {
 			stats = append(stats, "in "+fmtDuration(p.Elapsed))
 		}
@@ -216,7 +212,11 @@ func (h *headerPane) progressLine() string {
 	if p.TotalBytes > 0 {
 		frac = math.Min(1, float64(p.ReadBytes)/float64(p.TotalBytes))
 	}
-	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+"/"+humanCount(uint64(max(p.Windows, 0)))+" windows")
+	all := ""
+	if len(d.series) > 1 {
+		all = " (all sizes)"
+	}
+	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+"/"+humanCount(uint64(max(p.Windows, 0)))+" windows"+all)
 	if p.Elapsed > 0 {
 		stats = append(stats, compact(float64(p.Packets)/p.Elapsed.Seconds())+" pkt/s")
 	}
@@ -361,4 +361,23 @@ func (m *Model) openInfo() {
 	p := newPopupPane(m.sh, "header and last message", strings.Join(lines, "\n"), copies)
 	p.whole = true
 	m.push(p)
+}
+
+// windowCount says how many windows there are of each size, as the alert
+// line counts them: "24 + 4 windows (10s, 60s)", "24 windows (10s)".
+func windowCount(series []*seriesData) string {
+	counts, sizes := make([]string, len(series)), make([]string, len(series))
+	total := 0
+	for i, s := range series {
+		counts[i], sizes[i] = humanCount(uint64(len(s.windows))), fmtSize(s.size)
+		total += len(s.windows)
+	}
+	noun := "windows"
+	if total == 1 {
+		noun = "window"
+	}
+	if len(series) == 0 {
+		return "0 windows"
+	}
+	return strings.Join(counts, " + ") + " " + noun + " (" + strings.Join(sizes, ", ") + ")"
 }

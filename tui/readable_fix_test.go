@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mimir-tui/mimir-tui/engine"
 )
 
 // statusRows are the lines between the last pane line and the footer: the
@@ -84,5 +86,32 @@ func TestPromptHintWraps(t *testing.T) {
 			t.Errorf("at %d columns, typing leaves %q", w, rows)
 		}
 		checkFrame(t, screen(m, colorprofile.ASCII), w, 24)
+	}
+}
+
+// TestProgressCountsPerSize: the finished run's line counts the windows of
+// each size, as the alert line counts those of the size shown (24, not
+// the 28 of both sizes); a streaming run's count says it is of all sizes.
+func TestProgressCountsPerSize(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	feedRec(m, demo())
+	s := plain(m)
+	if !strings.Contains(s, "3.8 MB · 24 + 4 windows (10s, 1m) · in") || !strings.Contains(s, "7 of 24 windows alert") {
+		t.Errorf("the header's counts:\n%s", strings.Join(strings.Split(s, "\n")[:3], "\n"))
+	}
+	g := newTestModel(t, 120, 40)
+	events, _ := demoEvents()
+	n := 0
+	for i, ev := range events {
+		if _, ok := ev.(*engine.WindowDone); ok {
+			n = i
+		}
+		if n > 0 && i > n {
+			break
+		}
+	}
+	feed(g, events[:n+2], nil, nil)
+	if s := plain(g); !strings.Contains(s, " windows (all sizes)") {
+		t.Errorf("the streaming header does not say what it counts:\n%s", strings.Join(strings.Split(s, "\n")[:3], "\n"))
 	}
 }
