@@ -1,8 +1,12 @@
 package tui
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // downs is n presses of ↓.
@@ -68,5 +72,27 @@ func TestSelectionNewWindowStartsAtTop(t *testing.T) {
 	keys(m, "n", "tab", "tab", "down", "down", "right")
 	if m.detail.list.sel != 0 {
 		t.Errorf("window %d opened on row %d", m.sh.cursor(), m.detail.list.sel)
+	}
+}
+
+// TestSearchClickUnderWarnings: with warnings over the search results (an
+// index that stopped taking names, a read that failed), a click on a row
+// selects that row, not one two lines further.
+func TestSearchClickUnderWarnings(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	feedRec(m, demo())
+	keys(m, "/", "text:10.244", "enter")
+	p := m.top().(*searchPane)
+	m.sh.search.full = m.sh.data.inputs.Start
+	p.err = errors.New("reading the windows' details: disk full")
+	plain(m) // draws the warnings
+	// The title, two warnings, the column titles, then the rows: the
+	// third row is 1 + 2 + 1 + 2 lines down.
+	send(m, tea.MouseClickMsg{X: 10, Y: m.lay.lowerY + 6, Button: tea.MouseLeft})
+	if p.list.sel != 2 {
+		t.Errorf("the click on the third row selected row %d", p.list.sel)
+	}
+	if line := strings.Split(plain(m), "\n")[m.lay.lowerY+6]; !strings.HasPrefix(line, "›") {
+		t.Errorf("the clicked line is not the selected one: %q", line)
 	}
 }
