@@ -320,12 +320,19 @@ func (p *alertsPane) row(a alertRow, c alertColumns) row {
 	}
 	length := fmtDuration(iv.End.Sub(iv.Start))
 	services := strings.Join(iv.Services, ", ")
-	text := c.line(iv.Start.UTC().Format("15:04:05"), iv.End.UTC().Format("15:04:05"), length, fmt.Sprint(iv.Windows),
+	win := fmt.Sprint(iv.Windows)
+	if iv.Partial {
+		win += "◌"
+	}
+	text := c.line(iv.Start.UTC().Format("15:04:05"), iv.End.UTC().Format("15:04:05"), length, win,
 		fmtScore(iv.PeakScore), verdict, topCol, services)
 	full := fmt.Sprintf("%s–%s UTC (%s, %s of %s)\npeak score %s in window %d\nverdict: %s\ntop edge: %s\nedges: %s\nservices: %s",
 		iv.Start.UTC().Format("2006-01-02 15:04:05"), iv.End.UTC().Format("15:04:05"), length, windowSpan(iv.FirstWindow, iv.LastWindow),
 		fmtSize(time.Duration(iv.SizeSeconds*float64(time.Second))), fmtScore(iv.PeakScore), iv.PeakWindow, vtext, top,
 		strings.Join(iv.Edges, ", "), services)
+	if iv.Partial {
+		full += "\n◌ partial: the capture ends inside its last window, which covers less time"
+	}
 	copies = append(copies, copyable{"services", services}, copyable{"time range", timeRange(iv.Start, iv.End)})
 	style := st.Text
 	if v, _, ok := p.sh.verdicts.of(&iv); ok {
@@ -369,11 +376,12 @@ func (p *alertsPane) View() string {
 	case !p.loaded || sd == nil:
 		return truncateStyled(head, p.list.width) + "\n" + st.Muted.Render("reading the flagged windows…")
 	}
-	learned := 0
-	for _, r := range p.rows {
+	learned, partial := 0, false
+	for _, r := range append(slices.Clone(p.rows), p.judged...) {
 		if r.learned != nil {
 			learned++
 		}
+		partial = partial || r.learned == nil && r.iv.Partial
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %s at threshold %s", plural(len(p.rows)-learned, "interval"), fmtScore(p.key.th)))
 	if len(p.judged) > 0 {
@@ -383,6 +391,9 @@ func (p *alertsPane) View() string {
 		head += st.Muted.Render(" · " + plural(learned, "new workload") + " learned")
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %s windows · sort %s · ⏎ go to its peak", fmtSize(sd.size), p.sortBy))
+	if partial {
+		head += st.Muted.Render(" · ◌ holds a partial window")
+	}
 	if p.list.len() == 0 {
 		return truncateStyled(head, p.list.width) + "\n" + st.OK.Render("○ no window alerts at this threshold") +
 			"\n" + st.Muted.Render("  -: lower the threshold")

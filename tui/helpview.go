@@ -116,7 +116,8 @@ func (p *helpPane) View() string {
 		notes := []string{
 			"chart: the threshold is the dashed line ┄; rows above it are alerts. Long captures are downsampled " +
 				"to the width: each column shows the maximum of its windows, so no peak hides.",
-			"strips under the chart: alerts ▲ alerting · ░ baseline · · analysed; changes + pods or services added · " +
+			"strips under the chart: alerts ▲ alerting · △ a partial window alerting · ░ baseline · ◌ a partial " +
+				"window (the capture ends inside it; also in the alerts list) · · analysed; changes + pods or services added · " +
 				"− deleted · ± both · ↻ an address reused; learned ◇ pairs of a new workload learned into the baseline " +
 				"instead of alarmed; search ◆ a match; ^ the cursor.",
 			"detail: [baseline ░] a window of the baseline (assumed benign, never alerts); [partial 40%] the capture " +

@@ -57,6 +57,7 @@ func verdictInterval(sd *seriesData, v export.Verdict) (iv export.Interval, fold
 			iv.PeakScore, iv.PeakWindow = w.Score, i
 		}
 		folded = folded || w.Suppressed
+		iv.Partial = iv.Partial || w.Partial
 	}
 	return iv, folded, iv.Windows > 0
 }
