@@ -78,14 +78,16 @@ func learnedEvents(windows []*engine.WindowResult) []alertRow {
 
 // alertsPane lists every flagged interval of the current window size at
 // the current threshold: start, end, duration, windows, peak score,
-// verdict, top edge, services — and the new workloads whose pairs were
-// learned instead of alarmed. s sorts, enter goes to the interval's peak
+// verdict, top edge, services — the intervals that carry a verdict but no
+// longer alert (folded into the baseline, or under the threshold), marked,
+// and the new workloads whose pairs were learned instead of alarmed. s sorts, enter goes to the interval's peak
 // window (its flagged edges focused), space shows a row in full, v gives a
 // verdict, x writes the packets of its top edge over the interval.
 type alertsPane struct {
 	sh      *shared
 	list    listView
-	rows    []alertRow
+	rows    []alertRow // the flagged intervals and learned workloads read
+	judged  []alertRow // the intervals with a verdict that do not alert
 	key     intervalsKey
 	pending intervalsKey
 	rowsKey [4]int // sort, width, theme, verdicts of the drawn rows
@@ -110,7 +112,7 @@ func (m *Model) openAlerts() tea.Cmd {
 	return nil
 }
 
-func (p *alertsPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.rowsKey = [4]int{} }
+func (p *alertsPane) SetSize(w, h int) { p.list.SetSize(w, h-1) }
 
 func (p *alertsPane) Keys() []key.Binding {
 	k := p.sh.keys
@@ -141,8 +143,11 @@ func (p *alertsPane) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	cmd, _ := p.list.overlayKeys(msg, "flagged interval", func(r row) tea.Msg {
-		if a := r.value.(alertRow); a.learned != nil {
+		switch a := r.value.(alertRow); {
+		case a.learned != nil:
 			return gotoMsg{window: a.learned.window}
+		case a.judged:
+			return gotoMsg{window: a.iv.FirstWindow}
 		}
 		return gotoMsg{window: r.value.(alertRow).iv.PeakWindow, edges: true}
 	})
@@ -212,17 +217,23 @@ func (p *alertsPane) sync() {
 	if r, ok := p.list.selected(); ok {
 		was = r.value.(alertRow).start()
 	}
-	rows := sortAlerts(p.rows, p.sortBy, p.sh.verdicts)
+	p.judged = judgedRows(p.key.sd, p.sh.verdicts, p.rows)
+	rows := sortAlerts(append(slices.Clone(p.rows), p.judged...), p.sortBy, p.sh.verdicts)
 	c := newAlertColumns(p.list.width - 1)
 	p.list.header = []string{p.sh.styles.PaneTitle.Render(c.line("start", "end", "length", "win", "peak", "verdict", "top edge", "services"))}
 	out := make([]row, len(rows))
+	sel := -1
 	for i, a := range rows {
 		out[i] = p.row(a, c)
 		if a.start().Equal(was) {
-			p.list.sel = i
+			sel = i
 		}
 	}
 	p.list.setRows(out, true)
+	if sel >= 0 {
+		p.list.sel = sel
+		p.list.scrollTo()
+	}
 }
 
 // start is when the row's interval or learning starts.
@@ -295,6 +306,10 @@ func (p *alertsPane) row(a alertRow, c alertColumns) row {
 		top = export.EdgeName(a.top.Src, a.top.Dst)
 		copies = append(copies, copyable{"top edge", top})
 	}
+	topCol := top
+	if a.judged {
+		topCol = judgedNote(a)
+	}
 	verdict, vtext := "—", "no verdict yet (v)"
 	if v, exact, ok := p.sh.verdicts.of(&iv); ok {
 		verdict = verdictLabel(v.Verdict, exact)
@@ -305,16 +320,28 @@ func (p *alertsPane) row(a alertRow, c alertColumns) row {
 	}
 	length := fmtDuration(iv.End.Sub(iv.Start))
 	services := strings.Join(iv.Services, ", ")
-	text := c.line(iv.Start.UTC().Format("15:04:05"), iv.End.UTC().Format("15:04:05"), length, fmt.Sprint(iv.Windows),
-		fmtScore(iv.PeakScore), verdict, top, services)
+	win := fmt.Sprint(iv.Windows)
+	if iv.Partial {
+		win += "◌"
+	}
+	text := c.line(iv.Start.UTC().Format("15:04:05"), iv.End.UTC().Format("15:04:05"), length, win,
+		fmtScore(iv.PeakScore), verdict, topCol, services)
 	full := fmt.Sprintf("%s–%s UTC (%s, %s of %s)\npeak score %s in window %d\nverdict: %s\ntop edge: %s\nedges: %s\nservices: %s",
 		iv.Start.UTC().Format("2006-01-02 15:04:05"), iv.End.UTC().Format("15:04:05"), length, windowSpan(iv.FirstWindow, iv.LastWindow),
 		fmtSize(time.Duration(iv.SizeSeconds*float64(time.Second))), fmtScore(iv.PeakScore), iv.PeakWindow, vtext, top,
 		strings.Join(iv.Edges, ", "), services)
+	if iv.Partial {
+		full += "\n◌ partial: the capture ends inside its last window, which covers less time"
+	}
 	copies = append(copies, copyable{"services", services}, copyable{"time range", timeRange(iv.Start, iv.End)})
 	style := st.Text
 	if v, _, ok := p.sh.verdicts.of(&iv); ok {
 		style = verdictStyle(st, v.Verdict)
+	}
+	if a.judged {
+		// Listed for its verdict, dimmed: it does not alert.
+		full += "\n" + judgedWhy(a)
+		style = st.Muted
 	}
 	return row{text: style.Render(text), full: full, copy: copies, value: a}
 }
@@ -349,20 +376,44 @@ func (p *alertsPane) View() string {
 	case !p.loaded || sd == nil:
 		return truncateStyled(head, p.list.width) + "\n" + st.Muted.Render("reading the flagged windows…")
 	}
-	learned := 0
-	for _, r := range p.rows {
+	learned, partial := 0, false
+	for _, r := range append(slices.Clone(p.rows), p.judged...) {
 		if r.learned != nil {
 			learned++
 		}
+		partial = partial || r.learned == nil && r.iv.Partial
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %s at threshold %s", plural(len(p.rows)-learned, "interval"), fmtScore(p.key.th)))
+	if len(p.judged) > 0 {
+		head += st.Muted.Render(" · " + plural(len(p.judged), "judged interval") + " not alerting")
+	}
 	if learned > 0 {
 		head += st.Muted.Render(" · " + plural(learned, "new workload") + " learned")
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %s windows · sort %s · ⏎ go to its peak", fmtSize(sd.size), p.sortBy))
-	if len(p.rows) == 0 {
+	if partial {
+		head += st.Muted.Render(" · ◌ holds a partial window")
+	}
+	if p.list.len() == 0 {
 		return truncateStyled(head, p.list.width) + "\n" + st.OK.Render("○ no window alerts at this threshold") +
 			"\n" + st.Muted.Render("  -: lower the threshold")
 	}
 	return truncateStyled(head, p.list.width) + "\n" + p.list.View()
+}
+
+// judgedNote is what the top-edge column of a judged interval says.
+func judgedNote(a alertRow) string {
+	if a.folded {
+		return "folded: no alert"
+	}
+	return "no alert now"
+}
+
+// judgedWhy says why a judged interval does not alert, and what v does.
+func judgedWhy(a alertRow) string {
+	if a.folded {
+		return "folded: judged a false positive, what drove it is folded into the baseline and its windows no longer alert; " +
+			"v changes the verdict (another one rescores without the fold)"
+	}
+	return "no alert now: its windows do not alert at this threshold; v changes the verdict"
 }

@@ -66,6 +66,11 @@ type aggregate struct {
 	hasChurn bool
 	learned  []bool // the bucket has pairs of new workloads learned
 	hasLearn bool
+	// partial: the bucket holds a partial window (the capture ends in
+	// it); partialScore is the score max of those that can alert (NaN).
+	partial      []bool
+	partialScore []float64
+	hasPartial   bool
 }
 
 // renderKey identifies a rendered chart.
@@ -83,7 +88,7 @@ type renderKey struct {
 
 // chartPane is the timeline: a chart of the chosen metric over the windows
 // of the current size, the threshold line, and a marker strip (▲ alert,
-// ░ baseline, · analysed, ^ cursor).
+// △ a partial window alerts, ░ baseline, ◌ partial, · analysed, ^ cursor).
 type chartPane struct {
 	sh            *shared
 	width, height int
@@ -192,6 +197,13 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 	a := aggregate{key: k, geom: g}
 	a.vals, a.arg = bucketMax(g, func(i int) float64 { return c.metric.value(sd.windows[i], c.feature) })
 	a.maxScore = alertMaxima(sd, g)
+	a.partialScore, _ = bucketMax(g, func(i int) float64 {
+		if w := sd.windows[i]; w != nil && w.Partial && w.Alertable() {
+			return w.Score
+		}
+		return math.NaN()
+	})
+	a.partial = make([]bool, g.nb)
 	a.baseline = make([]bool, g.nb)
 	a.analysed = make([]bool, g.nb)
 	a.churn = make([]string, g.nb)
@@ -204,12 +216,14 @@ func (c *chartPane) aggregateFor(sd *seriesData) *aggregate {
 				a.analysed[b] = true
 				a.baseline[b] = a.baseline[b] || w.Baseline
 				a.learned[b] = a.learned[b] || len(w.Learned) > 0
+				a.partial[b] = a.partial[b] || w.Partial
 				churn = append(churn, w.Churn...)
 			}
 		}
 		a.churn[b] = churnGlyph(churn)
 		a.hasChurn = a.hasChurn || a.churn[b] != ""
 		a.hasLearn = a.hasLearn || a.learned[b]
+		a.hasPartial = a.hasPartial || a.partial[b]
 	}
 	c.agg = a
 	return &c.agg
@@ -240,7 +254,7 @@ func (c *chartPane) windowAt(x, y int) (int, bool) {
 	if col < 0 || col >= a.geom.columns() {
 		return 0, false
 	}
-	return a.arg[col/a.geom.cpw], true
+	return a.arg[a.geom.bucketAt(col)], true
 }
 
 // View renders the chart. The result is cached until the data, the size,
@@ -299,6 +313,9 @@ func (c *chartPane) title(sd *seriesData, th float64) string {
 	if c.agg.hasLearn && c.agg.key.sd == sd {
 		legend += " " + st.Baseline.Render("◇") + st.Muted.Render(" learned")
 	}
+	if c.agg.hasPartial && c.agg.key.sd == sd {
+		legend += " " + st.Muted.Render("◌ partial")
+	}
 	if c.sh.search != nil {
 		legend += " " + st.Accent.Render("◆") + st.Muted.Render(" match")
 	}
@@ -320,7 +337,7 @@ func (c *chartPane) render(sd *seriesData, a *aggregate, th float64, cur int) st
 		label = axisBytes
 	}
 	lines := []string{c.title(sd, th)}
-	p, ok := drawPlot(plotSpec{values: a.vals, cpw: g.cpw, height: c.plotHeight(), threshold: plotTh, label: label})
+	p, ok := drawPlot(plotSpec{values: a.vals, cols: g.columns(), height: c.plotHeight(), threshold: plotTh, label: label})
 	curCol := g.colOf(g.bucketOf(cur))
 	if !ok {
 		msg := "  no " + c.metricName(sd) + " values in these windows"

@@ -41,6 +41,12 @@ type Config struct {
 	// changes which intervals are false positives. nil: verdicts are
 	// recorded only.
 	Rescore func(suppress []engine.Suppression) Runner
+	// Revised, when set, keeps the revision of the model a run made by
+	// folding false positives in (engine.Result.Revised; folded is how
+	// many): called off the update loop once the run has ended, its
+	// message (where the revision went) is shown as the status, its error
+	// as a warning.
+	Revised func(rev *engine.Model, folded int) (string, error)
 	// Follow says the runner follows inputs still being written: the
 	// cursor starts on the newest window and stays there (Nav.Tail), and
 	// the header tells the capture's newest time rather than an ETA.

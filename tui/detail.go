@@ -43,8 +43,9 @@ type detailPane struct {
 func newDetailPane(sh *shared) *detailPane { return &detailPane{sh: sh, list: newListView(sh)} }
 
 func (p *detailPane) SetSize(w, h int) {
+	// The rows depend on the width, which is in the key: an overlay
+	// resizing every component leaves them (and the selection) as they are.
 	p.list.SetSize(w, h-1)
-	p.key = detailKey{}
 }
 
 func (p *detailPane) Keys() []key.Binding {
@@ -119,6 +120,7 @@ func (p *detailPane) content(sd *seriesData, w *engine.WindowResult, th float64)
 		copy: []copyable{{"time range", timeRange(w.Start, w.End)}},
 	}}
 	rows = append(rows, row{text: p.scoreLine(w, th)}, row{text: p.factsLine(w)})
+	rows = append(rows, allowlistRows(w, st)...)
 	rows = append(rows, p.verdictRows(w, th)...)
 	rows = append(rows, churnRows(w.Churn, st)...)
 	rows = append(rows, learnedRows(w.Learned, st)...)
@@ -161,10 +163,19 @@ func (p *detailPane) factsLine(w *engine.WindowResult) string {
 	if w.Partial {
 		tags += " " + st.Muted.Render(fmt.Sprintf("[partial %.0f%%]", 100*w.Coverage))
 	}
-	if w.AllowlistAlert && !w.Baseline {
-		tags += " " + st.Warning.Render("[allow-list: new pair]")
-	}
 	return st.Text.Render(facts) + tags
+}
+
+// allowlistRows say, in words, that the allow-list — the simplest method
+// the model is compared with — would alert on the window.
+func allowlistRows(w *engine.WindowResult, st *Styles) []row {
+	if !w.AllowlistAlert || w.Baseline {
+		return nil
+	}
+	return []row{{text: st.Warning.Render("new service pair") + st.Muted.Render(": never seen in the baseline (the allow-list method alerts)"),
+		full: "A service pair the baseline never saw talks in this window: the allow-list method (alert on any pair " +
+			"not seen in the baseline, the simplest method the model is compared with) alerts on it. The model's " +
+			"score weighs new pairs with everything else: see the drivers below and the [NEW] edges."}}
 }
 
 // verdictRows say the analyst's verdict on the interval the window is in.

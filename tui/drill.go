@@ -63,7 +63,7 @@ func (p *drillPane) current() (engine.FlaggedEdge, int, bool) {
 	return p.edge, p.from, false
 }
 
-func (p *drillPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.rowsKey = detailKey{} }
+func (p *drillPane) SetSize(w, h int) { p.list.SetSize(w, h-1) }
 
 func (p *drillPane) Keys() []key.Binding {
 	k := p.sh.keys
@@ -269,7 +269,7 @@ func (p *drillPane) chartRows() []row {
 	vals := p.bytes
 	g := geometry(len(vals), max(p.list.width-1-plotLeft-1, 1))
 	buckets, _ := bucketMax(g, func(i int) float64 { return vals[i] })
-	pr, ok := drawPlot(plotSpec{values: buckets, cpw: g.cpw, height: 6, threshold: math.NaN(), label: axisBytes})
+	pr, ok := drawPlot(plotSpec{values: buckets, cols: g.columns(), height: 6, threshold: math.NaN(), label: axisBytes})
 	if !ok {
 		return []row{{skip: true}, title, {text: st.Muted.Render("  no bytes on this edge in any window"), skip: true}}
 	}

@@ -142,7 +142,15 @@ func (p *edgesPane) Keys() []key.Binding {
 	if p.filtering {
 		return []key.Binding{bind([]string{"enter"}, "⏎", "keep filter"), bind([]string{"esc"}, "esc", "clear filter")}
 	}
-	keys := []key.Binding{k.Up, k.Down, relabel(k.Enter, "⏎", "open edge"), k.Full, k.Sort, k.Filter}
+	// Only the keys that do something: no row, nothing to open or sort;
+	// no flagged edge, nothing to filter.
+	var keys []key.Binding
+	if p.list.len() > 0 {
+		keys = append(keys, k.Up, k.Down, relabel(k.Enter, "⏎", "open edge"), k.Full, k.Sort)
+	}
+	if p.total > 0 {
+		keys = append(keys, k.Filter)
+	}
 	if p.filter.Value() != "" {
 		keys = append(keys, relabel(k.Back, "esc", "clear filter"))
 	}

@@ -361,19 +361,7 @@ func TestTrainingProgress(t *testing.T) {
 // through Config.Rescore): the interval no longer alerts, and the run was
 // given exactly that interval.
 func TestFlowRescore(t *testing.T) {
-	cfg := testConfig(t)
-	cfg.VerdictsPath = filepath.Join(t.TempDir(), "shop.pcapng.verdicts.json")
-	var mu sync.Mutex
-	var asked [][]engine.Suppression
-	cfg.Rescore = func(fp []engine.Suppression) Runner {
-		mu.Lock()
-		asked = append(asked, fp)
-		mu.Unlock()
-		opts := replay.DemoOptions()
-		opts.Streaming, opts.ExplainAll = true, true
-		opts.Suppress = fp
-		return EngineRunner(replay.DemoInputs(), opts)
-	}
+	cfg, rescored := rescoring(t)
 	f := demoFlow(t, cfg, 120, 40)
 	f.waitFor("alerts before", "▲ 7 of 24 windows alert")
 	f.keys("n", "v")
@@ -382,8 +370,7 @@ func TestFlowRescore(t *testing.T) {
 	f.keys("text:a backup job", "enter")
 	f.waitFor("rescoring", "rescoring with 1 interval judged false positive")
 	f.waitFor("rescored", "✓ analysed", "▲ 0 of 24 windows alert")
-	mu.Lock()
-	defer mu.Unlock()
+	asked := rescored()
 	if len(asked) != 1 || len(asked[0]) != 1 || asked[0][0].Note != "a backup job" {
 		t.Fatalf("rescore asked for %+v", asked)
 	}

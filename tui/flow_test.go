@@ -250,10 +250,11 @@ func TestFlowMouse(t *testing.T) {
 	f := startFlow(t, cfg, 120, 40)
 	f.waitFor("done", "✓ analysed")
 	m := f.m
-	// 25 windows in 109 columns: 4 columns each; window 17 is columns
-	// 68-71, i.e. screen x = plotLeft + 69. The chart's first plot line
-	// is one line under its title.
-	x, y := plotLeft+69, m.lay.chartY+2
+	// 24 windows spread over 109 columns: window 17 is columns
+	// 17·109/24 = 77 to 18·109/24 = 81 (excluded), i.e. screen x =
+	// plotLeft + 79. The chart's first plot line is one line under its
+	// title.
+	x, y := plotLeft+79, m.lay.chartY+2
 	f.tm.Send(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
 	f.waitFor("click", "window 17 ·")
 	f.tm.Send(tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelDown})

@@ -214,7 +214,7 @@ type graphPane struct {
 
 func newGraphPane(sh *shared) *graphPane { return &graphPane{sh: sh, list: newListView(sh)} }
 
-func (p *graphPane) SetSize(w, h int) { p.list.SetSize(w, h-1); p.key = detailKey{} }
+func (p *graphPane) SetSize(w, h int) { p.list.SetSize(w, h-1) }
 
 func (p *graphPane) Keys() []key.Binding {
 	k := p.sh.keys

@@ -74,6 +74,16 @@ func (h *headerPane) Update(tea.Msg) tea.Cmd { return nil }
 func (h *headerPane) Keys() []key.Binding    { return nil }
 
 func (h *headerPane) View() string {
+	lines := h.lines(false)
+	for i, l := range lines {
+		lines[i] = truncateStyled(l, h.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lines are the header's lines, not cut to the width; whole, the input
+// paths are not shortened and every warning is listed (i shows them).
+func (h *headerPane) lines(whole bool) []string {
 	st := h.sh.styles
 	d := h.sh.data
 	sep := st.Border.Render(" · ")
@@ -83,7 +93,11 @@ func (h *headerPane) View() string {
 	if h.demo {
 		parts[0] += " " + st.Demo.Render(" DEMO ")
 	}
-	if title := h.fitTitle(); title != "" {
+	title := h.fitTitle()
+	if whole {
+		title = h.title
+	}
+	if title != "" {
 		parts = append(parts, st.Text.Render(title))
 	}
 	if d.source != "" {
@@ -99,27 +113,42 @@ func (h *headerPane) View() string {
 	if sd := h.sh.current(); sd != nil {
 		parts = append(parts, st.Accent.Render(fmtSize(sd.size)+" windows"))
 	}
-	lines := []string{truncateStyled(strings.Join(parts, sep), h.width)}
+	lines := []string{strings.Join(parts, sep)}
 
 	// Line 2: progress, or how the run ended.
-	lines = append(lines, truncateStyled(h.progressLine(), h.width))
+	lines = append(lines, h.progressLine())
 
 	// Line 3: alerts at the current threshold.
 	if line := h.alertLine(); line != "" {
-		lines = append(lines, truncateStyled(line, h.width))
+		lines = append(lines, line)
 	}
+	return append(lines, h.warningLines(whole)...)
+}
 
-	// Line 4: a warning that makes the results meaningless, else the
-	// latest one.
-	if n := len(d.warnings); n > 0 {
-		if w, ok := d.severe(); ok {
-			lines = append(lines, truncateStyled(st.Alert.Render("!! "+w.Message+h.setWith(w.Setting)), h.width))
-		} else {
-			w := d.warnings[n-1]
-			lines = append(lines, truncateStyled(st.Warning.Render("! "+plural(n, "warning")+": "+w.Message+h.setWith(w.Setting)), h.width))
+// warningLines are the last line: a warning that makes the results
+// meaningless, else the latest one; whole, every warning.
+func (h *headerPane) warningLines(whole bool) []string {
+	st := h.sh.styles
+	d := h.sh.data
+	n := len(d.warnings)
+	switch w, severe := d.severe(); {
+	case n == 0:
+		return nil
+	case whole:
+		var out []string
+		for _, w := range d.warnings {
+			if w.Severe {
+				out = append(out, st.Alert.Render("!! "+w.Message+h.setWith(w.Setting)))
+			} else {
+				out = append(out, st.Warning.Render("! "+w.Message+h.setWith(w.Setting)))
+			}
 		}
+		return out
+	case severe:
+		return []string{st.Alert.Render("!! " + w.Message + h.setWith(w.Setting))}
 	}
-	return strings.Join(lines, "\n")
+	w := d.warnings[n-1]
+	return []string{st.Warning.Render("! " + plural(n, "warning") + ": " + w.Message + h.setWith(w.Setting))}
 }
 
 // fitTitle is the title, the input paths shortened to leave room for the
@@ -153,11 +182,7 @@ func (h *headerPane) progressLine() string {
 		units.Bytes(float64(p.Bytes)),
 	}
 	if d.done && d.err == nil {
-		n := 0
-		for _, s := range d.series {
-			n += len(s.windows)
-		}
-		stats = append(stats, plural(n, "window"))
+		stats = append(stats, windowCount(d.series))
 		if p.Elapsed > 0 {
 			stats = append(stats, "in "+fmtDuration(p.Elapsed))
 		}
@@ -187,7 +212,11 @@ func (h *headerPane) progressLine() string {
 	if p.TotalBytes > 0 {
 		frac = math.Min(1, float64(p.ReadBytes)/float64(p.TotalBytes))
 	}
-	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+"/"+humanCount(uint64(max(p.Windows, 0)))+" windows")
+	all := ""
+	if len(d.series) > 1 {
+		all = " (all sizes)"
+	}
+	stats = append(stats, humanCount(uint64(max(p.Analysed, 0)))+"/"+humanCount(uint64(max(p.Windows, 0)))+" windows"+all)
 	if p.Elapsed > 0 {
 		stats = append(stats, compact(float64(p.Packets)/p.Elapsed.Seconds())+" pkt/s")
 	}
@@ -309,3 +338,46 @@ func truncateStyled(s string, w int) string {
 }
 
 func timeDuration(n int) time.Duration { return time.Duration(n) }
+
+// openInfo shows in full what the screen cuts to its width: the header's
+// lines (the input paths whole, every warning), how the model set its
+// threshold, and the last message.
+func (m *Model) openInfo() {
+	var lines []string
+	for _, l := range m.header.lines(true) {
+		lines = append(lines, ansi.Strip(l))
+	}
+	if sd := m.sh.current(); sd != nil && sd.info.ThresholdBasis != "" {
+		lines = append(lines, "", "the model's threshold "+fmtScore(sd.info.Threshold)+" is set for "+sd.info.ThresholdBasis)
+	}
+	var copies []copyable
+	for _, p := range m.header.inputs {
+		copies = append(copies, copyable{"input", p})
+	}
+	if m.lastStatus != "" {
+		lines = append(lines, "", "last message: "+m.lastStatus)
+		copies = append(copies, copyable{"last message", m.lastStatus})
+	}
+	p := newPopupPane(m.sh, "header and last message", strings.Join(lines, "\n"), copies)
+	p.whole = true
+	m.push(p)
+}
+
+// windowCount says how many windows there are of each size, as the alert
+// line counts them: "24 + 4 windows (10s, 60s)", "24 windows (10s)".
+func windowCount(series []*seriesData) string {
+	counts, sizes := make([]string, len(series)), make([]string, len(series))
+	total := 0
+	for i, s := range series {
+		counts[i], sizes[i] = humanCount(uint64(len(s.windows))), fmtSize(s.size)
+		total += len(s.windows)
+	}
+	noun := "windows"
+	if total == 1 {
+		noun = "window"
+	}
+	if len(series) == 0 {
+		return "0 windows"
+	}
+	return strings.Join(counts, " + ") + " " + noun + " (" + strings.Join(sizes, ", ") + ")"
+}

@@ -116,15 +116,21 @@ func (p *helpPane) View() string {
 		notes := []string{
 			"chart: the threshold is the dashed line ┄; rows above it are alerts. Long captures are downsampled " +
 				"to the width: each column shows the maximum of its windows, so no peak hides.",
-			"strips under the chart: alerts ▲ alerting · ░ baseline · · analysed; changes + pods or services added · " +
-				"− deleted · ± both · ↻ an address reused; search ◆ a match; ^ the cursor.",
+			"strips under the chart: alerts ▲ alerting · △ a partial window alerting · ░ baseline · ◌ a partial " +
+				"window (the capture ends inside it; also in the alerts list) · · analysed; changes + pods or services added · " +
+				"− deleted · ± both · ↻ an address reused; learned ◇ pairs of a new workload learned into the baseline " +
+				"instead of alarmed; search ◆ a match; ^ the cursor.",
+			"detail: [baseline ░] a window of the baseline (assumed benign, never alerts); [partial 40%] the capture " +
+				"ends inside the window, which covers that much of it; \"new service pair\" a pair the baseline never " +
+				"saw talks in the window — the allow-list method, the simplest the model is compared with, alerts on it.",
 			"a lists the flagged intervals (runs of alerting windows at this threshold and window size): ⏎ goes to " +
 				"an interval's peak window, v gives it a verdict (confirmed, false positive, unsure, with a note) kept " +
 				"beside the capture, x writes the packets of its top edge over the interval.",
 			"/ searches every window for a service, pod, IP, port or DNS domain (pod:, ip:, port:, svc:, dns: say " +
 				"which); ] and [ step through the matches; / then ⏎ on nothing clears it.",
 			"every line can be selected (↑/↓, a click): space opens it in full, y copies one of its values " +
-				"(OSC 52). ⏎ on a flagged edge opens its flows, evidence and Wireshark filter.",
+				"(OSC 52). ⏎ on a flagged edge opens its flows, evidence and Wireshark filter. i shows the header " +
+				"and the last message whole.",
 			"edges: [NEW] a pair never seen in the baseline, [OUT] to or from outside. p shows the pods with their " +
 				"addresses instead of the services.",
 			"a page (⇧←/⇧→, pgup/pgdn) is ten chart columns. +/- step: a fiftieth of the score range, rounded to " +

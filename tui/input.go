@@ -122,6 +122,8 @@ func (m *Model) global(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Help):
 		m.push(newHelpPane(m.sh))
+	case key.Matches(msg, k.Info):
+		m.openInfo()
 	case key.Matches(msg, k.Theme):
 		m.cycleTheme()
 	case key.Matches(msg, k.Export):
@@ -173,11 +175,16 @@ func (m *Model) investigate(msg tea.KeyPressMsg) tea.Cmd {
 // thresholdHint is the threshold prompt's placeholder: the threshold in
 // force and how the model chose its own.
 func (m *Model) thresholdHint() string {
-	hint := "now " + fmtScore(m.sh.threshold())
-	if sd := m.sh.current(); sd != nil && sd.info.ThresholdBasis != "" {
+	th := m.sh.threshold()
+	hint := "type a number · now " + fmtScore(th)
+	switch sd := m.sh.current(); {
+	case sd == nil || sd.info.ThresholdBasis == "":
+	case sd.info.Threshold == th:
+		hint += ", the model's, set for " + sd.info.ThresholdBasis
+	default:
 		hint += "; the model's " + fmtScore(sd.info.Threshold) + " is set for " + sd.info.ThresholdBasis
 	}
-	return hint + "; type a number"
+	return hint
 }
 
 // openPicker opens the feature picker.
@@ -329,7 +336,12 @@ func (m *Model) noAlertMessage(a Action, cur int) string {
 	return msg
 }
 
-func (m *Model) setStatus(s string, ok bool) { m.status, m.statusOK = s, ok }
+func (m *Model) setStatus(s string, ok bool) {
+	m.status, m.statusOK = s, ok
+	if s != "" {
+		m.lastStatus = s
+	}
+}
 
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true

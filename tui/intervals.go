@@ -17,6 +17,9 @@ type alertRow struct {
 	iv      export.Interval
 	top     *engine.FlaggedEdge
 	learned *learnedEvent // a new workload learned instead (no interval)
+	// judged: an interval with a verdict that does not alert (see
+	// judgedRows); folded: its windows were folded into the baseline.
+	judged, folded bool
 }
 
 // mergeIntervals merges the windows (in index order; nil: not analysed)

@@ -19,7 +19,8 @@ type jumpSpan struct {
 // parseJump resolves what was typed at the go-to prompt to a window:
 //
 //	17                        window 17
-//	+3:10, +1:02:03, +190s    that long after the capture's start (+3m10s, +90s too)
+//	+3:10, +1:02:03, +190s    that long after the capture's start (+3m10s, +90s, +90 too;
+//	                          seconds, and minutes after hours, under 60)
 //	12:29:40, 12:29           that time of day (UTC, as the screen shows times), the first
 //	                          moment at or after the capture's start
 //	2026-11-24T12:29:40Z      an RFC 3339 time (also "2026-11-24 12:29:40", UTC)
@@ -33,7 +34,8 @@ func parseJump(text string, sp jumpSpan) (int, error) {
 	if sp.n <= 0 || sp.size <= 0 {
 		return 0, fmt.Errorf("go to: no window is analysed yet")
 	}
-	if v, err := strconv.Atoi(s); err == nil {
+	// "+100" is an offset (100 s), not window 100.
+	if v, err := strconv.Atoi(s); err == nil && !strings.HasPrefix(s, "+") {
 		if v < 0 || v >= sp.n {
 			return 0, fmt.Errorf("go to: there is no window %d: they are numbered 0 to %d", v, sp.n-1)
 		}
@@ -81,7 +83,8 @@ func jumpTime(s string, start time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("go to: %q is not a time: type 12:29:40 (UTC), +3:10 (after the start), 2026-11-24T12:29:40Z or a window number", s)
 }
 
-// parseOffset reads "3:10", "1:02:03", "190s", "3m10s", "90".
+// parseOffset reads "3:10", "1:02:03", "190s", "3m10s", "90". In m:ss
+// and h:mm:ss the seconds, and the minutes after hours, are under 60.
 func parseOffset(s string) (time.Duration, error) {
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
 		return d, nil
@@ -90,11 +93,16 @@ func parseOffset(s string) (time.Duration, error) {
 	if len(parts) > 3 {
 		return 0, fmt.Errorf("an offset is m:ss, h:mm:ss or a duration like 3m10s")
 	}
+	names := []string{"seconds", "minutes"}
 	var total float64
-	for _, p := range parts {
+	for i, p := range parts {
 		v, err := strconv.ParseFloat(p, 64)
 		if err != nil || v < 0 || math.IsInf(v, 0) {
 			return 0, fmt.Errorf("an offset is m:ss, h:mm:ss or a duration like 3m10s")
+		}
+		// The fields after the first count in sixty.
+		if from := len(parts) - 1 - i; i > 0 && v >= 60 {
+			return 0, fmt.Errorf("%s %s: %s are 0 to 59 in m:ss and h:mm:ss (or type a duration like 3m10s)", names[from], p, names[from])
 		}
 		total = total*60 + v
 	}

@@ -36,6 +36,13 @@ func TestParseJump(t *testing.T) {
 		{"2026-11-25T12:28:10Z", 0, "outside"},
 		{"yesterday", 0, "not a time"},
 		{"+x", 0, "an offset is"},
+		{"+9:99", 0, "seconds 99: seconds are 0 to 59"},
+		{"+3:60", 0, "seconds 60: seconds are 0 to 59"},
+		{"+3:59.5", 23, ""},      // 239.5 s
+		{"+90:00", 0, "outside"}, // 90 minutes: the first field is not limited
+		{"+0:60:00", 0, "minutes 60: minutes are 0 to 59"},
+		{"+1:02:99", 0, "seconds 99"},
+		{"+100", 10, ""}, // 100 s
 		{"", 0, "type a time"},
 	} {
 		got, err := parseJump(tc.in, sp)

@@ -48,6 +48,7 @@ type KeyMap struct {
 	Export  key.Binding
 
 	// Application.
+	Info  key.Binding
 	Theme key.Binding
 	Help  key.Binding
 	Quit  key.Binding
@@ -99,6 +100,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:    bind([]string{"y"}, "y", "copy to the clipboard"),
 		Export:  bind([]string{"e"}, "e", "export flagged intervals"),
 
+		Info:  bind([]string{"i"}, "i", "header, message in full"),
 		Theme: bind([]string{"c"}, "c", "next colour theme"),
 		Help:  bind([]string{"?"}, "?", "help"),
 		Quit:  bind([]string{"q", "ctrl+c"}, "q/ctrl+c", "quit"),
@@ -139,14 +141,14 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Metric, k.Feature, k.ThreshUp, k.ThreshDown, k.ThreshSet, k.ThreshReset},
 		{k.Alerts, k.Search, k.Pods, k.Packets, k.Verdict, k.Copy, k.Export},
 		{k.Focus, k.Up, k.Down, k.Sort, k.Filter, k.Enter, k.Full, k.Back},
-		{k.Theme, k.Help, k.Quit},
+		{k.Info, k.Theme, k.Help, k.Quit},
 	}
 }
 
 // global are the bindings that act whatever has the focus (unless a layer
 // above takes the key: see dispatch).
 func (k KeyMap) global() []key.Binding {
-	return []key.Binding{k.Quit, k.Help, k.Theme, k.Export, k.ThreshSet, k.Feature, k.Metric, k.Focus,
+	return []key.Binding{k.Quit, k.Help, k.Info, k.Theme, k.Export, k.ThreshSet, k.Feature, k.Metric, k.Focus,
 		k.Alerts, k.Search, k.Jump, k.Pods, k.Packets, k.Verdict, k.Copy}
 }
 

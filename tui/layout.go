@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // layout is where everything goes on the screen.
@@ -86,8 +87,12 @@ func (m *Model) layout() {
 	}
 }
 
-// statusView is the line above the footer: a prompt, the window number
-// being typed, or the last message.
+// statusLines is how many lines a message above the footer may take; i
+// shows it whole.
+const statusLines = 2
+
+// statusView is the lines above the footer: a prompt, the window number
+// being typed, or the last message, wrapped.
 func (m *Model) statusView() string {
 	st := m.sh.styles
 	w := m.lay.width
@@ -97,12 +102,32 @@ func (m *Model) statusView() string {
 	case m.sh.nav.Digits != "":
 		return truncateStyled(st.Accent.Render("go to window "+m.sh.nav.Digits+"▏")+st.Muted.Render("  ⏎ jump · esc cancel"), w)
 	case m.status != "":
-		if m.statusOK {
-			return truncateStyled(st.OK.Render(m.status), w)
+		style, text := st.OK, m.status
+		if !m.statusOK {
+			style, text = st.Warning, "! "+m.status
 		}
-		return truncateStyled(st.Warning.Render("! "+m.status), w)
+		lines := wrapLines(text, w, statusLines)
+		for i, l := range lines {
+			lines[i] = style.Render(l)
+		}
+		return strings.Join(lines, "\n")
 	}
 	return ""
+}
+
+// wrapLines word-wraps plain text to width in at most n lines, the last
+// cut with … when more would follow.
+func wrapLines(text string, width, n int) []string {
+	width = max(width, 1)
+	lines := strings.Split(ansi.Wrap(text, width, " ,;/"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	if len(lines) > n {
+		rest := strings.Join(lines[n-1:], " ")
+		lines = append(lines[:n-1], ansi.Truncate(rest, width, "…"))
+	}
+	return lines
 }
 
 // footerView is the short help of what has the keyboard: the top of the
@@ -193,7 +218,8 @@ func (m *Model) render() string {
 			parts = append(parts, m.lowerView(w, lowerH))
 		}
 	}
-	parts = append(parts, block(m.statusView(), w, 1), m.footerView())
+	status := m.statusView()
+	parts = append(parts, block(status, w, lipgloss.Height(status)), m.footerView())
 	return strings.Join(parts, "\n")
 }
 

@@ -62,9 +62,32 @@ func (l *listView) SetSize(w, h int) {
 func (l *listView) room() int { return max(l.height-len(l.header), 1) }
 
 // setRows replaces the rows; the selection moves to the top unless keep.
+// Kept, it stays on the same row — the nearest with the same text, as
+// rows are redrawn for another width — on the same line of the screen.
 func (l *listView) setRows(rows []row, keep bool) {
+	was, ok := l.selected()
+	sel := l.sel
 	l.rows, l.source, l.count = rows, nil, len(rows)
 	l.reset(keep)
+	if keep && ok {
+		if i, found := l.nearest(sel, was.fullText()); found {
+			l.top = max(l.top+i-l.sel, 0)
+			l.sel = i
+			l.scrollTo()
+		}
+	}
+}
+
+// nearest is the selectable row showing text closest to row at.
+func (l *listView) nearest(at int, text string) (int, bool) {
+	for d := 0; d < l.count; d++ {
+		for _, i := range []int{at - d, at + d} {
+			if i >= 0 && i < l.count && !l.row(i).skip && l.row(i).fullText() == text {
+				return i, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // setSource makes the list n rows long, row i drawn by at(i) when it is

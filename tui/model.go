@@ -38,6 +38,8 @@ type Model struct {
 	overlays []component
 	status   string
 	statusOK bool
+	// lastStatus is the last message, after a key has cleared it (i).
+	lastStatus string
 
 	run      *run
 	folded   []engine.Suppression // the false positives the run folds in
@@ -236,7 +238,13 @@ func (m *Model) routeRun(msg tea.Msg) (tea.Cmd, bool) {
 		m.sh.cache.add(msg.key, msg.w)
 		return nil, true
 	case runDoneMsg:
-		m.finish(msg.res, msg.err)
+		return m.finish(msg.res, msg.err), true
+	case revisedMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error(), false)
+		} else {
+			m.setStatus(msg.text, true)
+		}
 		return nil, true
 	case tickMsg:
 		if m.sh.data.done || m.quitting {
@@ -282,13 +290,28 @@ func (m *Model) feed(events []engine.Event) {
 	m.growNav()
 }
 
-// finish records the run's outcome.
-func (m *Model) finish(res *engine.Result, err error) {
+// finish records the run's outcome, and has the model's revision kept
+// (Config.Revised) when the run made one.
+func (m *Model) finish(res *engine.Result, err error) tea.Cmd {
 	m.sh.data.finish(res, err)
 	m.growNav()
 	if err != nil && !canceled(err) {
 		m.log.Error("analysis failed", "err", err)
 	}
+	if err != nil || res == nil || res.Revised == nil || m.cfg.Revised == nil {
+		return nil
+	}
+	keep, rev, n := m.cfg.Revised, res.Revised, len(m.folded)
+	return func() tea.Msg {
+		text, err := keep(rev, n)
+		return revisedMsg{text: text, err: err}
+	}
+}
+
+// revisedMsg says where the model's revision was kept.
+type revisedMsg struct {
+	text string
+	err  error
 }
 
 // growNav gives every known size a cursor and a threshold slot, and

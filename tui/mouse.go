@@ -2,6 +2,7 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // clicker is a component that selects what is clicked; x and y are
@@ -24,7 +25,8 @@ func (m *Model) paneAt(x, y int) (pane, int, int) {
 
 // inChart reports whether a screen row is the chart's.
 func (m *Model) inChart(y int) bool {
-	_, full := m.top().(fullScreen)
+	f, ok := m.top().(fullScreen)
+	full := ok && f.fullScreen()
 	return !full && y >= m.lay.chartY && y < m.lay.chartY+m.lay.chartH
 }
 
@@ -39,6 +41,13 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 		if i, ok := m.chart.windowAt(mouse.X, mouse.Y-m.lay.chartY); ok {
 			m.navigate(Op{Action: ActGoto, Arg: i})
 		}
+		return nil
+	}
+	statusH := lipgloss.Height(m.statusView())
+	statusY := m.lay.height - lipgloss.Height(m.footerView()) - statusH
+	if !m.prompt.active() && (mouse.Y < m.lay.chartY || mouse.Y >= statusY && mouse.Y < statusY+statusH) {
+		// The header or the message: in full.
+		m.openInfo()
 		return nil
 	}
 	if mouse.Y < m.lay.lowerY {

@@ -46,11 +46,12 @@ func sanitize(xs []float64) (out []float64, ok bool) {
 	return out, true
 }
 
-// plotSpec is a chart to draw: one value per bucket, each bucket cpw
-// columns wide, height lines tall, with an optional threshold line.
+// plotSpec is a chart to draw: one value per bucket, the buckets spread
+// over cols columns (as geometry spreads them), height lines tall, with an
+// optional threshold line.
 type plotSpec struct {
 	values    []float64
-	cpw       int
+	cols      int
 	height    int
 	threshold float64 // NaN for none
 	label     func(float64) string
@@ -71,11 +72,11 @@ func drawPlot(spec plotSpec) (plotResult, bool) {
 	if spec.height < 3 || len(spec.values) == 0 {
 		return plotResult{}, false
 	}
-	cpw := max(spec.cpw, 1)
-	cols := len(spec.values) * cpw
+	spread := geometry(len(spec.values), max(spec.cols, len(spec.values)))
+	cols := spread.columns()
 	xs := make([]float64, cols)
 	for c := range xs {
-		xs[c] = spec.values[c/cpw]
+		xs[c] = spec.values[spread.bucketAt(c)]
 	}
 	xs, ok := sanitize(xs)
 	if !ok {
@@ -117,6 +118,10 @@ func drawPlot(spec plotSpec) (plotResult, bool) {
 	lines := strings.Split(out, "\n")
 	width := plotLeft + cols
 	for i := range lines {
+		// A single column was drawn as two points: keep the width asked.
+		if r := []rune(lines[i]); len(r) > width {
+			lines[i] = string(r[:width])
+		}
 		lines[i] = padRight(lines[i], width)
 	}
 	for len(lines) < spec.height {
@@ -159,35 +164,62 @@ func plotBounds(xs []float64, th float64, hasTh bool, rows int) (lower, upper, s
 	return lower, lower + float64(rows)*s, s, a
 }
 
-// bucketGeom maps windows to chart columns: wpb windows per bucket (the
-// max of a bucket is plotted, so no peak is hidden), cpw columns per bucket
-// (when there are fewer windows than columns), nb buckets.
+// bucketGeom maps n windows to cols chart columns through nb buckets: a
+// bucket is one column or more when there are fewer windows than columns,
+// one window or more (its max is plotted, so no peak hides) when there are
+// more. Both spread evenly — bucket b holds windows [b·n/nb, (b+1)·n/nb)
+// and columns [b·cols/nb, (b+1)·cols/nb) — so the chart uses the whole
+// width. wpb is the most windows a bucket holds.
 type bucketGeom struct {
-	n, wpb, cpw, nb int
+	n, nb, cols, wpb int
 }
 
-// geometry fits n windows into at most cols columns.
+// geometry fits n windows into cols columns.
 func geometry(n, cols int) bucketGeom {
 	cols = max(cols, 1)
 	if n <= 0 {
-		return bucketGeom{wpb: 1, cpw: 1}
+		return bucketGeom{wpb: 1}
 	}
-	if n <= cols {
-		return bucketGeom{n: n, wpb: 1, cpw: cols / n, nb: n}
-	}
-	wpb := (n + cols - 1) / cols
-	return bucketGeom{n: n, wpb: wpb, cpw: 1, nb: (n + wpb - 1) / wpb}
+	nb := min(n, cols)
+	return bucketGeom{n: n, nb: nb, cols: cols, wpb: (n + nb - 1) / nb}
 }
 
-func (g bucketGeom) bucketOf(window int) int { return window / g.wpb }
-func (g bucketGeom) columns() int            { return g.nb * g.cpw }
+// spreadIndex is the bucket of item i of total spread over nb buckets:
+// the last b with b·total/nb ≤ i.
+func spreadIndex(i, total, nb int) int {
+	if total <= 0 {
+		return 0
+	}
+	return ((i+1)*nb - 1) / total
+}
+
+func (g bucketGeom) bucketOf(window int) int { return spreadIndex(window, g.n, g.nb) }
+
+// bucketAt is the bucket drawn in column col.
+func (g bucketGeom) bucketAt(col int) int { return spreadIndex(col, g.cols, g.nb) }
+
+// columns is how many columns the buckets take: all of them, when there
+// is a window.
+func (g bucketGeom) columns() int {
+	if g.nb == 0 {
+		return 0
+	}
+	return g.cols
+}
+
+// colStart is bucket b's first column; bucket b is drawn in columns
+// [colStart(b), colStart(b+1)).
+func (g bucketGeom) colStart(b int) int { return b * g.cols / max(g.nb, 1) }
+
+// width is how many columns bucket b takes.
+func (g bucketGeom) width(b int) int { return g.colStart(b+1) - g.colStart(b) }
 
 // colOf is the column that marks bucket b (its middle column).
-func (g bucketGeom) colOf(b int) int { return b*g.cpw + g.cpw/2 }
+func (g bucketGeom) colOf(b int) int { return g.colStart(b) + g.width(b)/2 }
 
 // windows returns the windows [lo, hi) of bucket b.
 func (g bucketGeom) windows(b int) (int, int) {
-	return b * g.wpb, min((b+1)*g.wpb, g.n)
+	return b * g.n / max(g.nb, 1), min((b+1)*g.n/max(g.nb, 1), g.n)
 }
 
 // bucketMax returns, per bucket, the max of value over its windows (NaN

@@ -43,26 +43,85 @@ func TestSanitize(t *testing.T) {
 
 func TestGeometry(t *testing.T) {
 	tests := []struct {
-		n, cols           int
-		wpb, cpw, nb, use int
+		n, cols          int
+		wpb, nb, use     int
+		widths           []int // of the first buckets
+		lastLo, lastHi   int   // the last bucket's windows
+		bucketOfLastWin  int
+		bucketAtLastCol  int
+		firstWindowsOfB1 int
 	}{
-		// 25 windows in 109 columns: 109/25 = 4.36, so 4 columns each,
-		// 100 columns used.
-		{25, 109, 1, 4, 25, 100},
+		// 24 windows in 69 columns (the demo at 80×24): 69/24 = 2.875, so
+		// 2 or 3 columns each, all 69 used (not 48, the plot ending at
+		// column 58 of 80).
+		{24, 69, 1, 24, 69, []int{2, 3, 3, 3, 3}, 23, 24, 23, 23, 1},
+		// 25 windows in 109 columns: 4 or 5 columns each, all 109 used.
+		{25, 109, 1, 25, 109, []int{4, 4, 5, 4, 4}, 24, 25, 24, 24, 1},
 		// As many windows as columns: one each.
-		{109, 109, 1, 1, 109, 109},
-		// 100 000 windows in 109 columns: ceil(100000/109) = 918 windows
-		// per column, ceil(100000/918) = 109 buckets (918 × 108 = 99 144).
-		{100000, 109, 918, 1, 109, 109},
-		// 110 windows in 109 columns: 2 per column, 55 columns.
-		{110, 109, 2, 1, 55, 55},
-		{0, 80, 1, 1, 0, 0},
+		{109, 109, 1, 109, 109, []int{1, 1, 1}, 108, 109, 108, 108, 1},
+		// 100 000 windows in 109 columns: 917 or 918 windows per column
+		// (100000/109 = 917.4), all 109 columns.
+		{100000, 109, 918, 109, 109, []int{1, 1, 1}, 99082, 100000, 108, 108, 917},
+		// 110 windows in 109 columns: one or two per column, all 109
+		// (not 55 columns of two).
+		{110, 109, 2, 109, 109, []int{1, 1, 1}, 108, 110, 108, 108, 1},
+		{0, 80, 1, 0, 0, nil, 0, 0, 0, 0, 0},
 	}
 	for _, tc := range tests {
 		g := geometry(tc.n, tc.cols)
-		if g.wpb != tc.wpb || g.cpw != tc.cpw || g.nb != tc.nb || g.columns() != tc.use {
-			t.Errorf("geometry(%d, %d) = %+v (%d columns), want wpb %d cpw %d nb %d (%d columns)",
-				tc.n, tc.cols, g, g.columns(), tc.wpb, tc.cpw, tc.nb, tc.use)
+		if g.wpb != tc.wpb || g.nb != tc.nb || g.columns() != tc.use {
+			t.Errorf("geometry(%d, %d) = %+v (%d columns), want wpb %d nb %d (%d columns)",
+				tc.n, tc.cols, g, g.columns(), tc.wpb, tc.nb, tc.use)
+		}
+		for b, w := range tc.widths {
+			if g.width(b) != w {
+				t.Errorf("geometry(%d, %d): bucket %d is %d columns wide, want %d", tc.n, tc.cols, b, g.width(b), w)
+			}
+		}
+		if tc.n == 0 {
+			continue
+		}
+		lo, hi := g.windows(g.nb - 1)
+		_, b1 := g.windows(0)
+		if lo != tc.lastLo || hi != tc.lastHi || g.bucketOf(tc.n-1) != tc.bucketOfLastWin || g.bucketAt(tc.cols-1) != tc.bucketAtLastCol || b1 != tc.firstWindowsOfB1 {
+			t.Errorf("geometry(%d, %d): last bucket [%d, %d), window %d in bucket %d, column %d shows bucket %d, bucket 0 ends at %d",
+				tc.n, tc.cols, lo, hi, tc.n-1, g.bucketOf(tc.n-1), tc.cols-1, g.bucketAt(tc.cols-1), b1)
+		}
+	}
+}
+
+// TestGeometrySpread: at any size every window and every column belongs
+// to exactly the bucket that claims it, the buckets take the whole width,
+// and widths and window counts differ by at most one between buckets.
+func TestGeometrySpread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 500 {
+		n, cols := 1+rng.IntN(3000), 1+rng.IntN(400)
+		g := geometry(n, cols)
+		if g.colStart(g.nb) != cols || g.columns() != cols {
+			t.Fatalf("geometry(%d, %d): the buckets end at column %d", n, cols, g.colStart(g.nb))
+		}
+		minW, maxW, minN, maxN := cols, 0, n, 0
+		for b := range g.nb {
+			lo, hi := g.windows(b)
+			for i := lo; i < hi; i++ {
+				if g.bucketOf(i) != b {
+					t.Fatalf("geometry(%d, %d): window %d of bucket %d maps to %d", n, cols, i, b, g.bucketOf(i))
+				}
+			}
+			for c := g.colStart(b); c < g.colStart(b+1); c++ {
+				if g.bucketAt(c) != b {
+					t.Fatalf("geometry(%d, %d): column %d of bucket %d shows %d", n, cols, c, b, g.bucketAt(c))
+				}
+			}
+			if c := g.colOf(b); c < g.colStart(b) || c >= g.colStart(b+1) {
+				t.Fatalf("geometry(%d, %d): bucket %d marked at column %d, outside it", n, cols, b, c)
+			}
+			minW, maxW = min(minW, g.width(b)), max(maxW, g.width(b))
+			minN, maxN = min(minN, hi-lo), max(maxN, hi-lo)
+		}
+		if _, hi := g.windows(g.nb - 1); hi != n || maxW-minW > 1 || maxN-minN > 1 || minW < 1 || minN < 1 || maxN > g.wpb {
+			t.Fatalf("geometry(%d, %d): widths %d–%d, windows %d–%d (wpb %d), last window %d", n, cols, minW, maxW, minN, maxN, g.wpb, hi)
 		}
 	}
 }
@@ -125,7 +184,7 @@ func TestDrawPlotHeight(t *testing.T) {
 		if trial%2 == 0 {
 			th = offset + rng.NormFloat64()*scale*2
 		}
-		p, ok := drawPlot(plotSpec{values: vals, cpw: 1 + rng.IntN(3), height: height, threshold: th, label: label})
+		p, ok := drawPlot(plotSpec{values: vals, cols: n + rng.IntN(2*n), height: height, threshold: th, label: label})
 		if !ok {
 			continue
 		}
@@ -162,7 +221,7 @@ func TestDrawPlotColumns(t *testing.T) {
 	// (╮) in column 6, where bucket 6 begins.
 	vals := make([]float64, 10)
 	vals[5] = 10
-	p, ok := drawPlot(plotSpec{values: vals, cpw: 1, height: 6, threshold: math.NaN(), label: axisLabel})
+	p, ok := drawPlot(plotSpec{values: vals, cols: 10, height: 6, threshold: math.NaN(), label: axisLabel})
 	if !ok {
 		t.Fatal("no plot")
 	}
@@ -190,15 +249,15 @@ func TestDrawPlotDegenerate(t *testing.T) {
 	for _, vals := range [][]float64{
 		{5}, {0, 0, 0}, {-3, -3}, {math.NaN(), 1}, {math.Inf(-1), 2, math.Inf(1)}, {1e300, -1e300},
 	} {
-		p, ok := drawPlot(plotSpec{values: vals, cpw: 2, height: 5, threshold: 1, label: axisLabel})
+		p, ok := drawPlot(plotSpec{values: vals, cols: 2 * len(vals), height: 5, threshold: 1, label: axisLabel})
 		if !ok || len(p.lines) != 5 {
 			t.Errorf("drawPlot(%v): ok %v, %d lines", vals, ok, len(p.lines))
 		}
 	}
-	if _, ok := drawPlot(plotSpec{values: []float64{math.NaN()}, cpw: 1, height: 5, threshold: math.NaN(), label: axisLabel}); ok {
+	if _, ok := drawPlot(plotSpec{values: []float64{math.NaN()}, cols: 1, height: 5, threshold: math.NaN(), label: axisLabel}); ok {
 		t.Error("drawPlot of only NaN: ok, want no plot")
 	}
-	if _, ok := drawPlot(plotSpec{values: []float64{1, 2}, cpw: 1, height: 2, label: axisLabel}); ok {
+	if _, ok := drawPlot(plotSpec{values: []float64{1, 2}, cols: 2, height: 2, label: axisLabel}); ok {
 		t.Error("drawPlot of height 2: ok, want no plot")
 	}
 }

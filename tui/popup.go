@@ -21,7 +21,10 @@ type popupPane struct {
 	text  string
 	copy  []copyable
 	list  listView
+	whole bool // covers the chart too
 }
+
+func (p *popupPane) fullScreen() bool { return p.whole }
 
 func newPopupPane(sh *shared, title, text string, copies []copyable) *popupPane {
 	p := &popupPane{sh: sh, title: title, text: text, copy: copies, list: newListView(sh)}

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // promptKind says what a prompt asks for.
@@ -45,7 +46,10 @@ type promptPane struct {
 	question string   // for single-key questions
 	choices  []choice // for single-key questions
 	input    textinput.Model
-	ctx      any
+	// hint says what is expected: the input's placeholder as far as it
+	// fits, the rest (hintRest) on a second line while nothing is typed.
+	hint, hintRest string
+	ctx            any
 }
 
 func newPromptPane(sh *shared) *promptPane {
@@ -63,7 +67,7 @@ func (p *promptPane) active() bool { return p.kind != 0 }
 func (p *promptPane) ask(kind promptKind, prompt, value, placeholder string, ctx any) tea.Cmd {
 	p.kind, p.ctx, p.choices = kind, ctx, nil
 	p.input.Prompt = prompt
-	p.input.Placeholder = placeholder
+	p.hint = placeholder
 	p.input.SetValue(value)
 	p.input.CursorEnd()
 	p.SetSize(p.width, 1)
@@ -85,6 +89,10 @@ func (p *promptPane) confirm(kind promptKind, question, value string) {
 func (p *promptPane) SetSize(w, _ int) {
 	p.width = w
 	p.input.SetWidth(max(w-lenRunes(p.input.Prompt)-2, 1))
+	// The hint wraps onto a second line rather than being cut.
+	first := strings.Split(ansi.Wrap(p.hint, p.input.Width(), " ,;/"), "\n")[0]
+	p.input.Placeholder = strings.TrimRight(first, " ")
+	p.hintRest = strings.TrimSpace(strings.TrimPrefix(p.hint, first))
 }
 
 func lenRunes(s string) int { return len([]rune(s)) }
@@ -145,5 +153,9 @@ func (p *promptPane) View() string {
 		}
 		return truncateStyled(line, p.width)
 	}
-	return truncateStyled(p.input.View(), p.width)
+	line := truncateStyled(p.input.View(), p.width)
+	if p.hintRest != "" && p.input.Value() == "" {
+		line += "\n" + truncateStyled(st.Muted.Render(p.hintRest), p.width)
+	}
+	return line
 }

@@ -50,6 +50,10 @@ func (m *Model) restart(r Runner, fp []engine.Suppression) tea.Cmd {
 		m.edges.restyle()
 		m.prompt.restyle()
 	}
-	m.setStatus("rescoring with "+plural(len(fp), "interval")+" judged false positive folded into the baseline", true)
+	msg := "rescoring with " + plural(len(fp), "interval") + " judged false positive folded into the baseline"
+	if len(fp) == 0 {
+		msg = "rescoring with no interval folded into the baseline: none is judged a false positive now"
+	}
+	m.setStatus(msg, true)
 	return m.Init()
 }

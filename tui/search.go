@@ -210,7 +210,7 @@ func newSearchPane(sh *shared) *searchPane {
 	return p
 }
 
-func (p *searchPane) SetSize(w, h int) { p.height = h; p.list.SetSize(w, h-1); p.key = [4]uint64{} }
+func (p *searchPane) SetSize(w, h int) { p.height = h; p.list.SetSize(w, h-1) }
 
 func (p *searchPane) Keys() []key.Binding {
 	k := p.sh.keys
@@ -231,7 +231,7 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (p *searchPane) click(_, y int) tea.Cmd { p.list.click(y - 1); return nil }
+func (p *searchPane) click(_, y int) tea.Cmd { p.list.click(y - len(p.above())); return nil }
 
 func (p *searchPane) selection() selection {
 	r, _ := p.list.selected()
@@ -332,32 +332,39 @@ func (p *searchPane) row(n int) row {
 	return row{text: st.Text.Render(text), full: full, value: i, copy: []copyable{{"window", fmt.Sprint(i)}}}
 }
 
-func (p *searchPane) View() string {
+// above are the lines over the list: the title, and the warnings that
+// take lines from the list (a click counts them).
+func (p *searchPane) above() []string {
 	st := p.sh.styles
 	s := p.sh.search
 	head := st.Focused.Render("search " + fmt.Sprintf("%q", s.q.String()))
-	var lines []string
 	switch {
 	case len(s.terms) == 0:
 		head += st.Muted.Render(" · no service, pod, address, port or domain matches")
 	default:
 		head += st.Muted.Render(fmt.Sprintf(" · in %s · %s", plural(s.total, "window"), describeTerms(s.terms, 6)))
 	}
+	lines := []string{truncateStyled(head, p.list.width)}
 	if !s.full.IsZero() {
-		lines = append(lines, st.Warning.Render(fmt.Sprintf("! more than %d names: those first seen after %s are not searched",
-			maxTerms, s.full.UTC().Format("2006-01-02 15:04:05"))))
+		lines = append(lines, truncateStyled(st.Warning.Render(fmt.Sprintf("! more than %d names: those first seen after %s are not searched",
+			maxTerms, s.full.UTC().Format("2006-01-02 15:04:05"))), p.list.width))
 	}
 	if p.err != nil {
-		lines = append(lines, st.Warning.Render("! "+p.err.Error()))
+		lines = append(lines, truncateStyled(st.Warning.Render("! "+p.err.Error()), p.list.width))
 	}
+	return lines
+}
+
+func (p *searchPane) View() string {
+	st := p.sh.styles
+	lines := p.above()
 	p.list.header = []string{st.PaneTitle.Render(fmt.Sprintf("%7s  %-8s %-19s  %9s", "window", "offset", "start (UTC)", "bytes"))}
-	// The warnings take lines from the list.
-	if h := max(p.height-1-len(lines), 2); h != p.list.height {
+	if h := max(p.height-len(lines), 2); h != p.list.height {
 		p.list.SetSize(p.list.width, h)
 	}
 	body := p.list.View()
-	if s.total == 0 {
+	if p.sh.search.total == 0 {
 		body = st.Muted.Render("  try a shorter name, or pod:, ip:, port:, dns: to say what it is")
 	}
-	return strings.Join(append([]string{truncateStyled(head, p.list.width)}, append(lines, body)...), "\n")
+	return strings.Join(append(lines, body), "\n")
 }

@@ -129,13 +129,14 @@ func runAround(sd *seriesData, i int, th float64) (lo, hi int, ok bool) {
 
 // cursorInterval is the flagged interval the cursor window is in, built by
 // the export's merger from the windows in memory (without the edges and
-// services, which need the windows' details), or nil.
+// services, which need the windows' details); else the interval carrying a
+// verdict it is in (judgedInterval); or nil.
 func (s *shared) cursorInterval() *export.Interval {
 	sd := s.current()
 	th := s.threshold()
 	lo, hi, ok := runAround(sd, s.cursor(), th)
 	if !ok {
-		return nil
+		return s.judgedInterval()
 	}
 	mg := export.NewMerger(sd.size, th)
 	for j := lo; j <= hi; j++ {

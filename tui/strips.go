@@ -30,24 +30,30 @@ func (a *aggregate) alerts(bk int, th float64) bool {
 	return !math.IsNaN(a.maxScore[bk]) && a.maxScore[bk] >= th
 }
 
-// strip is the marker line: ▲ where a bucket alerts at th, ░ baseline,
-// · analysed, blank not yet analysed. Glyphs, so no colour is needed.
+// strip is the marker line: ▲ where a bucket alerts at th (△ where a
+// partial window of it does), ░ baseline, ◌ a partial window (the capture
+// ends in it), · analysed, blank not yet analysed. Glyphs, so no colour is
+// needed.
 func (c *chartPane) strip(a *aggregate, th float64) string {
 	st := c.sh.styles
 	var b strings.Builder
 	b.WriteString(st.Muted.Render(padLeft("alerts", plotLeft-1) + " "))
 	glyph := func(bk int) (string, int) {
 		switch {
+		case a.alerts(bk, th) && a.partialScore[bk] >= th:
+			return "△", 4
 		case a.alerts(bk, th):
 			return "▲", 0
 		case a.baseline[bk]:
 			return "░", 1
+		case a.partial[bk]:
+			return "◌", 2
 		case a.analysed[bk]:
 			return "·", 2
 		}
 		return " ", 3
 	}
-	styles := []func(...string) string{st.Alert.Render, st.Baseline.Render, st.Muted.Render, st.Text.Render}
+	styles := []func(...string) string{st.Alert.Render, st.Baseline.Render, st.Muted.Render, st.Text.Render, st.Alert.Render}
 	// Runs of one glyph are rendered together: one style call per run.
 	var run strings.Builder
 	runKind := -1
@@ -63,7 +69,7 @@ func (c *chartPane) strip(a *aggregate, th float64) string {
 			flush()
 			runKind = kind
 		}
-		for range a.geom.cpw {
+		for range a.geom.width(bk) {
 			run.WriteString(g)
 		}
 	}
@@ -94,7 +100,7 @@ func churnGlyph(churn []engine.Change) string {
 }
 
 // markStrip draws a strip of marks under the chart: a label, then per
-// bucket its glyph ("" for none), cpw columns each, in one style.
+// bucket its glyph ("" for none) over the bucket's columns, in one style.
 func (c *chartPane) markStrip(label string, a *aggregate, glyph func(b int) string, style func(...string) string) string {
 	st := c.sh.styles
 	var b strings.Builder
@@ -103,7 +109,7 @@ func (c *chartPane) markStrip(label string, a *aggregate, glyph func(b int) stri
 		if g == "" {
 			g = " "
 		}
-		for range a.geom.cpw {
+		for range a.geom.width(bk) {
 			b.WriteString(g)
 		}
 	}

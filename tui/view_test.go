@@ -83,6 +83,8 @@ var goldenStates = []struct {
 	{"pods", func(m *Model) { feedRec(m, demo()); keys(m, "n", "p") }},
 	{"copy", func(m *Model) { feedRec(m, demo()); keys(m, "n", "y") }},
 	{"jump", func(m *Model) { feedRec(m, demo()); keys(m, ":", "text:12:29:40") }},
+	// An entity log that starts after the capture ends: the banner.
+	{"severe", func(m *Model) { feed(m, severeRun(), demo().Result, nil) }},
 }
 
 // TestGolden pins the screens at 80, 120 and 200 columns, with the colour

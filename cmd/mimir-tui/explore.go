@@ -76,9 +76,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	investigation(&cfg, in, pos, os.UserCacheDir)
-	rescore := feedback(in, opts, ef.model, cfg.VerdictsPath)
+	rescore := feedback(in, opts)
 	cfg.Runner = rescore(readFalsePositives(cfg.VerdictsPath))
 	cfg.Rescore = rescore
+	cfg.Revised = keepRevision(ef.model, cfg.VerdictsPath)
 	cfg.Follow = opts.Follow
 	cfg.SettingHint = flagAdvice
 	if wd, err := os.Getwd(); err == nil {
@@ -194,34 +195,30 @@ func investigation(cfg *tui.Config, in engine.Inputs, pos []string, cacheDir fun
 }
 
 // feedback makes the explorer's runners: the analysis with the intervals
-// judged false positives folded into the baseline. A run that folds some
-// saves the model's revision (engine.Result.Revised) beside the model
-// file, or beside the verdicts when the baseline is the capture's own,
-// and says where in a warning.
-func feedback(in engine.Inputs, opts engine.Options, modelPath, verdictsPath string) func([]engine.Suppression) tui.Runner {
+// judged false positives folded into the baseline.
+func feedback(in engine.Inputs, opts engine.Options) func([]engine.Suppression) tui.Runner {
 	return func(fp []engine.Suppression) tui.Runner {
 		o := opts
 		o.Suppress = fp
-		run := adviseRunner(tui.EngineRunner(in, o))
-		if len(fp) == 0 {
-			return run
+		return adviseRunner(tui.EngineRunner(in, o))
+	}
+}
+
+// keepRevision is the explorer's tui.Config.Revised: it saves the model's
+// revision a run made by folding false positives in beside the model file,
+// or beside the verdicts when the baseline is the capture's own, and says
+// where — a status, not a warning; a failure to save is the error.
+func keepRevision(modelPath, verdictsPath string) func(*engine.Model, int) (string, error) {
+	return func(rev *engine.Model, folded int) (string, error) {
+		path := revisionPath(modelPath, verdictsPath, rev.Revision)
+		if path == "" {
+			return "the model's revision is not saved: the demo has no file to keep it beside", nil
 		}
-		return func(ctx context.Context, emit func(engine.Event)) (*engine.Result, error) {
-			res, err := run(ctx, emit)
-			if err != nil || res == nil || res.Revised == nil {
-				return res, err
-			}
-			path := revisionPath(modelPath, verdictsPath, res.Revised.Revision)
-			msg := fmt.Sprintf("revision %d of the model, with %s folded in, saved to %s (use it with --model)",
-				res.Revised.Revision, countOf(len(fp), "false positive"), path)
-			if path == "" {
-				msg = "the model's revision was not saved: the demo has no file to keep it beside"
-			} else if werr := engine.WriteModel(path, res.Revised, true); werr != nil {
-				msg = fmt.Sprintf("the model's revision could not be saved: %v", werr)
-			}
-			emit(&engine.Warning{Message: msg})
-			return res, nil
+		if err := engine.WriteModel(path, rev, true); err != nil {
+			return "", fmt.Errorf("the model's revision could not be saved: %w; check that its directory is writable", err)
 		}
+		return fmt.Sprintf("✓ revision %d of the model, with %s folded in, saved to %s (use it with --model)",
+			rev.Revision, countOf(folded, "false positive"), path), nil
 	}
 }
 

@@ -6,8 +6,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mimir-tui/mimir-tui/engine"
 )
 
 // TestExploreNeedsTerminal: with standard output a file or a pipe, the
@@ -63,5 +66,28 @@ func TestRevisionPath(t *testing.T) {
 		if got := revisionPath(c.model, c.verdicts, c.r); got != c.want {
 			t.Errorf("revisionPath(%q, %q, %d) = %q, want %q", c.model, c.verdicts, c.r, got, c.want)
 		}
+	}
+}
+
+// TestKeepRevision: the explorer's Config.Revised saves the model's
+// revision beside the model file and says where, as a success; a demo
+// without a file is said, not failed; a file that cannot be written is
+// the error.
+func TestKeepRevision(t *testing.T) {
+	dir := t.TempDir()
+	rev := &engine.Model{Revision: 2}
+	msg, err := keepRevision(filepath.Join(dir, "model.json"), "")(rev, 3)
+	want := "✓ revision 2 of the model, with 3 false positives folded in, saved to " + filepath.Join(dir, "model.r2.json") + " (use it with --model)"
+	if err != nil || msg != want {
+		t.Errorf("saved: %q, %v; want %q", msg, err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "model.r2.json")); err != nil {
+		t.Errorf("the revision is not on disk: %v", err)
+	}
+	if msg, err := keepRevision("", "")(rev, 1); err != nil || !strings.Contains(msg, "the demo has no file to keep it beside") {
+		t.Errorf("demo: %q, %v", msg, err)
+	}
+	if _, err := keepRevision(filepath.Join(dir, "missing", "model.json"), "")(rev, 1); err == nil || !strings.Contains(err.Error(), "could not be saved") {
+		t.Errorf("unwritable: %v", err)
 	}
 }

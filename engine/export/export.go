@@ -30,6 +30,9 @@ type Interval struct {
 	Services    []string `json:"services"`
 	Edges       []string `json:"edges"`
 	SizeSeconds float64  `json:"size_seconds"` // the window size
+	// Partial is set when the interval holds a partial window: the
+	// capture ends inside its last window, which covers less time.
+	Partial bool `json:"partial"`
 	// Verdict and Note are the analyst's, when one was given.
 	Verdict string `json:"verdict,omitempty"`
 	Note    string `json:"note,omitempty"`
@@ -83,6 +86,7 @@ func (m *Merger) Add(w *engine.WindowResult) {
 	}
 	m.cur.End, m.cur.LastWindow = w.End, w.Index
 	m.cur.Windows++
+	m.cur.Partial = m.cur.Partial || w.Partial
 	if w.Score > m.cur.PeakScore {
 		m.cur.PeakScore, m.cur.PeakWindow = w.Score, w.Index
 	}
@@ -184,6 +188,7 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 				strings.Join(iv.Edges, ";"),
 				iv.Verdict,
 				iv.Note,
+				strconv.FormatBool(iv.Partial),
 			})
 		}
 		w.Flush()
@@ -199,7 +204,7 @@ func Encode(f Format, ivs []Interval) ([]byte, error) {
 // joined with ";".
 var CSVHeader = []string{
 	"start", "end", "size_seconds", "first_window", "last_window", "windows",
-	"peak_score", "peak_window", "services", "edges", "verdict", "note",
+	"peak_score", "peak_window", "services", "edges", "verdict", "note", "partial",
 }
 
 // Write writes ivs to path, as JSON or CSV by its extension. It writes a

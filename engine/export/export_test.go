@@ -121,6 +121,29 @@ func TestIntervals(t *testing.T) {
 	}
 }
 
+// TestIntervalsPartial: an interval that holds the last, partial window
+// is marked partial (in JSON and CSV); one of whole windows is not.
+func TestIntervalsPartial(t *testing.T) {
+	s := series([]float64{2, 0, 2, 3}, nil)
+	last := &s.Windows[3]
+	// Covered enough to alert (engine.MinCoverage).
+	last.Partial, last.Coverage = true, 0.95
+	last.End = last.Start.Add(9500 * time.Millisecond)
+	got := Intervals(s, 1)
+	if len(got) != 2 || got[0].Partial || !got[1].Partial || got[1].LastWindow != 3 {
+		t.Fatalf("Intervals = %+v; want window 0 whole, windows 2–3 partial", got)
+	}
+	b, err := Encode(JSON, got)
+	if err != nil || !bytes.Contains(b, []byte(`"partial": true`)) || !bytes.Contains(b, []byte(`"partial": false`)) {
+		t.Errorf("JSON lacks the partial flags (%v):\n%s", err, b)
+	}
+	c, err := Encode(CSV, got)
+	rows, _ := csv.NewReader(bytes.NewReader(c)).ReadAll()
+	if err != nil || len(rows) != 3 || rows[0][12] != "partial" || rows[1][12] != "false" || rows[2][12] != "true" {
+		t.Errorf("CSV partial column (%v): %q", err, rows)
+	}
+}
+
 func TestIntervalsIndexGap(t *testing.T) {
 	// Windows 3 and 7 are adjacent in the slice but not in time: they must
 	// not merge.
@@ -194,7 +217,7 @@ func TestWriteCSV(t *testing.T) {
 		CSVHeader,
 		// Windows 1-2 of the sample: 12:26:08 to 12:26:28, peak 3.25 at 2.
 		{"2026-11-24T12:26:08Z", "2026-11-24T12:26:28Z", "10", "1", "2", "2", "3.25", "2",
-			"front-end;outside;shop-db", "front-end -> shop-db;shop-db -> outside", "", ""},
+			"front-end;outside;shop-db", "front-end -> shop-db;shop-db -> outside", "", "", "false"},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV rows =\n%q\nwant\n%q", rows, want)
