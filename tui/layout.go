@@ -115,13 +115,18 @@ func (m *Model) statusView() string {
 	return ""
 }
 
+const nbHyphen = "\u2011"
+
 // wrapLines word-wraps plain text to width in at most n lines, the last
 // cut with … when more would follow.
 func wrapLines(text string, width, n int) []string {
 	width = max(width, 1)
-	lines := strings.Split(ansi.Wrap(text, width, " ,;/"), "\n")
+	// ansi.Wrap also breaks after hyphens, which would split a flag
+	// (--model) or a file name: they wrap as non-breaking ones.
+	text = strings.ReplaceAll(text, "-", nbHyphen)
+	lines := strings.Split(ansi.Wrap(text, width, " /"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
+		lines[i] = strings.ReplaceAll(strings.TrimRight(l, " "), nbHyphen, "-")
 	}
 	if len(lines) > n {
 		rest := strings.Join(lines[n-1:], " ")

@@ -115,3 +115,23 @@ func TestProgressCountsPerSize(t *testing.T) {
 		t.Errorf("the streaming header does not say what it counts:\n%s", strings.Join(strings.Split(s, "\n")[:3], "\n"))
 	}
 }
+
+// TestWrapKeepsFlags: a message wraps at spaces, never inside a flag or a
+// hyphenated name (ansi.Wrap alone broke "--model" after its first
+// hyphen).
+func TestWrapKeepsFlags(t *testing.T) {
+	msg := "✓ revision 1 of the model, with 1 false positive folded in, saved to /tmp/mc/mimir-tui/demo.model.r1.json (use it with --model)"
+	for width := 40; width <= 130; width++ {
+		lines := wrapLines(msg, width, 10)
+		whole := false
+		for _, l := range lines {
+			if strings.HasSuffix(l, "-") || strings.HasPrefix(l, "-model") || ansi.StringWidth(l) > width {
+				t.Fatalf("width %d: line %q of %q is cut at a hyphen or too wide", width, l, lines)
+			}
+			whole = whole || strings.Contains(l, "--model)")
+		}
+		if !whole {
+			t.Fatalf("width %d: --model is split: %q", width, lines)
+		}
+	}
+}
