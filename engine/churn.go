@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -24,7 +25,7 @@ func churnOf(tl *entities.Timeline) []Change {
 			order = append(order, &inst[i])
 		}
 	}
-	slices.SortStableFunc(order, func(a, b *entities.Instance) int { return compareInt64(a.From, b.From) })
+	slices.SortStableFunc(order, func(a, b *entities.Instance) int { return cmp.Compare(a.From, b.From) })
 	for _, in := range order {
 		c := changeOf(in, "add", in.From)
 		if in.IP.IsValid() {
@@ -42,16 +43,6 @@ func churnOf(tl *entities.Timeline) []Change {
 	}
 	slices.SortStableFunc(out, func(a, b Change) int { return a.Time.Compare(b.Time) })
 	return out
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func changeOf(in *entities.Instance, op string, at int64) Change {

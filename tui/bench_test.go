@@ -77,28 +77,12 @@ func BenchmarkView1M(b *testing.B) {
 
 func BenchmarkThreshold1M(b *testing.B) {
 	m := millionModel(b)
-	up, down := press("+"), press("-")
-	loop(b, func(i int) {
-		k := up
-		if i%2 == 1 {
-			k = down
-		}
-		m.Update(k)
-		m.View()
-	})
+	benchThreshold(b, m)
 }
 
 func BenchmarkNextAlert1M(b *testing.B) {
 	m := millionModel(b)
-	n, prev := press("n"), press("N")
-	loop(b, func(i int) {
-		k := n
-		if (i/6)%2 == 1 {
-			k = prev
-		}
-		m.Update(k)
-		m.View()
-	})
+	benchNextAlert(b, m)
 }
 
 func millionModel(b *testing.B) *Model {
@@ -148,29 +132,13 @@ func BenchmarkPage100k(b *testing.B) {
 // the intervals, the chart's threshold line and the strip, then the frame.
 func BenchmarkThreshold100k(b *testing.B) {
 	m := stressModel(b)
-	up, down := press("+"), press("-")
-	loop(b, func(i int) {
-		k := up
-		if i%2 == 1 {
-			k = down
-		}
-		m.Update(k)
-		m.View()
-	})
+	benchThreshold(b, m)
 }
 
 // BenchmarkNextAlert100k: n/N across 100 000 windows, then the frame.
 func BenchmarkNextAlert100k(b *testing.B) {
 	m := stressModel(b)
-	n, prev := press("n"), press("N")
-	loop(b, func(i int) {
-		k := n
-		if (i/6)%2 == 1 {
-			k = prev
-		}
-		m.Update(k)
-		m.View()
-	})
+	benchNextAlert(b, m)
 }
 
 // BenchmarkSearch100k: a new search over 100 000 windows — the names
@@ -254,4 +222,31 @@ func loop(b *testing.B, op func(i int)) {
 	if i > 0 {
 		b.ReportMetric(float64(cpuTime()-start)/float64(i), "cpu-ns/op")
 	}
+}
+
+// benchThreshold alternates + and -, each followed by the frame.
+func benchThreshold(b *testing.B, m *Model) {
+	up, down := press("+"), press("-")
+	loop(b, func(i int) {
+		k := up
+		if i%2 == 1 {
+			k = down
+		}
+		m.Update(k)
+		m.View()
+	})
+}
+
+// benchNextAlert steps n six times, then N six times, each followed by
+// the frame.
+func benchNextAlert(b *testing.B, m *Model) {
+	n, prev := press("n"), press("N")
+	loop(b, func(i int) {
+		k := n
+		if (i/6)%2 == 1 {
+			k = prev
+		}
+		m.Update(k)
+		m.View()
+	})
 }

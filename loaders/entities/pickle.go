@@ -2,6 +2,7 @@ package entities
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -500,7 +501,7 @@ func pickleEvents(v any, name string) ([]Event, error) {
 		byAt[at] = len(keys)
 		keys = append(keys, key{at, secs, d})
 	}
-	slices.SortFunc(keys, func(a, b key) int { return cmpInt64(a.at, b.at) })
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.at, b.at) })
 
 	type state struct {
 		e      Entity
@@ -760,14 +761,4 @@ func pyRepr(v any) string {
 		return fmt.Sprint(x)
 	}
 	return "a " + pyType(v)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
