@@ -151,14 +151,21 @@ func captureSummaries(m *capture.Merged) []CaptureSummary {
 func captureWarnings(m *capture.Merged) []Warning {
 	var out []Warning
 	for _, w := range m.Warnings() {
-		set := SettingNone
-		switch w.Kind {
-		case capture.WarnTruncated:
-			set = SettingStrict
-		case capture.WarnClock:
-			set = SettingClockOffset
-		}
-		out = append(out, Warning{Message: w.Message, Setting: set})
+		out = append(out, Warning{Message: w.Message, Setting: CaptureWarningSetting(w.Kind)})
 	}
 	return out
+}
+
+// CaptureWarningSetting is the setting that addresses a capture warning
+// of kind k: --strict for a cut capture, the clock offsets for a clock;
+// the commands that read captures without the engine (check,
+// conversations) give the same advice.
+func CaptureWarningSetting(k capture.WarningKind) Setting {
+	switch k {
+	case capture.WarnTruncated:
+		return SettingStrict
+	case capture.WarnClock:
+		return SettingClockOffset
+	}
+	return SettingNone
 }

@@ -114,19 +114,6 @@ func settingAdvice(msg string, s engine.Setting) string {
 // adviseWarning is a warning's text with the flag that addresses it.
 func adviseWarning(w *engine.Warning) string { return settingAdvice(w.Message, w.Setting) }
 
-// captureSetting is the setting that governs a capture warning, as the
-// engine gives it (engine/captures.go), for the commands that read
-// captures without the engine (check, conversations).
-func captureSetting(k capture.WarningKind) engine.Setting {
-	switch k {
-	case capture.WarnTruncated:
-		return engine.SettingStrict
-	case capture.WarnClock:
-		return engine.SettingClockOffset
-	}
-	return engine.SettingNone
-}
-
 // adviseRunner gives the explorer's run error the same flag advice as the
 // headless commands'. (Its warnings get theirs through tui.Config.SettingHint.)
 func adviseRunner(r tui.Runner) tui.Runner {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mimir-tui/mimir-tui/engine"
 	"github.com/mimir-tui/mimir-tui/engine/safefile"
 	"github.com/mimir-tui/mimir-tui/loaders/capture"
 	"github.com/mimir-tui/mimir-tui/loaders/traffic"
@@ -228,7 +229,7 @@ func writeWarnings(w io.Writer, rd *capture.Merged, as traffic.Stats) {
 // captureAdvice is a capture warning's message with the flag that
 // changes how it is treated, if one does.
 func captureAdvice(w capture.Warning) string {
-	return settingAdvice(w.Message, captureSetting(w.Kind))
+	return settingAdvice(w.Message, engine.CaptureWarningSetting(w.Kind))
 }
 
 // appendWindowJSON appends one JSON line for w. It is written by hand: the
